@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run ON THE GPU MACHINE from the repo root, after tools/gpu-prepare.sh here and with .gpu carried:
+# runs the whole Java contract suite (every backend, CUDA included) with the jlink'd runtime, once with the
+# backend lookup free and once forcing CUDA so that a silent fallback cannot pass. Reports go to $OUT (or
+# benchmarks/results when $OUT is unset).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:-benchmarks/results}
+mkdir -p "$out" /tmp/dpjre
+tar -C /tmp/dpjre -xzf .gpu/jre.tgz
+java=/tmp/dpjre/jre/bin/java
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu-java-device.txt"
+flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m)
+run() { # name, extra JVM flags...
+  local name=$1; shift
+  "$java" "${flags[@]}" "$@" -jar .gpu/junit-console.jar execute \
+    --class-path .gpu/kernels.jar:.gpu/kernels-tests.jar --scan-class-path \
+    --reports-dir "/tmp/reports-$name" --details=summary --disable-banner 2>&1 | tee "$out/gpu-java-tests-$name.txt"
+  return "${PIPESTATUS[0]}"
+}
+run auto; rc1=$?
+run cuda -Ddensephrases.backend=cuda; rc2=$?
+echo "gpu-java-tests: exit codes auto=$rc1 forced-cuda=$rc2"
+exit $(( rc1 != 0 || rc2 != 0 ))
