@@ -92,13 +92,22 @@ public final class NativeLibrary {
   }
 
   private static NativeLibrary tryLoad(List<String> reasons) {
-    // 1. explicit path
     String explicit = System.getProperty(PATH_PROPERTY);
     String source = "-D" + PATH_PROPERTY;
     if (explicit == null || explicit.isBlank()) {
       explicit = System.getenv(PATH_ENV);
       source = "$" + PATH_ENV;
     }
+    return attempt(explicit, source, System.getProperty("java.library.path", ""), true, reasons);
+  }
+
+  /**
+   * One pass over the three places; package-private so tests can drive it without touching the JVM-wide state.
+   * Appends one reason per failed step to {@code reasons}.
+   */
+  static NativeLibrary attempt(
+      String explicit, String source, String libraryPath, boolean useResource, List<String> reasons) {
+    // 1. explicit path
     if (explicit != null && !explicit.isBlank()) {
       Path p = Path.of(explicit.trim());
       if (Files.isDirectory(p)) {
@@ -112,9 +121,8 @@ public final class NativeLibrary {
       reasons.add("no explicit path (-D" + PATH_PROPERTY + " or $" + PATH_ENV + ")");
     }
     // 2. java.library.path
-    String jlp = System.getProperty("java.library.path", "");
     boolean any = false;
-    for (String dir : jlp.split(java.io.File.pathSeparator)) {
+    for (String dir : libraryPath.split(java.io.File.pathSeparator)) {
       if (dir.isBlank()) {
         continue;
       }
@@ -129,6 +137,9 @@ public final class NativeLibrary {
     }
     if (!any) {
       reasons.add("not in java.library.path");
+    }
+    if (!useResource) {
+      return null;
     }
     // 3. resource in the jar
     String res = "/native/" + platform() + "/" + LIB_FILE;
