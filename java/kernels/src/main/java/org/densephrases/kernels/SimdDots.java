@@ -1,0 +1,224 @@
+package org.densephrases.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API building blocks shared by the SIMD kernels: decoding stored rows to float, and inner products of
+ * decoded rows with a prepared query (see {@link ScalarDots#prepare}: {@code score = bias + sum_d w[d] * raw[d]}).
+ * Only the SIMD backend loads this class, so the scalar backend runs without the incubator module.
+ *
+ * <p>Determinism matters here: span scoring breaks exact ties by position, so two equal rows must get bitwise equal
+ * scores wherever they sit in a block and whether the code runs interpreted, C1- or C2-compiled. {@code
+ * FloatVector.reduceLanes(ADD)} does not promise that (C2 sums the lanes as a tree, the Java fallback in lane
+ * order, and the two differ in the last bits), so every horizontal sum here is an explicit butterfly of lane-wise
+ * adds: the same tree in every mode, and the same for a row reduced alone or four at a time.
+ */
+public final class SimdDots {
+  /** The float species every SIMD kernel uses. */
+  public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+  static final int L = F.length();
+  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+  /** Bytes and shorts with as many lanes as F (null where no such shape exists: then decoding is scalar). */
+  private static final VectorSpecies<Byte> B = speciesOrNull(byte.class, L * 8);
+  private static final VectorSpecies<Short> S = speciesOrNull(short.class, L * 16);
+  private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+  /** SWAP[s] exchanges lanes i and i ^ s (s a power of two below L). */
+  @SuppressWarnings("unchecked")
+  private static final VectorShuffle<Float>[] SWAP = new VectorShuffle[L];
+  /** Lanes whose index has bit L/2 (HALF) or bit L/4 (QUARTER) set. */
+  private static final VectorMask<Float> HALF;
+  private static final VectorMask<Float> QUARTER;
+
+  static {
+    for (int s = 1; s < L; s <<= 1) {
+      int stride = s;
+      SWAP[s] = VectorShuffle.fromOp(F, i -> i ^ stride);
+    }
+    boolean[] half = new boolean[L];
+    boolean[] quarter = new boolean[L];
+    for (int i = 0; i < L; i++) {
+      half[i] = (i & (L / 2)) != 0;
+      quarter[i] = (i & (L / 4)) != 0;
+    }
+    HALF = VectorMask.fromArray(F, half, 0);
+    QUARTER = VectorMask.fromArray(F, quarter, 0);
+  }
+
+  private SimdDots() {}
+
+  private static <E> VectorSpecies<E> speciesOrNull(Class<E> type, int bits) {
+    try {
+      return VectorSpecies.of(type, VectorShape.forBitSize(bits));
+    } catch (IllegalArgumentException e) {
+      return null; // e.g. 4 float lanes would need 32-bit byte vectors, which do not exist
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ decoding
+
+  /**
+   * Decodes rows [row, row + n) of {@code v} into {@code dst[0 .. n * dim)} as raw values: the float for
+   * FP32/FP16, the code as a float for INT8 (offset and scale live in the prepared query, not here).
+   */
+  public static void decodeRaw(EncodedVectors v, long row, int n, float[] dst) {
+    long first = row * v.dim(); // element index of the first value
+    int count = n * v.dim();
+    MemorySegment seg = v.data();
+    switch (v.type()) {
+      case FP32 -> MemorySegment.copy(seg, EncodedVectors.FLOAT_LE, first * 4, dst, 0, count);
+      case FP16 -> decodeFp16(seg, first * 2, count, dst);
+      case INT8 -> decodeInt8(seg, first, count, dst);
+    }
+  }
+
+  private static void decodeInt8(MemorySegment seg, long byteOff, int count, float[] dst) {
+    int i = 0;
+    if (B != null) {
+      for (int upper = count - L; i <= upper; i += L) {
+        ByteVector c = ByteVector.fromMemorySegment(B, seg, byteOff + i, LE);
+        ((FloatVector) c.convertShape(VectorOperators.B2F, F, 0)).intoArray(dst, i);
+      }
+    }
+    for (; i < count; i++) {
+      dst[i] = seg.get(ValueLayout.JAVA_BYTE, byteOff + i);
+    }
+  }
+
+  /**
+   * IEEE binary16 to float with lane-wise integer tricks (the Vector API has no half-float conversion): normal
+   * numbers re-bias the exponent by adding 112 << 23 to the shifted bits; subnormals and zero are the 10-bit
+   * mantissa times 2^-24, done as an exact int-to-float conversion and multiply (re-biasing them as bits would go
+   * through float subnormals, which are slow on x86); infinity and NaN keep an all-ones exponent and the payload.
+   * Bitwise the same as {@link Float#float16ToFloat}.
+   */
+  static void decodeFp16(MemorySegment seg, long byteOff, int count, float[] dst) {
+    int i = 0;
+    if (S != null) {
+      for (int upper = count - L; i <= upper; i += L) {
+        ShortVector h = ShortVector.fromMemorySegment(S, seg, byteOff + 2L * i, LE);
+        IntVector hi = (IntVector) h.convertShape(VectorOperators.S2I, I, 0); // sign-extended
+        IntVector em = hi.and(0x7fff); // exponent and mantissa
+        IntVector sign = hi.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+        IntVector normal = shifted.add(112 << 23);
+        IntVector sub = ((FloatVector) em.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+        IntVector special = shifted.or(0x7f800000);
+        IntVector bits = normal
+            .blend(sub, em.compare(VectorOperators.LT, 0x400))
+            .blend(special, em.compare(VectorOperators.GE, 0x7c00))
+            .or(sign);
+        bits.reinterpretAsFloats().intoArray(dst, i);
+      }
+    }
+    for (; i < count; i++) {
+      dst[i] = Float.float16ToFloat(seg.get(EncodedVectors.SHORT_LE, byteOff + 2L * i));
+    }
+  }
+
+  /** The per-element {@link Float#float16ToFloat} loop, kept to compare with {@link #decodeFp16} (benchmarks). */
+  static void decodeFp16Scalar(MemorySegment seg, long byteOff, int count, float[] dst) {
+    for (int i = 0; i < count; i++) {
+      dst[i] = Float.float16ToFloat(seg.get(EncodedVectors.SHORT_LE, byteOff + 2L * i));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ products
+
+  /**
+   * {@code out[outOff + r] = bias + sum_d w[wOff + d] * x[xOff + r * dim + d]} for r in [0, n): rows of x
+   * (n)(dim) against one prepared query. Four rows at a time share each load of w and give the FMA units four
+   * independent chains; every row gets exactly the arithmetic of {@link #dot}.
+   */
+  public static void dots(float[] x, int xOff, int n, int dim, float[] w, int wOff, float bias, float[] out,
+      int outOff) {
+    int upper = F.loopBound(dim);
+    VectorMask<Float> tail = F.indexInRange(upper, dim);
+    boolean hasTail = upper < dim;
+    FloatVector wt = hasTail ? FloatVector.fromArray(F, w, wOff + upper, tail) : null;
+    int r = 0;
+    for (; r + 4 <= n; r += 4) {
+      int b0 = xOff + r * dim;
+      int b1 = b0 + dim;
+      int b2 = b1 + dim;
+      int b3 = b2 + dim;
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      for (int i = 0; i < upper; i += L) {
+        FloatVector wv = FloatVector.fromArray(F, w, wOff + i);
+        a0 = FloatVector.fromArray(F, x, b0 + i).fma(wv, a0);
+        a1 = FloatVector.fromArray(F, x, b1 + i).fma(wv, a1);
+        a2 = FloatVector.fromArray(F, x, b2 + i).fma(wv, a2);
+        a3 = FloatVector.fromArray(F, x, b3 + i).fma(wv, a3);
+      }
+      if (hasTail) {
+        a0 = FloatVector.fromArray(F, x, b0 + upper, tail).fma(wt, a0);
+        a1 = FloatVector.fromArray(F, x, b1 + upper, tail).fma(wt, a1);
+        a2 = FloatVector.fromArray(F, x, b2 + upper, tail).fma(wt, a2);
+        a3 = FloatVector.fromArray(F, x, b3 + upper, tail).fma(wt, a3);
+      }
+      sum4(a0, a1, a2, a3, bias, out, outOff + r);
+    }
+    for (; r < n; r++) {
+      out[outOff + r] = bias + dot(x, xOff + r * dim, w, wOff, dim);
+    }
+  }
+
+  /** {@code sum_d a[aOff + d] * b[bOff + d]}: lane-wise FMAs, a masked tail, then the butterfly sum. */
+  public static float dot(float[] a, int aOff, float[] b, int bOff, int dim) {
+    int upper = F.loopBound(dim);
+    FloatVector acc = FloatVector.zero(F);
+    for (int i = 0; i < upper; i += L) {
+      acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+    }
+    if (upper < dim) {
+      VectorMask<Float> tail = F.indexInRange(upper, dim);
+      acc = FloatVector.fromArray(F, a, aOff + upper, tail).fma(FloatVector.fromArray(F, b, bOff + upper, tail), acc);
+    }
+    return sum(acc);
+  }
+
+  /** The sum of the lanes as a butterfly: lane 0 ends with ((v0 + v[L/2]) + (v[L/4] + v[3L/4])) + ... */
+  public static float sum(FloatVector v) {
+    for (int s = L / 2; s >= 1; s >>= 1) {
+      v = v.add(v.rearrange(SWAP[s]));
+    }
+    return v.lane(0);
+  }
+
+  /**
+   * Writes {@code bias + sum(a_r)} for four vectors to {@code out[off .. off + 4)}. The first two butterfly levels
+   * run on two vectors at once (blend, then swap), so four sums cost about as much as two; each sum is the same
+   * tree as {@link #sum} (float addition is commutative, and the tree's shape is identical), only the lane that
+   * ends up holding it differs: a at lane 0, b at L/2, c at L/4, d at 3L/4.
+   */
+  public static void sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d, float bias, float[] out,
+      int off) {
+    // Level L/2: lanes below L/2 hold a's pair sums, the upper lanes b's (likewise c and d).
+    FloatVector ab = a.blend(b, HALF).add(b.blend(a, HALF).rearrange(SWAP[L / 2]));
+    FloatVector cd = c.blend(d, HALF).add(d.blend(c, HALF).rearrange(SWAP[L / 2]));
+    // Level L/4: lanes with bit L/4 clear keep ab's sums, the others take cd's.
+    FloatVector v = ab.blend(cd, QUARTER).add(cd.blend(ab, QUARTER).rearrange(SWAP[L / 4]));
+    for (int s = L / 8; s >= 1; s >>= 1) {
+      v = v.add(v.rearrange(SWAP[s]));
+    }
+    out[off] = bias + v.lane(0);
+    out[off + 1] = bias + v.lane(L / 2);
+    out[off + 2] = bias + v.lane(L / 4);
+    out[off + 3] = bias + v.lane(L / 2 + L / 4);
+  }
+}
