@@ -1,0 +1,55 @@
+package org.densephrases.index.dump;
+
+import java.util.EnumSet;
+import java.util.Set;
+import org.densephrases.kernels.Checks;
+import org.densephrases.kernels.VectorType;
+
+/**
+ * What a dump holds and how it is cut into shards. A resumed dump must be opened with the same spec.
+ *
+ * @param modelId the phrase model the vectors come from (readers and the index check it)
+ * @param dim vector dimension
+ * @param types the vector files written per shard: FP16, INT8 or both
+ * @param int8 the INT8 scheme (ignored without INT8)
+ * @param filterThreshold tokens whose filter score is below it are left out of the dump (the reference system's
+ *     filter); {@code Float.NEGATIVE_INFINITY} keeps every token
+ * @param tokensPerShard a shard is closed once it holds at least this many tokens
+ */
+public record DumpSpec(
+    String modelId, int dim, Set<VectorType> types, Int8Scheme int8, float filterThreshold, long tokensPerShard) {
+  public static final long DEFAULT_TOKENS_PER_SHARD = 1L << 20;
+
+  public DumpSpec {
+    Checks.require(modelId != null && !modelId.isBlank(), "model id must not be blank");
+    Checks.checkDim(dim);
+    Checks.require(types != null && !types.isEmpty(), "at least one vector type (FP16, INT8) is needed");
+    Checks.require(!types.contains(VectorType.FP32), "dumps store FP16 and/or INT8, not FP32");
+    types = Set.copyOf(EnumSet.copyOf(types));
+    Checks.require(int8 != null, "int8 scheme is null");
+    Checks.require(!Float.isNaN(filterThreshold), "filter threshold is NaN");
+    Checks.require(tokensPerShard >= 1, "tokensPerShard must be >= 1");
+  }
+
+  /** FP16 only, no filter, the default shard size. */
+  public static DumpSpec of(String modelId, int dim) {
+    return new DumpSpec(modelId, dim, Set.of(VectorType.FP16), Int8Scheme.perDim(), Float.NEGATIVE_INFINITY,
+        DEFAULT_TOKENS_PER_SHARD);
+  }
+
+  public DumpSpec withTypes(Set<VectorType> t) {
+    return new DumpSpec(modelId, dim, t, int8, filterThreshold, tokensPerShard);
+  }
+
+  public DumpSpec withInt8(Int8Scheme s) {
+    return new DumpSpec(modelId, dim, types, s, filterThreshold, tokensPerShard);
+  }
+
+  public DumpSpec withFilterThreshold(float f) {
+    return new DumpSpec(modelId, dim, types, int8, f, tokensPerShard);
+  }
+
+  public DumpSpec withTokensPerShard(long n) {
+    return new DumpSpec(modelId, dim, types, int8, filterThreshold, n);
+  }
+}

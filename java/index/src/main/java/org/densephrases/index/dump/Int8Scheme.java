@@ -1,0 +1,43 @@
+package org.densephrases.index.dump;
+
+/**
+ * How a dump's INT8 vectors decode: {@code x[d] = offset[d] + scale[d] * code}, code a signed byte.
+ *
+ * <p>{@link #perDim()} (the default) takes each dimension's min and max over the shard being written and maps
+ * them to -128 and 127, so no value is clipped and every dimension uses all 256 levels. Encoder token vectors have a
+ * few dimensions with a much larger range than the rest; one global range (the reference system's int8 dump) spends
+ * most levels of the ordinary dimensions on the outliers' range. {@link #global} is kept for compatibility with
+ * that scheme: values outside {@code offset + scale * [-128, 127]} are clipped (and counted).
+ */
+public record Int8Scheme(boolean perDimension, float offset, float scale) {
+  public Int8Scheme {
+    if (!perDimension && !(scale > 0 && Float.isFinite(scale) && Float.isFinite(offset))) {
+      throw new IllegalArgumentException("a global INT8 scheme needs a finite offset and a scale > 0");
+    }
+  }
+
+  public static Int8Scheme perDim() {
+    return new Int8Scheme(true, 0, 1);
+  }
+
+  public static Int8Scheme global(float offset, float scale) {
+    return new Int8Scheme(false, offset, scale);
+  }
+
+  /** The manifest's spelling: {@code per-dimension} or {@code global <offset> <scale>}. */
+  @Override
+  public String toString() {
+    return perDimension ? "per-dimension" : "global " + offset + " " + scale;
+  }
+
+  public static Int8Scheme parse(String s) {
+    if (s.equals("per-dimension")) {
+      return perDim();
+    }
+    String[] p = s.split(" ");
+    if (p.length == 3 && p[0].equals("global")) {
+      return global(Float.parseFloat(p[1]), Float.parseFloat(p[2]));
+    }
+    throw new IllegalArgumentException("unknown INT8 scheme '" + s + "'");
+  }
+}
