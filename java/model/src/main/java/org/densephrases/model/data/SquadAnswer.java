@@ -1,0 +1,14 @@
+package org.densephrases.model.data;
+
+/**
+ * A reference answer. {@code charStart} is a Java string index into the paragraph's context (the file's
+ * {@code answer_start} counts Unicode code points, as Python does; the reader converts).
+ *
+ * @param ambiguousStart the answer text occurs more than once in the context, so {@code charStart} (its first
+ *     occurrence) may not be the occurrence the annotator marked
+ */
+public record SquadAnswer(String text, int charStart, boolean ambiguousStart) {
+  public int charEnd() {
+    return charStart + text.length();
+  }
+}
