@@ -1,0 +1,46 @@
+package org.densephrases.model.eval;
+
+/**
+ * The best span of one window: maximise {@code start[i] + end[j]} over {@code from <= i <= j < to},
+ * {@code j - i < maxLength}, and {@code allowedStart[i - from]} when given. Ties go to the earlier start, then the
+ * shorter span. O(n * maxLength).
+ */
+public final class BestSpan {
+  private BestSpan() {}
+
+  /** start/end are window positions (inclusive); score is start[i] + end[j]. */
+  public record Span(int start, int end, float score) {}
+
+  /** Returns null when the range is empty or no start is allowed. */
+  public static Span find(float[] start, float[] end, int from, int to, int maxLength, boolean[] allowedStart) {
+    if (maxLength < 1) {
+      throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
+    }
+    if (from < 0 || to > start.length || to > end.length) {
+      throw new IllegalArgumentException("range [" + from + ", " + to + ") outside score arrays of length "
+          + start.length + "/" + end.length);
+    }
+    if (allowedStart != null && allowedStart.length < to - from) {
+      throw new IllegalArgumentException("allowedStart has " + allowedStart.length + " entries for " + (to - from)
+          + " positions");
+    }
+    int bi = -1;
+    int bj = -1;
+    float best = Float.NEGATIVE_INFINITY;
+    for (int i = from; i < to; i++) {
+      if (allowedStart != null && !allowedStart[i - from]) {
+        continue;
+      }
+      int last = Math.min(to, i + maxLength);
+      for (int j = i; j < last; j++) {
+        float s = start[i] + end[j];
+        if (s > best || bi < 0) {
+          best = s;
+          bi = i;
+          bj = j;
+        }
+      }
+    }
+    return bi < 0 ? null : new Span(bi, bj, best);
+  }
+}

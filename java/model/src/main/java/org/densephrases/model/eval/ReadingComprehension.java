@@ -1,0 +1,202 @@
+package org.densephrases.model.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.densephrases.model.data.SquadDataset;
+import org.densephrases.model.data.SquadParagraph;
+import org.densephrases.model.data.SquadQuestion;
+import org.densephrases.model.phrase.PhraseModel;
+import org.densephrases.model.text.Batch;
+import org.densephrases.model.text.EncodedPassage;
+import org.densephrases.model.text.PassageEncoder;
+import org.densephrases.model.text.PassageWindow;
+import org.densephrases.model.text.QuestionEncoder;
+import org.densephrases.model.text.Tokenizer;
+import org.densephrases.model.text.WindowConfig;
+
+/**
+ * SQuAD reading-comprehension evaluation of the phrase model: each question reads its own paragraph, every window of
+ * it is encoded once, and the answer is the span maximising {@code q_start . h_i + q_end . h_j} with
+ * {@code j - i < maxAnswerLength} over all windows, a start counting only in the window where it has the most
+ * context (BERT's rule). Scores are inner products only, as in the phrase index.
+ *
+ * <p>Paragraphs are processed in groups so that memory stays bounded: a group's windows are encoded in batches, then
+ * its questions, then the spans are picked; nothing of a group is kept after it.
+ */
+public final class ReadingComprehension {
+
+  /**
+   * @param maxQuestionLength question tokens including [CLS] and [SEP] (DensePhrases: 64)
+   * @param maxAnswerLength span length in tokens (BERT's SQuAD evaluation: 30)
+   * @param batchSize windows (or questions) per forward pass
+   */
+  public record Config(WindowConfig windows, int maxQuestionLength, int maxAnswerLength, int batchSize) {
+    public static final Config DEFAULT = new Config(WindowConfig.DEFAULT, 64, 30, 16);
+
+    public Config {
+      if (maxAnswerLength < 1 || batchSize < 1 || maxQuestionLength < 3) {
+        throw new IllegalArgumentException("maxAnswerLength and batchSize must be >= 1 and maxQuestionLength >= 3");
+      }
+    }
+  }
+
+  /** A predicted answer: its text (empty when the paragraph had no tokens) and span score. */
+  public record Prediction(String text, float score) {}
+
+  /** EM/F1 and what it took. */
+  public record Report(SquadMetrics.Result metrics, Map<String, Prediction> predictions, int windows, double seconds) {}
+
+  private final PhraseModel model;
+  private final Tokenizer tokenizer;
+  private final Config config;
+  private final PassageEncoder passages;
+  private final QuestionEncoder questions;
+
+  public ReadingComprehension(PhraseModel model, Tokenizer tokenizer, Config config) {
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.config = config;
+    this.passages = new PassageEncoder(tokenizer, config.windows());
+    this.questions = new QuestionEncoder(tokenizer, config.maxQuestionLength());
+  }
+
+  public Report evaluate(SquadDataset data, NDManager manager) {
+    long t0 = System.nanoTime();
+    int[] windows = new int[1];
+    Map<String, Prediction> preds = predict(data, manager, windows);
+    Map<String, String> texts = new LinkedHashMap<>();
+    preds.forEach((k, v) -> texts.put(k, v.text()));
+    return new Report(SquadMetrics.evaluate(data, texts), preds, windows[0], (System.nanoTime() - t0) / 1e9);
+  }
+
+  public Map<String, Prediction> predict(SquadDataset data, NDManager manager) {
+    return predict(data, manager, new int[1]);
+  }
+
+  private Map<String, Prediction> predict(SquadDataset data, NDManager manager, int[] windowCount) {
+    Map<String, Prediction> out = new LinkedHashMap<>();
+    List<SquadParagraph> paras = data.paragraphs();
+    int groupWindows = 4 * config.batchSize();
+    int p = 0;
+    while (p < paras.size()) {
+      List<EncodedPassage> group = new ArrayList<>();
+      List<SquadParagraph> groupParas = new ArrayList<>();
+      int w = 0;
+      while (p < paras.size() && (group.isEmpty() || w < groupWindows)) {
+        EncodedPassage e = passages.encode(paras.get(p).title(), paras.get(p).context());
+        group.add(e);
+        groupParas.add(paras.get(p));
+        w += e.windows().size();
+        p++;
+      }
+      windowCount[0] += w;
+      predictGroup(group, groupParas, manager, out);
+    }
+    return out;
+  }
+
+  private void predictGroup(List<EncodedPassage> group, List<SquadParagraph> paras, NDManager manager,
+      Map<String, Prediction> out) {
+    int h = model.hiddenSize();
+    // 1. token vectors of every window's context positions: tokens[window] = (count)(H)
+    List<PassageWindow> windows = new ArrayList<>();
+    for (EncodedPassage e : group) {
+      windows.addAll(e.windows());
+    }
+    List<float[]> tokens = new ArrayList<>(windows.size());
+    for (int b = 0; b < windows.size(); b += config.batchSize()) {
+      List<PassageWindow> chunk = windows.subList(b, Math.min(windows.size(), b + config.batchSize()));
+      Batch batch = Batch.ofWindows(chunk, tokenizer.padId());
+      try (NDManager sub = manager.newSubManager()) {
+        NDList enc = model.encodePassages(new ParameterStore(sub, false), sub.create(batch.ids()),
+            sub.create(batch.typeIds()), sub.create(batch.mask()), false);
+        float[] all = enc.get(0).toFloatArray(); // (B)(T)(H)
+        int t = batch.length();
+        for (int r = 0; r < chunk.size(); r++) {
+          PassageWindow win = chunk.get(r);
+          float[] v = new float[win.count() * h];
+          System.arraycopy(all, (r * t + win.contextOffset()) * h, v, 0, v.length);
+          tokens.add(v);
+        }
+      }
+    }
+    // 2. question vectors
+    List<SquadQuestion> qs = new ArrayList<>();
+    List<Integer> qPara = new ArrayList<>();
+    for (int i = 0; i < paras.size(); i++) {
+      for (SquadQuestion q : paras.get(i).questions()) {
+        qs.add(q);
+        qPara.add(i);
+      }
+    }
+    float[][] qStart = new float[qs.size()][];
+    float[][] qEnd = new float[qs.size()][];
+    for (int b = 0; b < qs.size(); b += config.batchSize()) {
+      int n = Math.min(qs.size(), b + config.batchSize()) - b;
+      List<long[]> rows = new ArrayList<>(n);
+      for (int k = 0; k < n; k++) {
+        rows.add(questions.encode(qs.get(b + k).question()));
+      }
+      Batch batch = Batch.pad(rows, null, tokenizer.padId());
+      try (NDManager sub = manager.newSubManager()) {
+        NDList enc = model.encodeQuestions(new ParameterStore(sub, false), sub.create(batch.ids()),
+            sub.create(batch.typeIds()), sub.create(batch.mask()), false);
+        float[] s = enc.get(0).toFloatArray();
+        float[] e = enc.get(1).toFloatArray();
+        for (int k = 0; k < n; k++) {
+          qStart[b + k] = java.util.Arrays.copyOfRange(s, k * h, (k + 1) * h);
+          qEnd[b + k] = java.util.Arrays.copyOfRange(e, k * h, (k + 1) * h);
+        }
+      }
+    }
+    // 3. best span per question over its paragraph's windows
+    int[] firstWindow = new int[group.size()];
+    for (int i = 1; i < group.size(); i++) {
+      firstWindow[i] = firstWindow[i - 1] + group.get(i - 1).windows().size();
+    }
+    for (int k = 0; k < qs.size(); k++) {
+      int pi = qPara.get(k);
+      EncodedPassage passage = group.get(pi);
+      BestSpan.Span best = null;
+      int bestWindow = -1;
+      for (int wi = 0; wi < passage.windows().size(); wi++) {
+        PassageWindow win = passage.windows().get(wi);
+        float[] v = tokens.get(firstWindow[pi] + wi);
+        float[] start = dots(v, win.count(), h, qStart[k]);
+        float[] end = dots(v, win.count(), h, qEnd[k]);
+        BestSpan.Span s = BestSpan.find(start, end, 0, win.count(), config.maxAnswerLength(), win.maxContext());
+        if (s != null && (best == null || s.score() > best.score())) {
+          best = s;
+          bestWindow = wi;
+        }
+      }
+      String id = qs.get(k).id();
+      if (best == null) {
+        out.put(id, new Prediction("", Float.NEGATIVE_INFINITY));
+      } else {
+        int first = passage.windows().get(bestWindow).firstContextToken();
+        out.put(id, new Prediction(passage.spanText(first + best.start(), first + best.end()), best.score()));
+      }
+    }
+  }
+
+  /** (n) inner products of the rows of v (n)(h) with q (h). */
+  static float[] dots(float[] v, int n, int h, float[] q) {
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      float s = 0;
+      int o = i * h;
+      for (int d = 0; d < h; d++) {
+        s += v[o + d] * q[d];
+      }
+      out[i] = s;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,133 @@
+package org.densephrases.model.phrase;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import org.densephrases.model.bert.BertConfig;
+import org.densephrases.model.bert.BertEncoderBlock;
+import org.densephrases.model.bert.BertWeights;
+
+/**
+ * The DensePhrases phrase model (Lee et al. 2021): no cross-attention between question and passage, only inner
+ * products.
+ *
+ * <ul>
+ *   <li>Phrase encoder: a BERT over {@code [CLS] title [SEP] context [SEP]}; its last hidden state h_i is the token
+ *       vector, used both as the start and as the end representation (a phrase (i, j) is [h_i ; h_j]).
+ *   <li>Question start and end encoders: two more BERTs over {@code [CLS] question [SEP]}; q_start and q_end are their
+ *       [CLS] outputs. score(i, j) = q_start . h_i + q_end . h_j.
+ *   <li>Filter head: a linear layer h_i -> (start logit, end logit) scoring how likely token i starts / ends an answer,
+ *       trained with the filter loss and used to drop tokens from the dump.
+ * </ul>
+ *
+ * <p>Block input: (passageIds, passageTypes, passageMask) (B)(T) and (questionIds, questionTypes, questionMask)
+ * (B)(Q). Output: tokenVectors (B)(T)(H), filterLogits (B)(T)(2), qStart (B)(H), qEnd (B)(H).
+ */
+public final class PhraseModel extends AbstractBlock {
+  private final BertEncoderBlock phraseEncoder;
+  private final BertEncoderBlock questionStartEncoder;
+  private final BertEncoderBlock questionEndEncoder;
+  private final Parameter filterWeight; // (2)(H): row 0 start, row 1 end
+  private final Parameter filterBias; // (2)
+
+  public PhraseModel(BertEncoderBlock phraseEncoder, BertEncoderBlock questionStartEncoder,
+      BertEncoderBlock questionEndEncoder) {
+    super((byte) 1);
+    BertConfig c = phraseEncoder.config();
+    if (questionStartEncoder.config().hiddenSize() != c.hiddenSize()
+        || questionEndEncoder.config().hiddenSize() != c.hiddenSize()) {
+      throw new IllegalArgumentException("phrase and question encoders must share the hidden size: "
+          + c.hiddenSize() + ", " + questionStartEncoder.config().hiddenSize() + ", "
+          + questionEndEncoder.config().hiddenSize());
+    }
+    this.phraseEncoder = addChildBlock("phrase", phraseEncoder);
+    this.questionStartEncoder = addChildBlock("question_start", questionStartEncoder);
+    this.questionEndEncoder = addChildBlock("question_end", questionEndEncoder);
+    filterWeight = addParameter(Parameter.builder().setName("filter_weight").setType(Parameter.Type.WEIGHT)
+        .optShape(new Shape(2, c.hiddenSize())).optInitializer(new NormalInitializer(0.02f)).build());
+    filterBias = addParameter(Parameter.builder().setName("filter_bias").setType(Parameter.Type.BIAS)
+        .optShape(new Shape(2)).build());
+  }
+
+  /** All three encoders start from the same pretrained weights (as in the paper); the filter starts random. */
+  public static PhraseModel fromPretrained(BertWeights weights, float dropout) {
+    return new PhraseModel(BertEncoderBlock.pretrained(weights, dropout), BertEncoderBlock.pretrained(weights, dropout),
+        BertEncoderBlock.pretrained(weights, dropout));
+  }
+
+  public BertConfig config() {
+    return phraseEncoder.config();
+  }
+
+  public int hiddenSize() {
+    return phraseEncoder.config().hiddenSize();
+  }
+
+  public BertEncoderBlock phraseEncoder() {
+    return phraseEncoder;
+  }
+
+  public BertEncoderBlock questionStartEncoder() {
+    return questionStartEncoder;
+  }
+
+  public BertEncoderBlock questionEndEncoder() {
+    return questionEndEncoder;
+  }
+
+  /** Shapes for initialize(): passages (b)(t), questions (b)(q). */
+  public static Shape[] inputShapes(long b, long t, long q) {
+    return new Shape[] {new Shape(b, t), new Shape(b, t), new Shape(b, t), new Shape(b, q), new Shape(b, q),
+        new Shape(b, q)};
+  }
+
+  /** tokenVectors (B)(T)(H) and filterLogits (B)(T)(2) of passage windows. */
+  public NDList encodePassages(ParameterStore ps, NDArray ids, NDArray types, NDArray mask, boolean training) {
+    NDArray h = phraseEncoder.forward(ps, new NDList(ids, types, mask), training).singletonOrThrow();
+    NDArray filter = Linear.linear(h, ps.getValue(filterWeight, h.getDevice(), training),
+        ps.getValue(filterBias, h.getDevice(), training)).singletonOrThrow();
+    return new NDList(h, filter);
+  }
+
+  /** qStart (B)(H) and qEnd (B)(H): the [CLS] outputs of the two question encoders. */
+  public NDList encodeQuestions(ParameterStore ps, NDArray ids, NDArray types, NDArray mask, boolean training) {
+    NDList in = new NDList(ids, types, mask);
+    NDArray s = questionStartEncoder.forward(ps, in, training).singletonOrThrow().get(new NDIndex(":, 0, :"));
+    NDArray e = questionEndEncoder.forward(ps, in, training).singletonOrThrow().get(new NDIndex(":, 0, :"));
+    return new NDList(s, e);
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+      PairList<String, Object> params) {
+    if (inputs.size() != 6) {
+      throw new IllegalArgumentException("PhraseModel takes 3 passage and 3 question arrays, got " + inputs.size());
+    }
+    NDList p = encodePassages(ps, inputs.get(0), inputs.get(1), inputs.get(2), training);
+    NDList q = encodeQuestions(ps, inputs.get(3), inputs.get(4), inputs.get(5), training);
+    return new NDList(p.get(0), p.get(1), q.get(0), q.get(1));
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] in) {
+    long h = hiddenSize();
+    return new Shape[] {in[0].addAll(new Shape(h)), in[0].addAll(new Shape(2)), new Shape(in[3].get(0), h),
+        new Shape(in[3].get(0), h)};
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
+    phraseEncoder.initialize(manager, dataType, in[0], in[1], in[2]);
+    questionStartEncoder.initialize(manager, dataType, in[3], in[4], in[5]);
+    questionEndEncoder.initialize(manager, dataType, in[3], in[4], in[5]);
+  }
+}
