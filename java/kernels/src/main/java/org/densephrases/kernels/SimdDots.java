@@ -102,7 +102,7 @@ public final class SimdDots {
    * numbers re-bias the exponent by adding 112 << 23 to the shifted bits; subnormals and zero are the 10-bit
    * mantissa times 2^-24, done as an exact int-to-float conversion and multiply (re-biasing them as bits would go
    * through float subnormals, which are slow on x86); infinity and NaN keep an all-ones exponent and the payload.
-   * Bitwise the same as {@link Float#float16ToFloat}.
+   * Bitwise the same as {@link Float#float16ToFloat} except NaN payloads (whose quiet bit the JIT'd version sets).
    */
   static void decodeFp16(MemorySegment seg, long byteOff, int count, float[] dst) {
     int i = 0;
