@@ -1,0 +1,82 @@
+package org.densephrases.index.ivf;
+
+import org.densephrases.kernels.Checks;
+import org.densephrases.kernels.KernelLimits;
+
+/**
+ * How to build an IVF index.
+ *
+ * @param codec SQ8 or PQ
+ * @param nlist number of inverted lists (k-means centroids)
+ * @param pqM PQ sub-quantizers (bytes per vector); dim must be a multiple of it; ignored for SQ8
+ * @param opq rotate before PQ (OPQ); ignored for SQ8
+ * @param residual encode x - centroid instead of x (the probe adds q.centroid back); tighter codes
+ * @param trainSize vectors sampled to train k-means and the codec
+ * @param kmeansIterations Lloyd iterations of the coarse k-means
+ * @param pqIterations Lloyd iterations of each PQ sub-quantizer's k-means
+ * @param opqIterations alternations of OPQ (rotation / PQ)
+ * @param seed makes sampling and training deterministic
+ */
+public record IndexSpec(
+    Codec codec,
+    int nlist,
+    int pqM,
+    boolean opq,
+    boolean residual,
+    int trainSize,
+    int kmeansIterations,
+    int pqIterations,
+    int opqIterations,
+    long seed) {
+  public static final int MAX_NLIST = 1 << 20;
+
+  public IndexSpec {
+    Checks.require(codec != null, "codec is null");
+    Checks.checkRange("nlist", nlist, 1, MAX_NLIST);
+    if (codec == Codec.PQ) {
+      Checks.checkRange("pqM", pqM, 1, KernelLimits.MAX_PQ_M);
+    }
+    Checks.require(trainSize >= 1, "trainSize must be >= 1");
+    Checks.checkRange("kmeansIterations", kmeansIterations, 0, 1000);
+    Checks.checkRange("pqIterations", pqIterations, 0, 1000);
+    Checks.checkRange("opqIterations", opqIterations, 1, 1000);
+  }
+
+  /** IVF-SQ8 on residuals, 64 training points per list (at least 10,000), 10 k-means iterations. */
+  public static IndexSpec sq8(int nlist) {
+    return new IndexSpec(Codec.SQ8, nlist, 0, false, true, Math.max(10_000, 64 * nlist), 10, 10, 4, 42);
+  }
+
+  /** IVF-PQ with m bytes per vector on residuals, no OPQ. */
+  public static IndexSpec pq(int nlist, int m) {
+    return new IndexSpec(Codec.PQ, nlist, m, false, true, Math.max(10_000, 64 * nlist), 10, 10, 4, 42);
+  }
+
+  public IndexSpec withOpq(boolean on) {
+    return new IndexSpec(codec, nlist, pqM, on, residual, trainSize, kmeansIterations, pqIterations, opqIterations,
+        seed);
+  }
+
+  public IndexSpec withResidual(boolean on) {
+    return new IndexSpec(codec, nlist, pqM, opq, on, trainSize, kmeansIterations, pqIterations, opqIterations,
+        seed);
+  }
+
+  public IndexSpec withTrainSize(int n) {
+    return new IndexSpec(codec, nlist, pqM, opq, residual, n, kmeansIterations, pqIterations, opqIterations, seed);
+  }
+
+  public IndexSpec withIterations(int kmeans, int pq) {
+    return new IndexSpec(codec, nlist, pqM, opq, residual, trainSize, kmeans, pq, opqIterations, seed);
+  }
+
+  public IndexSpec withSeed(long s) {
+    return new IndexSpec(codec, nlist, pqM, opq, residual, trainSize, kmeansIterations, pqIterations, opqIterations,
+        s);
+  }
+
+  /** Bytes of one vector's code. */
+  public int codeBytes(int dim) {
+    return codec == Codec.SQ8 ? dim : pqM;
+  }
+}

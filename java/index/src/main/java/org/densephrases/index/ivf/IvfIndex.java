@@ -1,0 +1,228 @@
+package org.densephrases.index.ivf;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.densephrases.index.dump.Dump;
+import org.densephrases.index.format.ContainerFile;
+import org.densephrases.index.format.DType;
+import org.densephrases.index.format.Expect;
+import org.densephrases.index.format.FileFormatException;
+import org.densephrases.index.format.Segments;
+import org.densephrases.index.format.Verify;
+import org.densephrases.index.quant.ProductQuantizer;
+import org.densephrases.index.quant.ScalarQuantizer;
+import org.densephrases.kernels.scan.IvfLists;
+
+/**
+ * An open IVF index file (magic {@value #MAGIC}, see FORMATS.md): centroids, list offsets, ids and codes
+ * memory-mapped; small arrays (centroids, offsets, ids, codebooks) copied to the heap because the kernels' IVF
+ * lists take them as arrays. Owns the mapping; {@link #close()} unmaps it.
+ */
+public final class IvfIndex implements AutoCloseable {
+  public static final String MAGIC = "DPIVFIDX";
+  public static final int VERSION = 1;
+
+  private final ContainerFile file;
+  private final Map<String, String> params;
+  private final Codec codec;
+  private final int nlist;
+  private final int dim;
+  private final long count;
+  private final boolean residual;
+  private final float[] centroids; // (nlist)(dim)
+  private final long[] listOffsets; // (nlist+1)
+  private final float[] rotation; // (dim)(dim) or null
+  private final ScalarQuantizer sq;
+  private final ProductQuantizer pq;
+  private final IvfLists lists;
+
+  private IvfIndex(ContainerFile f) throws FileFormatException {
+    this.file = f;
+    this.params = parse(f);
+    this.dim = f.header().dim();
+    this.count = f.header().count();
+    f.require(count <= Integer.MAX_VALUE, "count", count + " vectors: at most 2^31-1 per index file");
+    try {
+      this.codec = Codec.parse(param("codec"));
+      this.nlist = Integer.parseInt(param("nlist"));
+      this.residual = Boolean.parseBoolean(param("residual"));
+    } catch (IllegalArgumentException e) {
+      throw new FileFormatException(f.path(), "PARAMS", e.getMessage());
+    }
+    f.require(nlist >= 1 && nlist <= IndexSpec.MAX_NLIST, "nlist", "invalid value " + nlist);
+    f.require(f.header().dtype() == (codec == Codec.SQ8 ? DType.INT8 : DType.PQ8), "dtype",
+        f.header().dtype() + " does not match codec " + codec);
+    this.centroids = Segments.floats(f.section("CENTROID", 4L * nlist * dim));
+    this.listOffsets = Segments.longs(f.section("LISTOFF", 8L * (nlist + 1)));
+    f.require(listOffsets[0] == 0 && listOffsets[nlist] == count, "section LISTOFF",
+        "must run from 0 to the vector count " + count);
+    for (int l = 1; l <= nlist; l++) {
+      f.require(listOffsets[l] >= listOffsets[l - 1], "section LISTOFF", "list " + (l - 1) + " ends before it starts");
+    }
+    long[] ids = Segments.longs(f.section("IDS", 8L * count));
+    for (long id : ids) {
+      f.require(id >= 0, "section IDS", "negative id " + id);
+    }
+    float[] rot = null;
+    if (f.hasSection("OPQ")) {
+      rot = Segments.floats(f.section("OPQ", 4L * dim * dim));
+    }
+    this.rotation = rot;
+    try {
+      if (codec == Codec.SQ8) {
+        float[] q = Segments.floats(f.section("QPARAMS", 8L * dim));
+        this.sq = new ScalarQuantizer(java.util.Arrays.copyOfRange(q, 0, dim),
+            java.util.Arrays.copyOfRange(q, dim, 2 * dim));
+        this.pq = null;
+        MemorySegment codes = f.section("CODES", count * dim);
+        this.lists = IvfLists.of(sq.view(codes, count), listOffsets, ids);
+      } else {
+        int m = Integer.parseInt(param("pq_m"));
+        f.require(m >= 1 && dim % m == 0, "pq_m", m + " does not divide dim " + dim);
+        this.pq = new ProductQuantizer(dim, m,
+            Segments.floats(f.section("PQBOOK", 4L * m * ProductQuantizer.KSUB * (dim / m))));
+        this.sq = null;
+        MemorySegment codes = f.section("CODES", count * m);
+        this.lists = IvfLists.of(pq.view(codes, count), listOffsets, ids);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new FileFormatException(f.path(), codec == Codec.SQ8 ? "section QPARAMS" : "section PQBOOK",
+          e.getMessage());
+    }
+  }
+
+  public static IvfIndex open(Path path) throws IOException {
+    return open(path, Expect.ANY, Verify.ON_OPEN);
+  }
+
+  /** Opens and checks an index; {@code expect} may require a model id and dimension (dtype is implied by codec). */
+  public static IvfIndex open(Path path, Expect expect, Verify verify) throws IOException {
+    ContainerFile f = ContainerFile.open(path, MAGIC, VERSION, expect.withDtype(null), verify);
+    try {
+      return new IvfIndex(f);
+    } catch (IOException | RuntimeException e) {
+      f.close();
+      throw e;
+    }
+  }
+
+  private static Map<String, String> parse(ContainerFile f) throws FileFormatException {
+    Map<String, String> kv = new LinkedHashMap<>();
+    for (String line : Segments.utf8(f.section("PARAMS")).split("\n")) {
+      if (!line.isEmpty()) {
+        int eq = line.indexOf('=');
+        f.require(eq > 0, "PARAMS", "line without '=': " + line);
+        kv.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    f.require("ivf".equals(kv.get("kind")), "kind", "expected 'ivf', found '" + kv.get("kind") + "'");
+    return kv;
+  }
+
+  private String param(String key) throws FileFormatException {
+    String v = params.get(key);
+    file.require(v != null, key, "missing from PARAMS");
+    return v;
+  }
+
+  /**
+   * Checks that this index was built from {@code dump}: same model id and dimension, same dump fingerprint, every
+   * id a token of the dump. Serving an index with another dump would return other tokens' text: a wrong answer.
+   */
+  public void checkServes(Dump dump) throws FileFormatException {
+    file.require(modelId().equals(dump.modelId()), "model id",
+        "the index is for model '" + modelId() + "', the dump " + dump.dir() + " for '" + dump.modelId() + "'");
+    file.require(dim == dump.dim(), "dim", "the index has dim " + dim + ", the dump " + dump.dim());
+    file.require(dump.fingerprint().equals(sourceFingerprint()), "source",
+        "the index was built from dump " + sourceFingerprint() + ", " + dump.dir() + " is dump " + dump.fingerprint()
+            + ": rebuild the index");
+    long max = -1;
+    for (long id : lists.ids()) {
+      max = Math.max(max, id);
+    }
+    file.require(max < dump.numTokens(), "section IDS",
+        "id " + max + " is beyond the dump's " + dump.numTokens() + " tokens");
+  }
+
+  /** Checks the payload checksum (for an index opened with {@link Verify#LAZY}). */
+  public void verify() throws FileFormatException {
+    file.verify();
+  }
+
+  public Path path() {
+    return file.path();
+  }
+
+  public String modelId() {
+    return file.header().modelId();
+  }
+
+  public String sourceFingerprint() {
+    return params.getOrDefault("source", "");
+  }
+
+  /** All PARAMS entries (codec, nlist, pq_m, opq, residual, seed, ...). */
+  public Map<String, String> params() {
+    return java.util.Collections.unmodifiableMap(params);
+  }
+
+  public Codec codec() {
+    return codec;
+  }
+
+  public int nlist() {
+    return nlist;
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  public long count() {
+    return count;
+  }
+
+  public boolean residual() {
+    return residual;
+  }
+
+  /** (nlist)(dim). Do not modify. */
+  public float[] centroids() {
+    return centroids;
+  }
+
+  /** (nlist+1). Do not modify. */
+  public long[] listOffsets() {
+    return listOffsets;
+  }
+
+  /** The OPQ rotation (dim)(dim) row-major, y = R x, or null. Do not modify. */
+  public float[] rotation() {
+    return rotation;
+  }
+
+  public ScalarQuantizer sq() {
+    return sq;
+  }
+
+  public ProductQuantizer pq() {
+    return pq;
+  }
+
+  /** The lists as the kernels scan them (ids are global token ids for an index built from a dump). */
+  public IvfLists lists() {
+    return lists;
+  }
+
+  public long byteSize() {
+    return file.byteSize();
+  }
+
+  @Override
+  public void close() {
+    file.close();
+  }
+}

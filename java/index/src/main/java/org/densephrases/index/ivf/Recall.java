@@ -1,0 +1,138 @@
+package org.densephrases.index.ivf;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import org.densephrases.kernels.EncodedVectors;
+import org.densephrases.kernels.TopK;
+import org.densephrases.kernels.scan.ScanTable;
+import org.densephrases.kernels.scan.VectorScanner;
+
+/** Recall of an IVF index against exact (flat) search over the vectors it was built from. */
+public final class Recall {
+  /** Vectors decoded per exact-scan chunk. */
+  static final int CHUNK = 65536;
+
+  /**
+   * @param queries number of queries
+   * @param k how many exact neighbours are looked for
+   * @param candidates how many IVF results are searched for them (k for plain recall@k)
+   * @param nprobe lists probed
+   * @param recall |IVF top-candidates ∩ exact top-k| / (queries * k)
+   * @param top1 fraction of queries whose exact best vector is in the IVF top-candidates
+   * @param ivfMillisPerQuery IVF search time per query (batched)
+   */
+  public record Report(
+      int queries, int k, int candidates, int nprobe, double recall, double top1, double ivfMillisPerQuery) {
+    @Override
+    public String toString() {
+      String what = candidates == k ? "recall@" + k : k + "-recall@" + candidates;
+      return String.format(Locale.ROOT, "%s = %.3f (exact top-1 found %.3f) at nprobe %d over %d queries,"
+          + " %.2f ms/query", what, recall, top1, nprobe, queries, ivfMillisPerQuery);
+    }
+  }
+
+  private Recall() {}
+
+  /** {@code nq} queries: random rows of the source plus Gaussian noise of {@code noise} times the row's RMS. */
+  public static float[] sampleQueries(VectorSource src, int nq, float noise, long seed) {
+    Random r = new Random(seed);
+    int dim = src.dim();
+    float[] q = new float[nq * dim];
+    float[] row = new float[dim];
+    long[] id = new long[1];
+    for (int i = 0; i < nq; i++) {
+      src.read((long) (r.nextDouble() * src.count()), 1, row, id);
+      double rms = 0;
+      for (float v : row) {
+        rms += v * v;
+      }
+      rms = Math.sqrt(rms / dim);
+      for (int d = 0; d < dim; d++) {
+        q[i * dim + d] = row[d] + (float) (r.nextGaussian() * noise * rms);
+      }
+    }
+    return q;
+  }
+
+  /** Exact top-k ids (query)(k) of the source by inner product, scanning it in chunks with the kernel scan. */
+  public static TopK exact(VectorSource src, float[] queries, int nq, int k, VectorScanner scanner) {
+    int dim = src.dim();
+    long n = src.count();
+    float[] bestS = new float[nq * k];
+    long[] bestI = new long[nq * k];
+    Arrays.fill(bestS, Float.NEGATIVE_INFINITY);
+    Arrays.fill(bestI, -1);
+    float[] buf = new float[(int) Math.min(n, CHUNK) * dim];
+    long[] ids = new long[(int) Math.min(n, CHUNK)];
+    for (long from = 0; from < n; from += CHUNK) {
+      int m = (int) Math.min(CHUNK, n - from);
+      src.read(from, m, buf, ids);
+      float[] chunk = m * dim == buf.length ? buf : Arrays.copyOf(buf, m * dim);
+      int kk = Math.min(k, m);
+      try (ScanTable t = scanner.load(EncodedVectors.ofFloats(chunk, dim))) {
+        TopK top = scanner.search(t, queries, nq, kk);
+        for (int q = 0; q < nq; q++) {
+          for (int j = 0; j < kk; j++) {
+            long id = top.id(q, j);
+            if (id >= 0) {
+              insert(bestS, bestI, q * k, k, top.score(q, j), ids[(int) id]);
+            }
+          }
+        }
+      }
+    }
+    return new TopK(nq, k, bestS, bestI);
+  }
+
+  /** Inserts (s, id) into the descending row [off, off+k) if it beats the last entry. */
+  static void insert(float[] s, long[] ids, int off, int k, float score, long id) {
+    if (score <= s[off + k - 1]) {
+      return;
+    }
+    int p = off + k - 1;
+    while (p > off && s[p - 1] < score) {
+      s[p] = s[p - 1];
+      ids[p] = ids[p - 1];
+      p--;
+    }
+    s[p] = score;
+    ids[p] = id;
+  }
+
+  /** Measures recall@k of the searcher against {@code exact} (from {@link #exact}) at one nprobe. */
+  public static Report measure(IvfSearcher searcher, TopK exact, float[] queries, int nq, int k, int nprobe) {
+    return measure(searcher, exact, queries, nq, k, k, nprobe);
+  }
+
+  /**
+   * Measures how many of the exact top-k the IVF top-{@code candidates} holds ("k-recall@candidates"): what a
+   * two-stage search needs, since the second stage rescores the candidates with exact vectors.
+   */
+  public static Report measure(IvfSearcher searcher, TopK exact, float[] queries, int nq, int k, int candidates,
+      int nprobe) {
+    long t0 = System.nanoTime();
+    TopK approx = searcher.search(queries, nq, nprobe, candidates);
+    double ms = (System.nanoTime() - t0) / 1e6 / nq;
+    long hit = 0;
+    long top1 = 0;
+    for (int q = 0; q < nq; q++) {
+      Set<Long> truth = new HashSet<>();
+      for (int j = 0; j < k; j++) {
+        truth.add(exact.id(q, j));
+      }
+      boolean foundTop = false;
+      for (int j = 0; j < candidates; j++) {
+        long id = approx.id(q, j);
+        if (id >= 0 && truth.contains(id)) {
+          hit++;
+        }
+        foundTop |= id == exact.id(q, 0);
+      }
+      top1 += foundTop ? 1 : 0;
+    }
+    return new Report(nq, k, candidates, nprobe, (double) hit / ((long) nq * k), (double) top1 / nq, ms);
+  }
+}

@@ -1,0 +1,175 @@
+package org.densephrases.index.quant;
+
+import org.densephrases.kernels.Checks;
+import org.densephrases.kernels.scan.VectorScanner;
+
+/**
+ * OPQ (Ge et al. 2013, the non-parametric variant): an orthogonal rotation R applied before PQ so that the
+ * sub-quantizers see subspaces that PQ encodes well. Alternates (1) train PQ on the rotated sample R x and
+ * reconstruct it as y; (2) the Procrustes step, R = argmax over orthogonal R of tr(R M) with M = sum x y^T, which is
+ * the transpose of M's orthogonal polar factor (computed by Higham's scaled Newton iteration, no SVD needed).
+ * Inner products are preserved by the rotation: q.x = (Rq).(Rx), so a search rotates the query once.
+ */
+public final class Opq {
+  /** The rotation (dim)(dim) row-major, y = R x, and the PQ trained in the rotated space. */
+  public record Result(float[] rotation, ProductQuantizer pq) {}
+
+  private Opq() {}
+
+  public static Result train(float[] sample, int n, int dim, int m, int opqIterations, int pqIterations, long seed,
+      VectorScanner scanner) {
+    Checks.checkLength("sample", sample, n, dim);
+    Checks.require(opqIterations >= 1, "OPQ needs at least one iteration");
+    float[] r = identity(dim);
+    float[] y = new float[n * dim];
+    byte[] codes = new byte[n * m];
+    for (int it = 0; it < opqIterations; it++) {
+      rotate(r, dim, sample, n, y);
+      ProductQuantizer pq = ProductQuantizer.train(y, n, dim, m, Math.min(pqIterations, 4), seed + 7919L * it,
+          scanner);
+      pq.encode(y, n, codes, scanner);
+      for (int i = 0; i < n; i++) {
+        pq.decode(codes, i * m, y, i * dim);
+      }
+      double[] mm = new double[dim * dim]; // M[a][b] = sum_i x_i[a] y_i[b]
+      for (int i = 0; i < n; i++) {
+        for (int a = 0; a < dim; a++) {
+          double xa = sample[i * dim + a];
+          int row = a * dim;
+          int yi = i * dim;
+          for (int b = 0; b < dim; b++) {
+            mm[row + b] += xa * y[yi + b];
+          }
+        }
+      }
+      double[] p = polar(mm, dim);
+      for (int a = 0; a < dim; a++) {
+        for (int b = 0; b < dim; b++) {
+          r[a * dim + b] = (float) p[b * dim + a]; // R = polar(M)^T
+        }
+      }
+    }
+    rotate(r, dim, sample, n, y);
+    return new Result(r, ProductQuantizer.train(y, n, dim, m, pqIterations, seed, scanner));
+  }
+
+  /** out_i = R x_i for (n)(dim) rows x. */
+  public static void rotate(float[] r, int dim, float[] x, int n, float[] out) {
+    for (int i = 0; i < n; i++) {
+      rotateRow(r, dim, x, i * dim, out, i * dim);
+    }
+  }
+
+  public static void rotateRow(float[] r, int dim, float[] x, int xOff, float[] out, int outOff) {
+    for (int a = 0; a < dim; a++) {
+      float s = 0;
+      int row = a * dim;
+      for (int b = 0; b < dim; b++) {
+        s += r[row + b] * x[xOff + b];
+      }
+      out[outOff + a] = s;
+    }
+  }
+
+  static float[] identity(int dim) {
+    float[] r = new float[dim * dim];
+    for (int i = 0; i < dim; i++) {
+      r[i * dim + i] = 1f;
+    }
+    return r;
+  }
+
+  /** The orthogonal factor U V^T of a = U S V^T, (dim)(dim) row-major, by scaled Newton iteration. */
+  static double[] polar(double[] a, int dim) {
+    double[] q = a.clone();
+    double norm = frobenius(q);
+    if (norm == 0) {
+      double[] id = new double[dim * dim];
+      for (int i = 0; i < dim; i++) {
+        id[i * dim + i] = 1;
+      }
+      return id;
+    }
+    for (int i = 0; i < dim; i++) { // a tiny ridge keeps a rank-deficient M invertible
+      q[i * dim + i] += norm * 1e-9;
+    }
+    for (int it = 0; it < 100; it++) {
+      double[] inv = inverse(q, dim);
+      double gamma = Math.sqrt(frobenius(inv) / frobenius(q));
+      double diff = 0;
+      double[] next = new double[dim * dim];
+      for (int i = 0; i < dim; i++) {
+        for (int j = 0; j < dim; j++) {
+          double v = 0.5 * (gamma * q[i * dim + j] + inv[j * dim + i] / gamma);
+          next[i * dim + j] = v;
+          double dd = v - q[i * dim + j];
+          diff += dd * dd;
+        }
+      }
+      q = next;
+      if (Math.sqrt(diff) < 1e-12 * Math.sqrt(dim)) {
+        break;
+      }
+    }
+    return q;
+  }
+
+  static double frobenius(double[] a) {
+    double s = 0;
+    for (double v : a) {
+      s += v * v;
+    }
+    return Math.sqrt(s);
+  }
+
+  /** Gauss-Jordan inverse with partial pivoting. */
+  static double[] inverse(double[] a, int n) {
+    double[] m = a.clone();
+    double[] inv = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      inv[i * n + i] = 1;
+    }
+    for (int col = 0; col < n; col++) {
+      int piv = col;
+      for (int r = col + 1; r < n; r++) {
+        if (Math.abs(m[r * n + col]) > Math.abs(m[piv * n + col])) {
+          piv = r;
+        }
+      }
+      if (m[piv * n + col] == 0) {
+        throw new ArithmeticException("singular matrix in the OPQ Procrustes step");
+      }
+      if (piv != col) {
+        swapRows(m, n, piv, col);
+        swapRows(inv, n, piv, col);
+      }
+      double d = m[col * n + col];
+      for (int j = 0; j < n; j++) {
+        m[col * n + j] /= d;
+        inv[col * n + j] /= d;
+      }
+      for (int r = 0; r < n; r++) {
+        if (r == col) {
+          continue;
+        }
+        double f = m[r * n + col];
+        if (f == 0) {
+          continue;
+        }
+        for (int j = 0; j < n; j++) {
+          m[r * n + j] -= f * m[col * n + j];
+          inv[r * n + j] -= f * inv[col * n + j];
+        }
+      }
+    }
+    return inv;
+  }
+
+  private static void swapRows(double[] m, int n, int a, int b) {
+    for (int j = 0; j < n; j++) {
+      double t = m[a * n + j];
+      m[a * n + j] = m[b * n + j];
+      m[b * n + j] = t;
+    }
+  }
+}
