@@ -1,0 +1,69 @@
+// Second stage of every scan: merge the per-block top-k lists of each query into its final top-k.
+#include "block_topk.cuh"
+#include "status.h"
+#include "topk_merge.h"
+
+namespace dp {
+namespace {
+
+constexpr int kMergeThreads = 256;
+constexpr int kMergeItems = 4;  // entries per thread per round: round_max = 1024
+
+// One block per query. (query)(list)(k) -> (query)(k).
+__global__ void __launch_bounds__(kMergeThreads) topk_merge_kernel(const float* __restrict__ in_score,
+                                                                   const int64_t* __restrict__ in_id, int lists,
+                                                                   int k, int cap, float* __restrict__ out_score,
+                                                                   int64_t* __restrict__ out_id) {
+  extern __shared__ uint4 smem[];
+  BlockTopK top;
+  top.carve(smem, 1, cap, k);
+  top.init();
+  __syncthreads();
+  const int q = blockIdx.x;
+  const int64_t base = (int64_t)q * lists * k;
+  const int total = lists * k;
+  const int round = kMergeThreads * kMergeItems;
+  for (int r0 = 0; r0 < total; r0 += round) {
+#pragma unroll
+    for (int it = 0; it < kMergeItems; ++it) {
+      int e = r0 + it * kMergeThreads + threadIdx.x;
+      if (e < total) top.push(0, __ldg(in_score + base + e), (uint32_t)e);
+    }
+    top.end_round(round);
+  }
+  top.reduce();
+  const int n = top.filled(0);
+  for (int r = threadIdx.x; r < k; r += kMergeThreads) {
+    bool ok = r < n;
+    out_score[(int64_t)q * k + r] = ok ? top.score[r] : -INFINITY;
+    out_id[(int64_t)q * k + r] = ok ? in_id[base + top.index[r]] : -1;
+  }
+}
+
+__global__ void topk_fill_empty_kernel(float* out_score, int64_t* out_id, int64_t n) {
+  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
+    out_score[i] = -INFINITY;
+    out_id[i] = -1;
+  }
+}
+
+}  // namespace
+
+void dp_run_topk_merge(const float* d_in_score, const int64_t* d_in_id, int num_queries, int lists, int k,
+                       float* d_out_score, int64_t* d_out_id, cudaStream_t stream) {
+  int cap = next_pow2(k + kMergeThreads * kMergeItems);
+  size_t smem = block_topk_smem(1, cap);  // <= 32 KB for k <= 2048: no opt-in needed
+  topk_merge_kernel<<<num_queries, kMergeThreads, smem, stream>>>(d_in_score, d_in_id, lists, k, cap, d_out_score,
+                                                                  d_out_id);
+  check_launch("topk_merge_kernel");
+}
+
+void dp_run_topk_fill_empty(float* d_out_score, int64_t* d_out_id, int64_t n, cudaStream_t stream) {
+  int blocks = (int)((n + 255) / 256);
+  if (blocks > 1024) blocks = 1024;
+  if (blocks < 1) blocks = 1;
+  topk_fill_empty_kernel<<<blocks, 256, 0, stream>>>(d_out_score, d_out_id, n);
+  check_launch("topk_fill_empty_kernel");
+}
+
+}  // namespace dp

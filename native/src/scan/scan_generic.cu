@@ -1,0 +1,178 @@
+// Dense scan of FP32 / FP16 / INT8 codes on the CUDA cores, for any dim and alignment (the fallback of
+// scan_mma.cu, and the FP32 path), fused with the block top-k.
+//
+// A warp scores a 32-row tile, one row per lane, walking the dimensions in step: every lane reads the same
+// weights (shared-memory broadcast, (dim)(query) so a 16-byte read gives four queries) and its own row; the rows
+// of a tile share cache lines, which L1 keeps while the warp walks them.
+#include <cuda_fp16.h>
+
+#include "../common/status.h"
+#include "scan_common.cuh"
+#include "scan_kernels.h"
+
+namespace dp {
+namespace {
+
+struct GenericLayout {
+  size_t w, qbias, seg, topk, total;
+};
+
+__host__ __device__ inline size_t align_up16(size_t x) { return (x + 15) / 16 * 16; }
+
+__host__ __device__ inline GenericLayout generic_layout(int qs, int dim, int nseg, int qa, int cap) {
+  GenericLayout l;
+  size_t off = 0;
+  l.w = off;
+  off += (size_t)dim * qs * 4;
+  l.qbias = off;
+  off += (size_t)qs * 4;
+  off = align_up16(off);
+  l.seg = off;
+  off += SegmentTable::smem_bytes(nseg);
+  off = align_up16(off);
+  l.topk = off;
+  off += block_topk_smem(qa, cap);
+  l.total = align_up16(off);
+  return l;
+}
+
+template <int TYPE>
+__device__ __forceinline__ float load_code(const void* codes, int64_t i) {
+  if (TYPE == DP_FP32) return __ldg(static_cast<const float*>(codes) + i);
+  if (TYPE == DP_FP16) return __half2float(__ldg(static_cast<const __half*>(codes) + i));
+  return (float)__ldg(static_cast<const signed char*>(codes) + i);
+}
+
+// QS: queries per block the kernel is compiled for (1, 4 or 16); p.qa <= QS.
+template <int TYPE, int QS>
+__global__ void __launch_bounds__(kScanThreads) scan_generic_kernel(const ScanParams p) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  const BlockQueries bq = block_queries(p);
+  const int nseg = p.ivf ? kMaxSegments : 1;
+  const GenericLayout L = generic_layout(QS, p.dim, nseg, p.qa, p.cap);
+  float* wt = reinterpret_cast<float*>(smem + L.w);  // (dim)(QS)
+  float* qbias = reinterpret_cast<float*>(smem + L.qbias);
+  SegmentTable st;
+  st.carve(smem + L.seg, nseg);
+  BlockTopK top;
+  top.carve(smem + L.topk, bq.qa, p.cap, p.k);
+  top.init();
+
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int dim = p.dim;
+  for (int e = tid; e < dim * QS; e += kScanThreads) {
+    const int d = e / QS, j = e % QS;
+    float w = 0.f;
+    if (j < bq.qa) {
+      w = p.queries[(int64_t)(bq.q0 + j) * dim + d];
+      if (TYPE == DP_INT8) w *= p.scale[d];
+    }
+    wt[e] = w;
+  }
+  for (int j = warp; j < QS; j += kScanWarps) {
+    float b = 0.f;
+    if (TYPE == DP_INT8 && j < bq.qa) {
+      const float* q = p.queries + (int64_t)(bq.q0 + j) * dim;
+      for (int d = lane; d < dim; d += 32) b = fmaf(q[d], p.offset[d], b);
+#pragma unroll
+      for (int off = 16; off > 0; off >>= 1) b += __shfl_xor_sync(0xffffffffu, b, off);
+    }
+    if (lane == 0) qbias[j] = b;
+  }
+  build_segments(p, bq, kTileRows, st);  // ends with a barrier
+
+  const uint32_t total = st.total();
+  for (uint32_t u0 = 0; u0 < total; u0 += kScanWarps) {
+    const uint32_t u = u0 + warp;
+    if (u < total) {
+      const int s = st.find(u);
+      const int64_t tile = st.begin[s] + (int64_t)(u - st.prefix[s]) * kTileRows;
+      const int64_t rend = st.end[s];
+      const int64_t row = tile + lane;
+      const int64_t rowc = row < rend ? row : rend - 1;
+      const int64_t base = rowc * dim;
+      float acc[QS];
+#pragma unroll
+      for (int j = 0; j < QS; ++j) acc[j] = 0.f;
+#pragma unroll 4
+      for (int d = 0; d < dim; ++d) {
+        const float x = load_code<TYPE>(p.codes, base + d);
+        if (QS == 1) {
+          acc[0] = fmaf(wt[d], x, acc[0]);
+        } else {
+          const float4* w4 = reinterpret_cast<const float4*>(wt + d * QS);
+#pragma unroll
+          for (int j4 = 0; j4 < QS / 4; ++j4) {
+            const float4 w = w4[j4];
+            acc[4 * j4 + 0] = fmaf(w.x, x, acc[4 * j4 + 0]);
+            acc[4 * j4 + 1] = fmaf(w.y, x, acc[4 * j4 + 1]);
+            acc[4 * j4 + 2] = fmaf(w.z, x, acc[4 * j4 + 2]);
+            acc[4 * j4 + 3] = fmaf(w.w, x, acc[4 * j4 + 3]);
+          }
+        }
+      }
+      if (row < rend) {
+        const float sbias = st.bias[s];
+#pragma unroll
+        for (int j = 0; j < QS; ++j)
+          if (j < bq.qa) top.push(j, acc[j] + qbias[j] + sbias, (uint32_t)row);
+      }
+    }
+    top.end_round(kScanRound);
+  }
+  top.reduce();
+  write_partial(p, bq, top);
+}
+
+template <int TYPE, int QS>
+const void* ptr() {
+  return reinterpret_cast<const void*>(&scan_generic_kernel<TYPE, QS>);
+}
+
+template <int TYPE>
+const void* generic_kernel_t(int qs) {
+  return qs == 16 ? ptr<TYPE, 16>() : qs == 4 ? ptr<TYPE, 4>() : ptr<TYPE, 1>();
+}
+
+const void* generic_kernel(int type, int qs) {
+  return type == DP_FP32 ? generic_kernel_t<DP_FP32>(qs)
+         : type == DP_FP16 ? generic_kernel_t<DP_FP16>(qs)
+                           : generic_kernel_t<DP_INT8>(qs);
+}
+
+template <int TYPE>
+void launch_t(const ScanParams& p, int qs, int blocks, size_t smem, cudaStream_t stream) {
+  if (qs == 16)
+    scan_generic_kernel<TYPE, 16><<<blocks, kScanThreads, smem, stream>>>(p);
+  else if (qs == 4)
+    scan_generic_kernel<TYPE, 4><<<blocks, kScanThreads, smem, stream>>>(p);
+  else
+    scan_generic_kernel<TYPE, 1><<<blocks, kScanThreads, smem, stream>>>(p);
+}
+
+}  // namespace
+
+size_t scan_generic_smem(int qs, int dim, int ivf, int qa, int cap) {
+  return generic_layout(qs, dim, ivf ? kMaxSegments : 1, qa, cap).total;
+}
+
+int scan_generic_occupancy(int type, int qs, size_t smem) {
+  const void* k = generic_kernel(type, qs);
+  DP_CUDA(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+  int blocks = 0;
+  DP_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, k, kScanThreads, smem));
+  return blocks;
+}
+
+void dp_run_scan_generic(const ScanParams& p, int qs, int blocks, size_t smem, cudaStream_t stream) {
+  DP_CUDA(cudaFuncSetAttribute(generic_kernel(p.type, qs), cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+  if (p.type == DP_FP32)
+    launch_t<DP_FP32>(p, qs, blocks, smem, stream);
+  else if (p.type == DP_FP16)
+    launch_t<DP_FP16>(p, qs, blocks, smem, stream);
+  else
+    launch_t<DP_INT8>(p, qs, blocks, smem, stream);
+  check_launch("scan_generic_kernel");
+}
+
+}  // namespace dp

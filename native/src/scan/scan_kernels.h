@@ -1,0 +1,33 @@
+// Launchers and sizing of the scan kernels (scan_mma.cu, scan_generic.cu, scan_pq.cu); planned by scan_api.cpp.
+#pragma once
+
+#include <cuda_runtime.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "densephrases.h"
+#include "scan_params.h"
+
+namespace dp {
+
+// Tensor-core dense scan (FP16 / INT8, rows a multiple of 64 bytes, 16-byte aligned codes).
+bool scan_mma_supported(int type, int64_t row_bytes, const void* codes);
+int scan_mma_dpad(int type, int dim);
+size_t scan_mma_smem(int nt, int dpad, int ivf, int qa, int cap);
+int scan_mma_occupancy(int type, int nt, size_t smem);  // blocks per SM
+void dp_run_scan_mma(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream);
+
+// CUDA-core dense scan, any type and dim; qs in {1, 4, 16} queries per block.
+size_t scan_generic_smem(int qs, int dim, int ivf, int qa, int cap);
+int scan_generic_occupancy(int type, int qs, size_t smem);
+void dp_run_scan_generic(const ScanParams& p, int qs, int blocks, size_t smem, cudaStream_t stream);
+
+// PQ: lookup tables (query)(m)(256), then the IVF scan.
+void dp_run_pq_lut(const float* d_queries, const float* d_codebooks, int nq, int dim, int m, float* d_lut,
+                   cudaStream_t stream);
+bool scan_pq_vec(int m, const void* codes);
+size_t scan_pq_smem(bool smem_lut, int m, int cap);
+int scan_pq_occupancy(bool smem_lut, bool vec, size_t smem);
+void dp_run_scan_pq(const ScanParams& p, bool smem_lut, bool vec, int blocks, size_t smem, cudaStream_t stream);
+
+}  // namespace dp

@@ -1,0 +1,59 @@
+// Parameters shared by the scan kernels (flat and IVF, dense and PQ) and their host-side planning.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace dp {
+
+// Threads of every scan block, and rows a block covers per round (8 warps x 32-row tiles, or 256 rows of one
+// thread each for PQ): the most entries one round pushes per query, so top-k capacity is next_pow2(k + 256).
+constexpr int kScanThreads = 256;
+constexpr int kScanWarps = kScanThreads / 32;
+constexpr int kScanRound = 256;
+constexpr int kTileRows = 32;
+// IVF: one block scans at most this many probes of its query (one thread per probe builds the segment table).
+constexpr int kMaxSegments = kScanThreads;
+
+struct ScanParams {
+  // codes (vector)(dim) of `type`, or PQ codes (vector)(m)
+  int type;
+  const void* codes;
+  const float* offset;  // (dim), INT8 only
+  const float* scale;   // (dim), INT8 only
+  int64_t num_vectors;
+  int dim;
+  int64_t row_bytes;
+
+  const float* queries;  // (query)(dim)
+  int nq;
+  int k;
+
+  // geometry: flat = row chunks x query tiles; IVF = probe groups x queries (one query per block)
+  int ivf;
+  int qa;          // queries per block (1 for IVF)
+  int num_qtiles;  // flat: ceil(nq / qa)
+  int64_t rows_per_chunk;
+  int num_chunks;
+  const int64_t* list_offsets;  // (nlist+1)
+  const int64_t* ids;           // (vector) or NULL
+  const int32_t* probes;        // (query)(nprobe)
+  const float* probe_bias;      // (query)(nprobe) or NULL
+  int nprobe;
+  int groups;           // IVF: probe groups per query; group g scans probes g, g+groups, ...
+  int lists_per_query;  // partial top-k lists per query: num_chunks (flat) or groups (IVF)
+
+  int cap;     // top-k buffer capacity per query, next_pow2(k + kScanRound)
+  int dpad;    // MMA: halves per weight row in shared memory (dim plus a bank-conflict pad)
+  int qstride; // generic: floats per dimension in the transposed weights (the kernel's query width)
+
+  // PQ
+  int m;
+  const float* lut;  // (query)(m)(256)
+
+  // outputs: partial lists (query)(lists_per_query)(k)
+  float* tmp_score;
+  int64_t* tmp_id;
+};
+
+}  // namespace dp

@@ -1,0 +1,299 @@
+// Fused start/end span scoring with the per-question top-k, in one launch.
+//
+// Grid: (question)(slice); a block scores one slice of a question's candidates, a warp one candidate at a time:
+// binary search of the candidate's document, its own score, then the up to L partner scores in order of distance
+// (four rows per step, 16-byte loads, a butterfly sum per row), keeping the first best. Partner windows of nearby
+// candidates overlap and come from L1/L2. The block writes cand_other / cand_score; the last block of a question
+// to finish (a counter per question, fenced) selects the question's top-k from cand_score with the shared-memory
+// top-k. No (candidate)(L) matrix exists anywhere.
+#include <cuda_fp16.h>
+
+#include "../common/block_topk.cuh"
+#include "../common/status.h"
+#include "span_kernels.h"
+
+namespace dp {
+namespace {
+
+constexpr int kSpanThreads = 256;
+constexpr int kSpanWarps = kSpanThreads / 32;
+constexpr int kRows = 4;  // partner rows per step
+
+__host__ __device__ inline size_t align_up16(size_t x) { return (x + 15) / 16 * 16; }
+
+struct SpanLayout {
+  size_t ws, we, misc, topk, total;
+};
+
+__host__ __device__ inline SpanLayout span_layout(int dim, int cap) {
+  SpanLayout l;
+  size_t off = 0;
+  l.ws = off;
+  off += align_up16((size_t)dim * 4);
+  l.we = off;
+  off += align_up16((size_t)dim * 4);
+  l.misc = off;  // biasS, biasE, is_last
+  off += 16;
+  l.topk = off;
+  off += block_topk_smem(1, cap);
+  l.total = align_up16(off);
+  return l;
+}
+
+// INT8 element b of word u (already xor 0x80808080): float(2^23 + (c + 128)) - (2^23 + 128) == c exactly.
+__device__ __forceinline__ float i8_at(uint32_t u, int b) {
+  return __int_as_float(__byte_perm(u, 0x4Bu, 0x4550 | b)) - 8388736.f;
+}
+
+// Partial dot of 16 bytes v (elements starting at dim d0) with weights w, accumulated into acc.
+template <int TYPE>
+__device__ __forceinline__ float dot16(const uint4& v, const float* __restrict__ w, int d0, float acc) {
+  if (TYPE == DP_FP32) {
+    const float4 ww = *reinterpret_cast<const float4*>(w + d0);
+    acc = fmaf(__uint_as_float(v.x), ww.x, acc);
+    acc = fmaf(__uint_as_float(v.y), ww.y, acc);
+    acc = fmaf(__uint_as_float(v.z), ww.z, acc);
+    acc = fmaf(__uint_as_float(v.w), ww.w, acc);
+  } else if (TYPE == DP_FP16) {
+    const uint32_t x[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+      const float2 f = __half22float2(*reinterpret_cast<const __half2*>(&x[i]));
+      const float2 ww = *reinterpret_cast<const float2*>(w + d0 + 2 * i);
+      acc = fmaf(f.x, ww.x, acc);
+      acc = fmaf(f.y, ww.y, acc);
+    }
+  } else {
+    const uint32_t x[4] = {v.x ^ 0x80808080u, v.y ^ 0x80808080u, v.z ^ 0x80808080u, v.w ^ 0x80808080u};
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+      const float4 ww = *reinterpret_cast<const float4*>(w + d0 + 4 * i);
+      acc = fmaf(i8_at(x[i], 0), ww.x, acc);
+      acc = fmaf(i8_at(x[i], 1), ww.y, acc);
+      acc = fmaf(i8_at(x[i], 2), ww.z, acc);
+      acc = fmaf(i8_at(x[i], 3), ww.w, acc);
+    }
+  }
+  return acc;
+}
+
+template <int TYPE>
+__device__ __forceinline__ float elem(const void* tokens, int64_t i) {
+  if (TYPE == DP_FP32) return __ldg(static_cast<const float*>(tokens) + i);
+  if (TYPE == DP_FP16) return __half2float(__ldg(static_cast<const __half*>(tokens) + i));
+  return (float)__ldg(static_cast<const signed char*>(tokens) + i);
+}
+
+// Warp-wide dots of N rows with w (every lane gets all N sums). VEC: 16-byte rows pieces, else elements.
+template <int TYPE, bool VEC, int N>
+__device__ __forceinline__ void dot_rows(const SpanParams& p, const int64_t (&rows)[N], const float* __restrict__ w,
+                                         int lane, float (&out)[N]) {
+#pragma unroll
+  for (int r = 0; r < N; ++r) out[r] = 0.f;
+  if (VEC) {
+    constexpr int per = TYPE == DP_FP32 ? 4 : TYPE == DP_FP16 ? 8 : 16;  // elements per 16 bytes
+    const int chunks = (int)(p.row_bytes >> 4);
+    const char* base = static_cast<const char*>(p.tokens);
+    for (int c = lane; c < chunks; c += 32) {
+      uint4 v[N];
+#pragma unroll
+      for (int r = 0; r < N; ++r) v[r] = __ldg(reinterpret_cast<const uint4*>(base + rows[r] * p.row_bytes) + c);
+#pragma unroll
+      for (int r = 0; r < N; ++r) out[r] = dot16<TYPE>(v[r], w, c * per, out[r]);
+    }
+  } else {
+    for (int d = lane; d < p.dim; d += 32) {
+      const float ww = w[d];
+#pragma unroll
+      for (int r = 0; r < N; ++r) out[r] = fmaf(elem<TYPE>(p.tokens, rows[r] * p.dim + d), ww, out[r]);
+    }
+  }
+#pragma unroll
+  for (int off = 16; off > 0; off >>= 1)
+#pragma unroll
+    for (int r = 0; r < N; ++r) out[r] += __shfl_xor_sync(0xffffffffu, out[r], off);
+}
+
+template <int TYPE, bool VEC>
+__global__ void __launch_bounds__(kSpanThreads) span_score_kernel(const SpanParams p) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  const int q = blockIdx.x / p.slices, slice = blockIdx.x % p.slices;
+  const SpanLayout L = span_layout(p.dim, p.cap);
+  float* ws = reinterpret_cast<float*>(smem + L.ws);
+  float* we = reinterpret_cast<float*>(smem + L.we);
+  float* misc = reinterpret_cast<float*>(smem + L.misc);
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int dim = p.dim;
+  const float* qs = p.q_start + (int64_t)q * dim;
+  const float* qe = p.q_end + (int64_t)q * dim;
+  for (int d = tid; d < dim; d += kSpanThreads) {
+    const float sc = TYPE == DP_INT8 ? p.scale[d] : 1.f;
+    ws[d] = qs[d] * sc;
+    we[d] = qe[d] * sc;
+  }
+  if (warp < 2) {  // INT8: q . offset of each side
+    float b = 0.f;
+    if (TYPE == DP_INT8) {
+      const float* qq = warp == 0 ? qs : qe;
+      for (int d = lane; d < dim; d += 32) b = fmaf(qq[d], p.offset[d], b);
+#pragma unroll
+      for (int off = 16; off > 0; off >>= 1) b += __shfl_xor_sync(0xffffffffu, b, off);
+    }
+    if (lane == 0) misc[warp] = b;
+  }
+  __syncthreads();
+  const float bias_s = misc[0], bias_e = misc[1];
+  const bool s2e = p.direction == 0;
+  const float* w_own = s2e ? ws : we;
+  const float* w_partner = s2e ? we : ws;
+  const float b_own = s2e ? bias_s : bias_e;
+  const float b_partner = s2e ? bias_e : bias_s;
+
+  const int per_slice = (p.num_candidates + p.slices - 1) / p.slices;
+  const int c_begin = slice * per_slice;
+  const int c_end = min(p.num_candidates, c_begin + per_slice);
+  const int64_t* cands = p.candidates + (int64_t)q * p.num_candidates;
+  for (int c = c_begin + warp; c < c_end; c += kSpanWarps) {
+    const int64_t id = cands[c];
+    const int64_t out = (int64_t)q * p.num_candidates + c;
+    if (id < 0) {
+      if (lane == 0) {
+        p.cand_other[out] = -1;
+        p.cand_score[out] = -INFINITY;
+      }
+      continue;
+    }
+    // The candidate's document: the last d with doc_starts[d] <= id (empty documents are skipped this way).
+    int64_t lo = 0, hi = p.num_docs - 1;
+    while (lo < hi) {
+      const int64_t mid = (lo + hi + 1) >> 1;
+      if (__ldg(p.doc_starts + mid) <= id) lo = mid; else hi = mid - 1;
+    }
+    const int64_t doc_start = __ldg(p.doc_starts + lo), doc_end = __ldg(p.doc_starts + lo + 1);
+    // Partners in order of distance: s2e j = id, id+1, ... < min(id + L, doc_end); e2s i = id, id-1, ... >= max(id - L + 1, doc_start).
+    const int64_t reach = s2e ? doc_end - id : id - doc_start + 1;
+    const int64_t n = reach < p.max_len ? reach : (int64_t)p.max_len;
+    const int64_t step = s2e ? 1 : -1;
+
+    float own[1];
+    const int64_t own_row[1] = {id};
+    dot_rows<TYPE, VEC, 1>(p, own_row, w_own, lane, own);
+
+    float best = -INFINITY;
+    int64_t best_row = id;
+    for (int64_t o = 0; o < n; o += kRows) {
+      int64_t rows[kRows];
+#pragma unroll
+      for (int r = 0; r < kRows; ++r) rows[r] = id + step * (o + r < n ? o + r : n - 1);  // past the window: repeat
+      float sc[kRows];
+      dot_rows<TYPE, VEC, kRows>(p, rows, w_partner, lane, sc);
+#pragma unroll
+      for (int r = 0; r < kRows; ++r) {
+        if (o + r < n && sc[r] > best) {  // strict: ties keep the nearer partner
+          best = sc[r];
+          best_row = rows[r];
+        }
+      }
+    }
+    if (lane == 0) {
+      p.cand_other[out] = best_row;
+      p.cand_score[out] = (own[0] + b_own) + (best + b_partner);
+    }
+  }
+
+  // Last block of this question selects the top-k.
+  __threadfence();  // every thread's cand_* writes are visible device-wide before the ticket
+  __syncthreads();
+  if (tid == 0) {
+    const unsigned ticket = atomicAdd(p.counters + q, 1u);
+    misc[2] = ticket == (unsigned)(p.slices - 1) ? 1.f : 0.f;
+  }
+  __syncthreads();
+  if (misc[2] == 0.f) return;
+  __threadfence();
+
+  const int kk = min(p.k, p.num_candidates);
+  BlockTopK top;
+  top.carve(smem + L.topk, 1, p.cap, kk);
+  top.init();
+  __syncthreads();
+  const float* scores = p.cand_score + (int64_t)q * p.num_candidates;
+  for (int c0 = 0; c0 < p.num_candidates; c0 += kSpanThreads) {
+    const int c = c0 + tid;
+    if (c < p.num_candidates) top.push(0, __ldcg(scores + c), (uint32_t)c);  // L2: written by other blocks
+    top.end_round(kSpanThreads);
+  }
+  top.reduce();
+  const int filled = top.filled(0);
+  for (int r = tid; r < p.k; r += kSpanThreads) {
+    int64_t s = -1, e = -1;
+    float v = -INFINITY;
+    if (r < filled) {
+      const int c = (int)top.index[r];
+      const int64_t id = cands[c];
+      const int64_t other = __ldcg(p.cand_other + (int64_t)q * p.num_candidates + c);
+      v = top.score[r];
+      s = s2e ? id : other;
+      e = s2e ? other : id;
+    }
+    p.top_start[(int64_t)q * p.k + r] = s;
+    p.top_end[(int64_t)q * p.k + r] = e;
+    p.top_score[(int64_t)q * p.k + r] = v;
+  }
+}
+
+template <int TYPE, bool VEC>
+const void* ptr() {
+  return reinterpret_cast<const void*>(&span_score_kernel<TYPE, VEC>);
+}
+
+const void* span_kernel(int type, bool vec) {
+  if (type == DP_FP32) return vec ? ptr<DP_FP32, true>() : ptr<DP_FP32, false>();
+  if (type == DP_FP16) return vec ? ptr<DP_FP16, true>() : ptr<DP_FP16, false>();
+  return vec ? ptr<DP_INT8, true>() : ptr<DP_INT8, false>();
+}
+
+template <int TYPE>
+void launch_t(const SpanParams& p, bool vec, int blocks, size_t smem, cudaStream_t stream) {
+  if (vec)
+    span_score_kernel<TYPE, true><<<blocks, kSpanThreads, smem, stream>>>(p);
+  else
+    span_score_kernel<TYPE, false><<<blocks, kSpanThreads, smem, stream>>>(p);
+}
+
+}  // namespace
+
+void dp_run_span_score(SpanParams& p, cudaStream_t stream) {
+  const int elem = p.type == DP_FP32 ? 4 : p.type == DP_FP16 ? 2 : 1;
+  p.row_bytes = (int64_t)p.dim * elem;
+  const bool vec = p.row_bytes % 16 == 0 && (reinterpret_cast<uintptr_t>(p.tokens) & 15) == 0;
+  p.cap = next_pow2(min(p.k, p.num_candidates) + kSpanThreads);
+  const size_t smem = span_layout(p.dim, p.cap).total;
+  const void* kern = span_kernel(p.type, vec);
+  DP_CUDA(cudaFuncSetAttribute(kern, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+  int occ = 0;
+  DP_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&occ, kern, kSpanThreads, smem));
+  if (occ < 1) throw_error(DP_ERR_INVALID_ARGUMENT, "span scoring does not fit in shared memory");
+  int sms = 0, dev = 0;
+  DP_CUDA(cudaGetDevice(&dev));
+  DP_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+  // One wave of blocks, at least one warp's worth of candidates (8) per warp of a block.
+  const int64_t target = (int64_t)sms * occ;
+  int64_t slices = (target + p.num_queries - 1) / p.num_queries;
+  const int64_t max_slices = (p.num_candidates + kSpanWarps - 1) / kSpanWarps;
+  if (slices > max_slices) slices = max_slices;
+  if (slices < 1) slices = 1;
+  p.slices = (int)slices;
+  const int64_t blocks = slices * p.num_queries;
+  if (blocks > 0x7fffffffll) throw_error(DP_ERR_INVALID_ARGUMENT, "too many questions for one launch");
+  DP_CUDA(cudaMemsetAsync(p.counters, 0, sizeof(unsigned) * p.num_queries, stream));
+  if (p.type == DP_FP32)
+    launch_t<DP_FP32>(p, vec, (int)blocks, smem, stream);
+  else if (p.type == DP_FP16)
+    launch_t<DP_FP16>(p, vec, (int)blocks, smem, stream);
+  else
+    launch_t<DP_INT8>(p, vec, (int)blocks, smem, stream);
+  check_launch("span_score_kernel");
+}
+
+}  // namespace dp
