@@ -1,0 +1,64 @@
+package org.densephrases.index.search;
+
+import org.densephrases.kernels.Checks;
+import org.densephrases.kernels.KernelLimits;
+import org.densephrases.kernels.VectorType;
+
+/**
+ * How to search. Out-of-range values fail here with an IllegalArgumentException naming the option; nprobe is checked
+ * against the index at search time (it cannot exceed the number of lists).
+ *
+ * @param k results to return (after aggregation), 1..{@value #MAX_RESULTS}
+ * @param candidates first-stage candidates per direction (k1), 1..{@link KernelLimits#MAX_K}
+ * @param nprobe IVF lists probed per question (ignored by exact search)
+ * @param maxAnswerLength L: a span covers at most L dump tokens, 1..{@link KernelLimits#MAX_ANSWER_LENGTH}
+ * @param unit how results are grouped
+ * @param mirror also take end candidates from q_end and search their best start (the mirror direction)
+ * @param rescoreType the dump vectors the second stage scores with (FP16 or INT8); null: FP16 when the dump has it
+ */
+public record SearchOptions(
+    int k, int candidates, int nprobe, int maxAnswerLength, Unit unit, boolean mirror, VectorType rescoreType) {
+  public static final int MAX_RESULTS = 1000;
+
+  public SearchOptions {
+    Checks.checkRange("k", k, 1, MAX_RESULTS);
+    Checks.checkRange("candidates", candidates, 1, KernelLimits.MAX_K);
+    Checks.checkRange("nprobe", nprobe, 1, KernelLimits.MAX_K);
+    Checks.checkRange("maxAnswerLength", maxAnswerLength, 1, KernelLimits.MAX_ANSWER_LENGTH);
+    Checks.require(unit != null, "unit is null: expected phrase, sentence, paragraph or document");
+    Checks.require(rescoreType != VectorType.FP32, "the dump holds FP16 or INT8 vectors, not FP32");
+  }
+
+  /** k = 10 phrases, 256 candidates, nprobe 64, L = 20 tokens, mirror on, FP16 rescoring. */
+  public static SearchOptions defaults() {
+    return new SearchOptions(10, 256, 64, 20, Unit.PHRASE, true, null);
+  }
+
+  public SearchOptions withK(int v) {
+    return new SearchOptions(v, candidates, nprobe, maxAnswerLength, unit, mirror, rescoreType);
+  }
+
+  public SearchOptions withCandidates(int v) {
+    return new SearchOptions(k, v, nprobe, maxAnswerLength, unit, mirror, rescoreType);
+  }
+
+  public SearchOptions withNprobe(int v) {
+    return new SearchOptions(k, candidates, v, maxAnswerLength, unit, mirror, rescoreType);
+  }
+
+  public SearchOptions withMaxAnswerLength(int v) {
+    return new SearchOptions(k, candidates, nprobe, v, unit, mirror, rescoreType);
+  }
+
+  public SearchOptions withUnit(Unit v) {
+    return new SearchOptions(k, candidates, nprobe, maxAnswerLength, v, mirror, rescoreType);
+  }
+
+  public SearchOptions withMirror(boolean v) {
+    return new SearchOptions(k, candidates, nprobe, maxAnswerLength, unit, v, rescoreType);
+  }
+
+  public SearchOptions withRescoreType(VectorType v) {
+    return new SearchOptions(k, candidates, nprobe, maxAnswerLength, unit, mirror, v);
+  }
+}
