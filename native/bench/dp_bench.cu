@@ -1,1 +1,513 @@
-int main(){return 0;}
+// dp_bench: times every kernel of libdensephrases with CUDA events (median of many runs after warm-up) and the
+// device's copy / read bandwidth, printing one JSON object per result on lines starting with "RESULT ".
+//
+//   dp_bench [--group bandwidth|flat|ivf|pq|span|loss|all] [--quick]
+//
+// Inputs are generated on the device by hash kernels (never zeros, never from the host), large enough to exceed
+// L2 (50 MB) or rotated among several sets where one set is small. Names of results match
+// benchmarks/gpu/torch_baseline.py, which times the same computations in torch.
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/tuning.h"
+#include "densephrases.h"
+
+namespace {
+
+#define CK(call)                                                                                  \
+  do {                                                                                            \
+    cudaError_t e_ = (call);                                                                      \
+    if (e_ != cudaSuccess) {                                                                      \
+      std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #call, cudaGetErrorString(e_)); \
+      std::exit(2);                                                                               \
+    }                                                                                             \
+  } while (0)
+
+#define DP(call)                                                                                           \
+  do {                                                                                                     \
+    int s_ = (call);                                                                                       \
+    if (s_ != DP_OK) {                                                                                     \
+      std::fprintf(stderr, "%s:%d %s: status %d: %s\n", __FILE__, __LINE__, #call, s_, dp_last_error()); \
+      std::exit(3);                                                                                        \
+    }                                                                                                      \
+  } while (0)
+
+bool quick = false;
+double copy_gbps = 0, read_gbps = 0;
+
+// ------------------------------------------------------------------ device data
+
+__device__ __forceinline__ uint32_t mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return (uint32_t)x;
+}
+
+// Random bytes (INT8 codes, PQ codes).
+__global__ void fill_bytes(uint32_t* p, size_t n32, uint64_t seed) {
+  for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n32; i += (size_t)gridDim.x * blockDim.x)
+    p[i] = mix(seed * 0x9e3779b97f4a7c15ull + i);
+}
+
+// Uniform(-a, a) halves.
+__global__ void fill_half(__half* p, size_t n, uint64_t seed, float a) {
+  for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
+    p[i] = __float2half((mix(seed * 0x9e3779b97f4a7c15ull + i) * 2.3283064e-10f * 2.f - 1.f) * a);
+}
+
+// Uniform(-a, a) floats.
+__global__ void fill_float(float* p, size_t n, uint64_t seed, float a) {
+  for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
+    p[i] = (mix(seed * 0x9e3779b97f4a7c15ull + i) * 2.3283064e-10f * 2.f - 1.f) * a;
+}
+
+// Read-only pass over n 16-byte words: the read-bandwidth ceiling.
+__global__ void read_all(const uint4* __restrict__ p, size_t n, uint32_t* sink) {
+  uint32_t acc = 0;
+  const size_t stride = (size_t)gridDim.x * blockDim.x;
+  size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x;
+  for (; i + 3 * stride < n; i += 4 * stride) {
+    uint4 a = __ldcs(p + i), b = __ldcs(p + i + stride), c = __ldcs(p + i + 2 * stride), d = __ldcs(p + i + 3 * stride);
+    acc ^= a.x ^ a.y ^ a.z ^ a.w ^ b.x ^ b.y ^ b.z ^ b.w ^ c.x ^ c.y ^ c.z ^ c.w ^ d.x ^ d.y ^ d.z ^ d.w;
+  }
+  for (; i < n; i += stride) {
+    uint4 a = __ldcs(p + i);
+    acc ^= a.x ^ a.y ^ a.z ^ a.w;
+  }
+  if (acc == 0x9e3779b9u) sink[0] = acc;  // practically never; keeps the loads
+}
+
+int grid_for(size_t n) { return (int)std::min<size_t>((n + 255) / 256, 132 * 16); }
+
+void rand_bytes(void* p, size_t bytes, uint64_t seed) {
+  fill_bytes<<<grid_for(bytes / 4), 256>>>(static_cast<uint32_t*>(p), bytes / 4, seed);
+  CK(cudaGetLastError());
+}
+void rand_half(void* p, size_t n, uint64_t seed, float a = 1.f) {
+  fill_half<<<grid_for(n), 256>>>(static_cast<__half*>(p), n, seed, a);
+  CK(cudaGetLastError());
+}
+void rand_float(float* p, size_t n, uint64_t seed, float a = 1.f) {
+  fill_float<<<grid_for(n), 256>>>(p, n, seed, a);
+  CK(cudaGetLastError());
+}
+
+template <class T>
+T* dalloc(size_t n) {
+  void* p = nullptr;
+  CK(cudaMalloc(&p, std::max<size_t>(1, n * sizeof(T))));
+  return static_cast<T*>(p);
+}
+
+template <class T>
+T* upload(const std::vector<T>& h) {
+  T* d = dalloc<T>(h.size());
+  CK(cudaMemcpy(d, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice));
+  return d;
+}
+
+// ------------------------------------------------------------------ timing and output
+
+// Median milliseconds of `reps` runs of f(i) after `warm` runs, each timed with its own events.
+template <class F>
+double time_ms(F&& f, int warm, int reps) {
+  for (int i = 0; i < warm; ++i) f(i);
+  CK(cudaDeviceSynchronize());
+  cudaEvent_t a, b;
+  CK(cudaEventCreate(&a));
+  CK(cudaEventCreate(&b));
+  std::vector<float> t;
+  for (int i = 0; i < reps; ++i) {
+    CK(cudaEventRecord(a));
+    f(warm + i);
+    CK(cudaEventRecord(b));
+    CK(cudaEventSynchronize(b));
+    float ms = 0;
+    CK(cudaEventElapsedTime(&ms, a, b));
+    t.push_back(ms);
+  }
+  CK(cudaEventDestroy(a));
+  CK(cudaEventDestroy(b));
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+// Repetitions for a run of about `est_ms`: enough for a stable median, bounded total time.
+int reps_for(double est_ms) {
+  int r = (int)(600.0 / std::max(est_ms, 0.01));
+  return std::max(quick ? 3 : 7, std::min(r, quick ? 10 : 50));
+}
+
+void result(const char* group, const std::string& name, const char* variant, double ms, double bytes,
+            double flops, const std::string& note = "") {
+  const double gbps = bytes > 0 ? bytes / (ms * 1e6) : 0;
+  const double tflops = flops > 0 ? flops / (ms * 1e9) : 0;
+  std::printf(
+      "RESULT {\"group\": \"%s\", \"name\": \"%s\", \"variant\": \"%s\", \"ms\": %.5f, \"bytes\": %.0f, "
+      "\"gbps\": %.1f, \"pct_copy\": %.1f, \"pct_read\": %.1f, \"flops\": %.0f, \"tflops\": %.2f, \"note\": \"%s\"}\n",
+      group, name.c_str(), variant, ms, bytes, gbps, copy_gbps > 0 ? 100 * gbps / copy_gbps : 0,
+      read_gbps > 0 ? 100 * gbps / read_gbps : 0, flops, tflops, note.c_str());
+  std::fflush(stdout);
+}
+
+std::string fmt(const char* f, ...) {
+  char buf[256];
+  va_list ap;
+  va_start(ap, f);
+  std::vsnprintf(buf, sizeof buf, f, ap);
+  va_end(ap);
+  return buf;
+}
+
+// ------------------------------------------------------------------ groups
+
+void bandwidth() {
+  const size_t bytes = (quick ? 1ull : 4ull) << 30;
+  void *a = dalloc<char>(bytes), *b = dalloc<char>(bytes);
+  rand_bytes(a, bytes, 1);
+  rand_bytes(b, bytes, 2);
+  double ms = time_ms([&](int) { CK(cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice)); }, 2, quick ? 5 : 20);
+  copy_gbps = 2.0 * bytes / (ms * 1e6);
+  result("bandwidth", fmt("copy d2d %.0f GiB", bytes / 1073741824.0), "cudaMemcpy", ms, 2.0 * bytes, 0,
+         "read + write bytes");
+  uint32_t* sink = dalloc<uint32_t>(1);
+  const size_t n16 = bytes / 16;
+  ms = time_ms([&](int) { read_all<<<132 * 8, 512>>>(static_cast<const uint4*>(a), n16, sink); }, 2, quick ? 5 : 20);
+  read_gbps = (double)bytes / (ms * 1e6);
+  result("bandwidth", fmt("read %.0f GiB", bytes / 1073741824.0), "read kernel", ms, (double)bytes, 0,
+         "read bytes only");
+  CK(cudaFree(a));
+  CK(cudaFree(b));
+  CK(cudaFree(sink));
+}
+
+void flat_one(int type, int64_t n, int dim, const void* codes, const float* off, const float* sc, int nq, int k,
+              bool generic, int max_qa = 16) {
+  float* q = dalloc<float>((size_t)nq * dim);
+  rand_float(q, (size_t)nq * dim, 77 + nq);
+  float* os = dalloc<float>((size_t)nq * k);
+  int64_t* oi = dalloc<int64_t>((size_t)nq * k);
+  dp::tuning().scan_force_generic = generic;
+  dp::tuning().scan_max_queries_per_block = max_qa;
+  auto run = [&](int) { DP(dp_scan_flat(type, codes, off, sc, n, dim, q, nq, k, os, oi, nullptr)); };
+  run(0);
+  CK(cudaDeviceSynchronize());
+  // a sanity look at the answer: the best score of query 0 is finite
+  float top = 0;
+  CK(cudaMemcpy(&top, os, 4, cudaMemcpyDeviceToHost));
+  const double est = time_ms(run, 0, 1);
+  const double ms = time_ms(run, 1, reps_for(est));
+  const int es = type == DP_FP32 ? 4 : type == DP_FP16 ? 2 : 1;
+  const double bytes = (double)n * dim * es;
+  const char* tn = type == DP_FP32 ? "fp32" : type == DP_FP16 ? "fp16" : "int8";
+  std::string variant = generic ? "ours (CUDA cores)" : (type == DP_FP32 ? "ours (CUDA cores)" : "ours (tensor cores)");
+  if (max_qa != 16) variant += fmt(" qtile<=%d", max_qa);
+  result("flat", fmt("flat %s n=%lld d=%d nq=%d k=%d", tn, (long long)n, dim, nq, k), variant.c_str(), ms, bytes,
+         2.0 * n * dim * nq, std::isfinite(top) ? "" : "NON-FINITE TOP SCORE");
+  dp::tuning() = dp::Tuning{};
+  CK(cudaFree(q));
+  CK(cudaFree(os));
+  CK(cudaFree(oi));
+}
+
+void flat() {
+  const int dim = 768;
+  {  // INT8, 50M x 768 = 38.4 GB
+    const int64_t n = quick ? 2000000 : 50000000;
+    int8_t* codes = dalloc<int8_t>((size_t)n * dim);
+    rand_bytes(codes, (size_t)n * dim, 11);
+    float *off = dalloc<float>(dim), *sc = dalloc<float>(dim);
+    rand_float(off, dim, 12, 0.1f);
+    rand_float(sc, dim, 13, 0.01f);
+    for (int nq : {1, 16, 64}) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, false);
+    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 1000, false);
+    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 100, false, 8);
+    flat_one(DP_INT8, n, dim, codes, off, sc, 1, 100, true);
+    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 100, true);
+    CK(cudaFree(codes));
+    CK(cudaFree(off));
+    CK(cudaFree(sc));
+  }
+  {  // FP16, 25M x 768 = 38.4 GB
+    const int64_t n = quick ? 1000000 : 25000000;
+    __half* codes = dalloc<__half>((size_t)n * dim);
+    rand_half(codes, (size_t)n * dim, 21);
+    for (int nq : {1, 16, 64}) flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, 100, false);
+    flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, 16, 1000, false);
+    flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, 1, 100, true);
+    flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, 16, 100, true);
+    CK(cudaFree(codes));
+  }
+  {  // FP32, 10M x 768 = 30.7 GB (CUDA cores only)
+    const int64_t n = quick ? 500000 : 10000000;
+    float* codes = dalloc<float>((size_t)n * dim);
+    rand_float(codes, (size_t)n * dim, 31);
+    for (int nq : {1, 16}) flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100, false);
+    CK(cudaFree(codes));
+  }
+}
+
+// Uniform-ish list sizes (+-50%) over n rows.
+std::vector<int64_t> list_offsets(int64_t n, int nlist, std::mt19937_64& rng) {
+  std::vector<double> w(nlist);
+  std::uniform_real_distribution<double> u(0.5, 1.5);
+  double s = 0;
+  for (auto& x : w) s += (x = u(rng));
+  std::vector<int64_t> off(nlist + 1, 0);
+  double acc = 0;
+  for (int l = 0; l < nlist; ++l) {
+    acc += w[l];
+    off[l + 1] = (int64_t)(acc / s * n);
+  }
+  off[nlist] = n;
+  return off;
+}
+
+std::vector<int32_t> random_probes(int nq, int nprobe, int nlist, std::mt19937_64& rng) {
+  std::vector<int32_t> p((size_t)nq * nprobe), perm(nlist);
+  for (int q = 0; q < nq; ++q) {
+    for (int l = 0; l < nlist; ++l) perm[l] = l;
+    std::shuffle(perm.begin(), perm.end(), rng);
+    for (int i = 0; i < nprobe; ++i) p[(size_t)q * nprobe + i] = perm[i];
+  }
+  return p;
+}
+
+double probed_rows(const std::vector<int64_t>& off, const std::vector<int32_t>& probes) {
+  double r = 0;
+  for (int32_t l : probes) r += off[l + 1] - off[l];
+  return r;
+}
+
+void ivf() {
+  std::mt19937_64 rng(5);
+  const int dim = 768, nlist = 4096, nq = 16, k = 100;
+  const int64_t n = quick ? 2000000 : 50000000;
+  int8_t* codes = dalloc<int8_t>((size_t)n * dim);
+  rand_bytes(codes, (size_t)n * dim, 41);
+  float *off = dalloc<float>(dim), *sc = dalloc<float>(dim);
+  rand_float(off, dim, 42, 0.1f);
+  rand_float(sc, dim, 43, 0.01f);
+  auto offsets = list_offsets(n, nlist, rng);
+  int64_t* doff = upload(offsets);
+  float* q = dalloc<float>((size_t)nq * dim);
+  rand_float(q, (size_t)nq * dim, 44);
+  float* os = dalloc<float>((size_t)nq * k);
+  int64_t* oi = dalloc<int64_t>((size_t)nq * k);
+  for (int nprobe : {16, 64, 256}) {
+    auto probes = random_probes(nq, nprobe, nlist, rng);
+    int32_t* dprobes = upload(probes);
+    float* bias = dalloc<float>((size_t)nq * nprobe);
+    rand_float(bias, (size_t)nq * nprobe, 45);
+    auto run = [&](int) {
+      DP(dp_scan_ivf(DP_INT8, codes, off, sc, n, dim, doff, nlist, nullptr, q, nq, dprobes, nprobe, bias, k, os, oi,
+                     nullptr));
+    };
+    run(0);
+    const double est = time_ms(run, 0, 1);
+    const double ms = time_ms(run, 1, reps_for(est));
+    const double rows = probed_rows(offsets, probes);
+    result("ivf", fmt("ivf int8 n=%lld d=%d nlist=%d nprobe=%d nq=%d k=%d", (long long)n, dim, nlist, nprobe, nq, k),
+           "ours (tensor cores)", ms, rows * dim, 2.0 * rows * dim, "bytes: codes of the probed lists, per query");
+    CK(cudaFree(dprobes));
+    CK(cudaFree(bias));
+  }
+  CK(cudaFree(codes));
+  CK(cudaFree(off));
+  CK(cudaFree(sc));
+  CK(cudaFree(doff));
+  CK(cudaFree(q));
+  CK(cudaFree(os));
+  CK(cudaFree(oi));
+}
+
+void pq() {
+  std::mt19937_64 rng(6);
+  const int dim = 768, m = 96, nlist = 1024, nq = 16, k = 100;
+  const int64_t n = quick ? 1000000 : 20000000;
+  uint8_t* codes = dalloc<uint8_t>((size_t)n * m);
+  rand_bytes(codes, (size_t)n * m, 51);
+  float* cb = dalloc<float>((size_t)m * 256 * (dim / m));
+  rand_float(cb, (size_t)m * 256 * (dim / m), 52, 0.3f);
+  auto offsets = list_offsets(n, nlist, rng);
+  int64_t* doff = upload(offsets);
+  float* q = dalloc<float>((size_t)nq * dim);
+  rand_float(q, (size_t)nq * dim, 53);
+  float* os = dalloc<float>((size_t)nq * k);
+  int64_t* oi = dalloc<int64_t>((size_t)nq * k);
+  for (int nprobe : {32, 128, 1024}) {
+    auto probes = random_probes(nq, nprobe, nlist, rng);
+    int32_t* dprobes = upload(probes);
+    for (bool global_lut : {false, true}) {
+      if (global_lut && nprobe != 128) continue;
+      dp::tuning().pq_force_global_lut = global_lut;
+      auto run = [&](int) {
+        DP(dp_scan_ivf_pq(codes, m, cb, n, dim, doff, nlist, nullptr, q, nq, dprobes, nprobe, nullptr, k, os, oi,
+                          nullptr));
+      };
+      run(0);
+      const double est = time_ms(run, 0, 1);
+      const double ms = time_ms(run, 1, reps_for(est));
+      const double rows = probed_rows(offsets, probes);
+      result("pq", fmt("ivf-pq n=%lld d=%d m=%d nlist=%d nprobe=%d nq=%d k=%d", (long long)n, dim, m, nlist, nprobe,
+                       nq, k),
+             global_lut ? "ours (LUT via L1)" : "ours", ms, rows * m, rows * m,
+             "bytes: PQ codes of the probed lists, per query; flops: table lookups");
+      dp::tuning() = dp::Tuning{};
+    }
+    CK(cudaFree(dprobes));
+  }
+  CK(cudaFree(codes));
+  CK(cudaFree(cb));
+  CK(cudaFree(doff));
+  CK(cudaFree(q));
+  CK(cudaFree(os));
+  CK(cudaFree(oi));
+}
+
+void span() {
+  std::mt19937_64 rng(7);
+  const int dim = 768, nq = 16, kc = 1024, k = 100;
+  const int64_t ntok = quick ? 1000000 : 8000000;
+  // documents of 50..300 tokens
+  std::vector<int64_t> starts = {0};
+  std::uniform_int_distribution<int64_t> len(50, 300);
+  while (starts.back() < ntok) starts.push_back(std::min(ntok, starts.back() + len(rng)));
+  int64_t* dstarts = upload(starts);
+  const int64_t ndocs = (int64_t)starts.size() - 1;
+  // 4 candidate sets, rotated
+  const int nsets = 4;
+  std::vector<int64_t*> cands;
+  std::uniform_int_distribution<int64_t> tok(0, ntok - 1);
+  for (int s = 0; s < nsets; ++s) {
+    std::vector<int64_t> c((size_t)nq * kc);
+    for (int q = 0; q < nq; ++q) {
+      std::set<int64_t> used;
+      for (int i = 0; i < kc; ++i) {
+        int64_t t;
+        do t = tok(rng); while (!used.insert(t).second);
+        c[(size_t)q * kc + i] = t;
+      }
+    }
+    cands.push_back(upload(c));
+  }
+  float *qs = dalloc<float>((size_t)nq * dim), *qe = dalloc<float>((size_t)nq * dim);
+  rand_float(qs, (size_t)nq * dim, 61);
+  rand_float(qe, (size_t)nq * dim, 62);
+  int64_t* other = dalloc<int64_t>((size_t)nq * kc);
+  float* cs = dalloc<float>((size_t)nq * kc);
+  int64_t *ts = dalloc<int64_t>((size_t)nq * k), *te = dalloc<int64_t>((size_t)nq * k);
+  float* tsc = dalloc<float>((size_t)nq * k);
+  float *off = dalloc<float>(dim), *sc = dalloc<float>(dim);
+  rand_float(off, dim, 63, 0.1f);
+  rand_float(sc, dim, 64, 0.01f);
+  for (int type : {DP_FP16, DP_INT8, DP_FP32}) {
+    const int es = type == DP_FP32 ? 4 : type == DP_FP16 ? 2 : 1;
+    void* tokens = dalloc<char>((size_t)ntok * dim * es);
+    if (type == DP_FP16) rand_half(tokens, (size_t)ntok * dim, 65);
+    else if (type == DP_FP32) rand_float(static_cast<float*>(tokens), (size_t)ntok * dim, 66);
+    else rand_bytes(tokens, (size_t)ntok * dim, 67);
+    const char* tn = type == DP_FP32 ? "fp32" : type == DP_FP16 ? "fp16" : "int8";
+    for (int L : {10, 30}) {
+      for (int dir : {0, 1}) {
+        if (dir == 1 && (type != DP_FP16 || L != 30)) continue;
+        auto run = [&](int i) {
+          DP(dp_span_score(type, tokens, type == DP_INT8 ? off : nullptr, type == DP_INT8 ? sc : nullptr, ntok, dim,
+                           dstarts, ndocs, qs, qe, nq, cands[i % nsets], kc, L, dir, k, other, cs, ts, te, tsc,
+                           nullptr));
+        };
+        run(0);
+        const double est = time_ms(run, 0, 1);
+        const double ms = time_ms(run, 1, reps_for(est));
+        // logical bytes: each candidate's own row and up to L partner rows (overlaps come from cache)
+        const double rows = (double)nq * kc * (L + 1);
+        result("span", fmt("span %s tokens=%lld d=%d nq=%d cand=%d L=%d dir=%d k=%d", tn, (long long)ntok, dim, nq, kc,
+                           L, dir, k),
+               "ours", ms, rows * dim * es, 2.0 * rows * dim, "bytes: candidate + partner rows (logical)");
+      }
+    }
+    CK(cudaFree(tokens));
+  }
+  for (auto c : cands) CK(cudaFree(c));
+  for (void* p : {(void*)dstarts, (void*)qs, (void*)qe, (void*)other, (void*)cs, (void*)ts, (void*)te, (void*)tsc,
+                  (void*)off, (void*)sc})
+    CK(cudaFree(p));
+}
+
+void loss() {
+  const int dim = 768;
+  const int shapes[][2] = {{64, 128}, {128, 1024}, {256, 2048}};
+  for (auto& sh : shapes) {
+    const int b = sh[0], c = sh[1];
+    // enough input sets to exceed L2 (rotated)
+    const size_t set_floats = (size_t)(4 * b + 2 * c) * dim;
+    const int nsets = (int)std::min<size_t>(64, std::max<size_t>(2, (64ull << 20) / (set_floats * 4) + 1));
+    std::vector<float*> sets;
+    for (int s = 0; s < nsets; ++s) {
+      float* p = dalloc<float>(set_floats);
+      rand_float(p, set_floats, 100 + s, 0.05f);
+      sets.push_back(p);
+    }
+    float* out = dalloc<float>(3 + (size_t)4 * b * dim);
+    auto run = [&](int i) {
+      float* s = sets[i % nsets];
+      float *qs = s, *qe = s + (size_t)b * dim, *ps = s + (size_t)2 * b * dim, *pe = s + (size_t)3 * b * dim;
+      float *cs = s + (size_t)4 * b * dim, *ce = cs + (size_t)c * dim;
+      float* g = out + 3;
+      DP(dp_inbatch_loss(qs, qe, ps, pe, cs, ce, b, c, dim, out, g, g + (size_t)b * dim, g + (size_t)2 * b * dim,
+                         g + (size_t)3 * b * dim, nullptr));
+    };
+    run(0);
+    const double est = time_ms(run, 0, 3);
+    const double ms = time_ms(run, 3, std::max(20, reps_for(est)));
+    const double n = b + c;
+    const double flops = 2 * (2.0 * b * n * dim * 2 + 2.0 * b * b * dim);  // 2 sides: logits, gradQ, gradP
+    const double bytes = 4.0 * (set_floats + 4.0 * b * dim);
+    result("loss", fmt("loss b=%d cache=%d d=%d fwd+bwd", b, c, dim), "ours (3xTF32 tensor cores)", ms, bytes, flops);
+    for (auto p : sets) CK(cudaFree(p));
+    CK(cudaFree(out));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string group = "all";
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--quick")) quick = true;
+    else if (!std::strcmp(argv[i], "--group") && i + 1 < argc) group = argv[++i];
+    else {
+      std::printf("usage: dp_bench [--group bandwidth|flat|ivf|pq|span|loss|all] [--quick]\n");
+      return 1;
+    }
+  }
+  int dev = 0;
+  cudaDeviceProp prop;
+  if (cudaGetDevice(&dev) != cudaSuccess || cudaGetDeviceProperties(&prop, dev) != cudaSuccess) {
+    std::printf("no device\n");
+    return 77;
+  }
+  std::printf("DEVICE {\"name\": \"%s\", \"sms\": %d, \"l2_mb\": %.0f, \"mem_gib\": %.1f}\n", prop.name,
+              prop.multiProcessorCount, prop.l2CacheSize / 1048576.0, prop.totalGlobalMem / 1073741824.0);
+  bandwidth();  // always: the percentages need it
+  if (group == "flat" || group == "all") flat();
+  if (group == "ivf" || group == "all") ivf();
+  if (group == "pq" || group == "all") pq();
+  if (group == "span" || group == "all") span();
+  if (group == "loss" || group == "all") loss();
+  return 0;
+}
