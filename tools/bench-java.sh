@@ -105,6 +105,9 @@ What each row measures:
   queries per call. One query reads every code once, so it is bound by memory bandwidth (compare the bandwidth
   line above: 1M x 128 FP16 is 256 MB); with 8 queries per call each decoded tile is reused 8 times and the scan
   becomes compute-bound.
+- `IvfPqBenchmark.ivfPqScan`: IVF-PQ scan, 1M x 768 as 96 x 8-bit codes, 4096 lists, 256 probes with bias per
+  query (about 62k rows, 6M table lookups per query). The SIMD version builds the tables lane-wise and fetches
+  16 table entries per AVX-512 gather; the tables (96 KB per query) live in L2, so lookups stay latency-bound.
 - `SpanBenchmark.spanScore`: 8 questions x 1000 start candidates, L = 20, over a 200k x 768 token table
   (documents of 50-250 tokens): 8000 random windows of 20 rows, i.e. about 123 MB (INT8) or 245 MB (FP16) of
   scattered reads per call.
