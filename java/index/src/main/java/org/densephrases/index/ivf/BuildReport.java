@@ -16,6 +16,7 @@ import java.util.Locale;
  * @param codeBytesPerVector code bytes plus the 8-byte id of one vector
  * @param minList size of the smallest list
  * @param maxList size of the largest list
+ * @param recall recall against exact search on sampled queries, per nprobe (empty unless measured)
  */
 public record BuildReport(
     long vectors,
@@ -28,7 +29,17 @@ public record BuildReport(
     long fileBytes,
     int codeBytesPerVector,
     long minList,
-    long maxList) {
+    long maxList,
+    java.util.List<Recall.Report> recall) {
+  public BuildReport {
+    recall = java.util.List.copyOf(recall);
+  }
+
+  public BuildReport withRecall(java.util.List<Recall.Report> r) {
+    return new BuildReport(vectors, dim, spec, trainSeconds, assignSeconds, encodeSeconds, totalSeconds, fileBytes,
+        codeBytesPerVector, minList, maxList, r);
+  }
+
   /** File bytes per indexed phrase start (all sections: codes, ids, centroids, codebooks). */
   public double bytesPerVector() {
     return vectors == 0 ? 0 : (double) fileBytes / vectors;
@@ -42,6 +53,7 @@ public record BuildReport(
         "IVF%d,%s%s: %d vectors x %d, built in %.1fs (train %.1fs, assign %.1fs, encode %.1fs), %d bytes = %.1f"
             + " bytes/vector (%d code+id), lists %d..%d",
         spec.nlist(), codec, spec.residual() ? " (residual)" : "", vectors, dim, totalSeconds, trainSeconds,
-        assignSeconds, encodeSeconds, fileBytes, bytesPerVector(), codeBytesPerVector, minList, maxList);
+        assignSeconds, encodeSeconds, fileBytes, bytesPerVector(), codeBytesPerVector, minList, maxList)
+        + recall.stream().map(r -> "\n  " + r).collect(java.util.stream.Collectors.joining());
   }
 }

@@ -40,11 +40,13 @@ public final class IndexBuilder {
   static final int CHUNK = 8192;
 
   private final IndexSpec spec;
+  private final KernelBackend backend;
   private final VectorScanner scanner;
   private final Progress.Listener listener;
 
   public IndexBuilder(IndexSpec spec, KernelBackend backend, Progress.Listener listener) {
     this.spec = spec;
+    this.backend = backend;
     this.scanner = backend.vectorScanner();
     this.listener = listener;
   }
@@ -174,7 +176,19 @@ public final class IndexBuilder {
     double encodeSec = p2.finish();
     double total = (System.nanoTime() - t0) / 1e9;
     return new BuildReport(n, dim, spec, trainSec, assignSec, encodeSec, total, h.fileBytes(), codeBytes + 8,
-        minList, maxList);
+        minList, maxList, List.of());
+  }
+
+  /**
+   * Builds, then measures recall against exact search on {@code queries} queries sampled from the source (rows plus
+   * noise): k exact neighbours looked for among the IVF top-{@code candidates}, at each nprobe.
+   */
+  public BuildReport buildAndMeasure(VectorSource src, Path out, int queries, int k, int candidates, int[] nprobes)
+      throws IOException {
+    BuildReport r = build(src, out);
+    try (IvfIndex index = IvfIndex.open(out)) {
+      return r.withRecall(Recall.evaluate(index, src, backend, queries, k, candidates, nprobes, spec.seed() + 1));
+    }
   }
 
   private String params(VectorSource src) {

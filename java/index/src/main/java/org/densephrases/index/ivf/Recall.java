@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import org.densephrases.kernels.EncodedVectors;
+import org.densephrases.kernels.KernelBackend;
 import org.densephrases.kernels.TopK;
 import org.densephrases.kernels.scan.ScanTable;
 import org.densephrases.kernels.scan.VectorScanner;
@@ -35,6 +36,23 @@ public final class Recall {
   }
 
   private Recall() {}
+
+  /**
+   * Samples {@code nq} queries from the source (rows plus noise), computes their exact top-k and measures the index
+   * at each nprobe: the build-time recall report.
+   */
+  public static java.util.List<Report> evaluate(IvfIndex index, VectorSource src, KernelBackend backend, int nq,
+      int k, int candidates, int[] nprobes, long seed) {
+    float[] queries = sampleQueries(src, nq, 0.5f, seed);
+    TopK exact = exact(src, queries, nq, k, backend.vectorScanner());
+    java.util.List<Report> out = new java.util.ArrayList<>();
+    try (IvfSearcher s = new IvfSearcher(index, backend)) {
+      for (int nprobe : nprobes) {
+        out.add(measure(s, exact, queries, nq, k, candidates, Math.min(nprobe, s.maxNprobe())));
+      }
+    }
+    return out;
+  }
 
   /** {@code nq} queries: random rows of the source plus Gaussian noise of {@code noise} times the row's RMS. */
   public static float[] sampleQueries(VectorSource src, int nq, float noise, long seed) {

@@ -2,6 +2,7 @@ package org.densephrases.index.quant;
 
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.densephrases.kernels.Checks;
 import org.densephrases.kernels.EncodedVectors;
 import org.densephrases.kernels.KernelLimits;
@@ -73,20 +74,23 @@ public final class KMeans {
       }
       table[j * d1 + dim] = (float) (-0.5 * norm);
     }
-    float[] q = new float[Math.min(n, CHUNK) * d1];
+    int chunks = (n + CHUNK - 1) / CHUNK;
     try (ScanTable t = scanner.load(EncodedVectors.ofFloats(table, d1))) {
-      for (int from = 0; from < n; from += CHUNK) {
+      // Chunks run in parallel: a flat scan splits its rows over threads, and a table of k centroids is too few
+      // rows to split, so with many points and few centroids the parallelism has to come from the points.
+      IntStream.range(0, chunks).parallel().forEach(ci -> {
+        int from = ci * CHUNK;
         int m = Math.min(CHUNK, n - from);
+        float[] q = new float[m * d1]; // (point)(dim+1): [x, 1]
         for (int i = 0; i < m; i++) {
           System.arraycopy(data, (from + i) * dim, q, i * d1, dim);
           q[i * d1 + dim] = 1f;
         }
-        float[] qs = m * d1 == q.length ? q : Arrays.copyOf(q, m * d1);
-        TopK top = scanner.search(t, qs, m, 1);
+        TopK top = scanner.search(t, q, m, 1);
         for (int i = 0; i < m; i++) {
           out[from + i] = (int) top.id(i, 0);
         }
-      }
+      });
     }
   }
 

@@ -79,6 +79,7 @@ class IvfIndexTest {
   void sq8IndexHoldsEveryVectorOnceAndReachesRecall() throws IOException {
     Path p = tmp.resolve("sq8.ivf");
     BuildReport rep = build(IndexSpec.sq8(64), p);
+    assertTrue(rep.recall().isEmpty());
     assertEquals(N, rep.vectors());
     assertEquals(DIM + 8, rep.codeBytesPerVector());
     assertTrue(rep.bytesPerVector() < DIM + 8 + 8, "bytes/vector " + rep.bytesPerVector());
@@ -143,6 +144,18 @@ class IvfIndexTest {
         assertTrue(r.top1() >= 0.97, "exact top-1 in the top-100: " + r.top1());
       }
     }
+  }
+
+  @Test
+  void buildAndMeasureReportsRecallPerNprobe() throws IOException {
+    BuildReport rep = new IndexBuilder(IndexSpec.sq8(16).withTrainSize(4000), BACKEND, Progress.SILENT)
+        .buildAndMeasure(source, tmp.resolve("m.ivf"), 50, 10, 10, new int[] {1, 16});
+    System.out.println(rep);
+    assertEquals(2, rep.recall().size());
+    assertEquals(16, rep.recall().get(1).nprobe());
+    assertTrue(rep.recall().get(1).recall() > 0.9 && rep.recall().get(0).recall() < rep.recall().get(1).recall(),
+        rep.toString());
+    assertTrue(rep.toString().contains("recall@10"));
   }
 
   @Test
