@@ -249,6 +249,10 @@ int main() {
   flat_case(DP_INT8, 20, 67, 2, 2048);
   flat_case(DP_INT8, 10000, 64, 2, 2048);  // largest k
   flat_case(DP_FP16, 300000, 32, 4, 100);  // many chunks, merged
+  flat_case(DP_INT8, 20000, 320, 12, 40);   // 5 blocks of 64 bytes per row: odd pipeline stage count
+  flat_case(DP_FP16, 9000, 160, 3, 17);
+  flat_case(DP_INT8, 30000, 768, 16, 100);  // the benchmark's shape
+  flat_case(DP_INT8, 50000, 64, 16, 1000);  // large k, 16 queries in one block
   flat_case(DP_INT8, 200000, 64, 16, 1);
   flat_case(DP_FP32, 1, 5, 1, 1);
   flat_case(DP_FP16, 0, 64, 2, 5);  // no vectors: all slots empty

@@ -29,13 +29,12 @@ struct BlockTopK {
   uint32_t* index;  // (query)(cap)
   int* count;       // (query)
   float* thresh;    // (query)
-  int nq, cap, log_cap, k;
+  int nq, cap, k;
 
   // Lays the buffers out at `smem` (4-byte aligned). Call from every thread with the same arguments.
   __device__ void carve(void* smem, int nq_, int cap_, int k_) {
     nq = nq_;
     cap = cap_;
-    log_cap = log2_exact(cap_);
     k = k_;
     score = reinterpret_cast<float*>(smem);
     index = reinterpret_cast<uint32_t*>(score + (size_t)nq * cap);
@@ -50,8 +49,6 @@ struct BlockTopK {
       thresh[q] = -INFINITY;
     }
   }
-
-  __device__ __forceinline__ float threshold(int q) const { return thresh[q]; }
 
   // Any thread, any time inside a round. NaN never passes the comparison.
   __device__ __forceinline__ void push(int q, float s, uint32_t i) {
@@ -71,36 +68,48 @@ struct BlockTopK {
     if (__syncthreads_or(full)) reduce();
   }
 
+  __device__ __forceinline__ void exchange(int lo, int hi) {  // larger score to the lower index
+    const float a = score[lo], b = score[hi];
+    if (a < b) {
+      score[lo] = b;
+      score[hi] = a;
+      const uint32_t t = index[lo];
+      index[lo] = index[hi];
+      index[hi] = t;
+    }
+  }
+
   // Every thread: sorts each buffer descending, keeps min(count, k) and raises the thresholds. Ends with a barrier.
+  //
+  // Bitonic sort in the variant whose every compare-exchange puts the larger element first (each merge starts by
+  // comparing mirrored positions): a buffer of any size sorts as if padded to the next power of two with -inf,
+  // by skipping the pairs whose upper index is past the buffer.
   __device__ void reduce() {
-    const int total = nq * cap;
-    for (int e = threadIdx.x; e < total; e += blockDim.x) {
-      int q = e >> log_cap;
-      int i = e & (cap - 1);
-      if (i >= count[q]) {
+    for (int e = threadIdx.x; e < nq * cap; e += blockDim.x) {
+      const int q = e / cap;
+      if (e - q * cap >= count[q]) {
         score[e] = -INFINITY;
         index[e] = 0xffffffffu;
       }
     }
     __syncthreads();
-    const int half = total >> 1;
-    for (int size = 2; size <= cap; size <<= 1) {
-      for (int stride = size >> 1; stride > 0; stride >>= 1) {
-        for (int c = threadIdx.x; c < half; c += blockDim.x) {
-          // c enumerates compare-exchange pairs; `lo` is the lower index of pair c within the whole array
-          // (buffers are contiguous and cap is a power of two, so pairs never straddle two buffers).
-          int lo = 2 * c - (c & (stride - 1));
-          int hi = lo + stride;
-          // Direction from the index within the buffer: the last merge (size == cap) is descending everywhere.
-          bool descending = ((lo & (cap - 1) & size) == 0);
-          float a = score[lo], b = score[hi];
-          if ((a < b) == descending && a != b) {
-            score[lo] = b;
-            score[hi] = a;
-            uint32_t t = index[lo];
-            index[lo] = index[hi];
-            index[hi] = t;
-          }
+    const int p2 = next_pow2(cap);
+    const int lp = log2_exact(p2 >> 1);  // pairs per buffer: p2 / 2 = 1 << lp
+    const int slots = nq << lp;
+    for (int size = 2; size <= p2; size <<= 1) {
+      const int half = size >> 1, lh = log2_exact(half);
+      for (int e = threadIdx.x; e < slots; e += blockDim.x) {
+        const int q = e >> lp, c = e & ((1 << lp) - 1);
+        const int blk = c >> lh, off = c & (half - 1);
+        const int lo = blk * size + off, hi = blk * size + size - 1 - off;
+        if (hi < cap) exchange(q * cap + lo, q * cap + hi);
+      }
+      __syncthreads();
+      for (int stride = half >> 1; stride > 0; stride >>= 1) {
+        for (int e = threadIdx.x; e < slots; e += blockDim.x) {
+          const int q = e >> lp, c = e & ((1 << lp) - 1);
+          const int lo = 2 * c - (c & (stride - 1)), hi = lo + stride;
+          if (hi < cap) exchange(q * cap + lo, q * cap + hi);
         }
         __syncthreads();
       }

@@ -21,4 +21,9 @@ DP_HD inline int log2_exact(int p) {
   return l;
 }
 
+// Capacity of a query's buffer: k kept entries, one round of pushes, and 96 entries of slack so that a reduction
+// is not needed after every round once k entries exist. A multiple of 32, not a power of two: BlockTopK::reduce
+// sorts any size, and the smaller buffers let more queries share a block.
+DP_HD inline int topk_cap(int k, int round_max) { return (k + round_max + 96 + 31) / 32 * 32; }
+
 }  // namespace dp

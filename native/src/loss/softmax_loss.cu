@@ -22,24 +22,31 @@ __device__ __forceinline__ float block_reduce(float v, bool is_max, float* scrat
   return r;
 }
 
+// logit j of the row: the K slices added in order (a fixed order: deterministic).
+__device__ __forceinline__ float logit(const float* row, int splits, size_t stride, int j) {
+  float v = row[j];
+  for (int s = 1; s < splits; ++s) v += row[s * stride + j];
+  return v;
+}
+
 // grid (batch, 2): row i of side s.
-__global__ void __launch_bounds__(kThreads) softmax_rows_kernel(float* logits, int batch, int n,
-                                                                float* row_loss) {
+__global__ void __launch_bounds__(kThreads) softmax_rows_kernel(float* part, int splits, size_t stride, int batch,
+                                                                int n, float* row_loss) {
   __shared__ float scratch[kThreads / 32];
   const int i = blockIdx.x, s = blockIdx.y;
-  float* row = logits + ((size_t)s * batch + i) * n;
+  float* row = part + ((size_t)s * batch + i) * n;
   float mx = -INFINITY;
-  for (int j = threadIdx.x; j < n; j += kThreads) mx = fmaxf(mx, row[j]);
+  for (int j = threadIdx.x; j < n; j += kThreads) mx = fmaxf(mx, logit(row, splits, stride, j));
   mx = block_reduce(mx, true, scratch);
   float sum = 0.f;
-  for (int j = threadIdx.x; j < n; j += kThreads) sum += expf(row[j] - mx);
+  for (int j = threadIdx.x; j < n; j += kThreads) sum += expf(logit(row, splits, stride, j) - mx);
   sum = block_reduce(sum, false, scratch);
   const float lse = mx + logf(sum);
-  const float target = row[i];  // read before anyone overwrites it below
+  const float target = logit(row, splits, stride, i);  // read before anyone overwrites it below
   __syncthreads();
   const float inv = 1.f / (2.f * batch);
   for (int j = threadIdx.x; j < n; j += kThreads) {
-    const float p = expf(row[j] - lse);
+    const float p = expf(logit(row, splits, stride, j) - lse);
     row[j] = (p - (j == i ? 1.f : 0.f)) * inv;
   }
   if (threadIdx.x == 0) row_loss[s * batch + i] = lse - target;
@@ -62,8 +69,9 @@ __global__ void __launch_bounds__(kThreads) loss_total_kernel(const float* row_l
 
 }  // namespace
 
-void dp_run_softmax_rows(float* d_logits, int batch, int n, float* d_row_loss, cudaStream_t stream) {
-  softmax_rows_kernel<<<dim3(batch, 2), kThreads, 0, stream>>>(d_logits, batch, n, d_row_loss);
+void dp_run_softmax_rows(float* d_part, int splits, size_t split_stride, int batch, int n, float* d_row_loss,
+                         cudaStream_t stream) {
+  softmax_rows_kernel<<<dim3(batch, 2), kThreads, 0, stream>>>(d_part, splits, split_stride, batch, n, d_row_loss);
   check_launch("softmax_rows_kernel");
 }
 

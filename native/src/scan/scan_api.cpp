@@ -113,7 +113,7 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
   const DeviceProps& dev = device_props();
   const size_t limit = (size_t)dev.max_smem_optin;
   p.row_bytes = (int64_t)p.dim * (p.type == DP_FP32 ? 4 : p.type == DP_FP16 ? 2 : 1);
-  p.cap = next_pow2(p.k + kScanRound);
+  p.cap = topk_cap(p.k, kScanRound);
   const int max_qa = std::max(1, std::min(16, tuning().scan_max_queries_per_block));
 
   if (!tuning().scan_force_generic && scan_mma_supported(p.type, p.row_bytes, p.codes)) {
@@ -144,7 +144,7 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
                                 str((int64_t)limit));
   p.qa = qa;
   p.qstride = qs;
-  const int occ = scan_generic_occupancy(p.type, qs, smem);
+  const int occ = scan_generic_occupancy(p, qs, smem);
   DP_REQUIRE(occ >= 1, "scan kernel does not fit on this device");
   if (ivf) plan_ivf(p, occ); else plan_flat(p, occ);
   const int blocks = ivf ? p.groups * p.nq : p.num_chunks * p.num_qtiles;
@@ -245,7 +245,7 @@ DP_API int dp_scan_ivf_pq(const uint8_t* d_codes, int m, const float* d_codebook
     p.probes = d_probes;
     p.probe_bias = d_probe_bias;
     p.nprobe = nprobe;
-    p.cap = next_pow2(k + kScanRound);
+    p.cap = topk_cap(k, kScanRound);
 
     TempBuffer lut((size_t)num_queries * m * 256 * sizeof(float), s);
     p.lut = lut.as<float>();

@@ -43,8 +43,39 @@ __device__ __forceinline__ float load_code(const void* codes, int64_t i) {
   return (float)__ldg(static_cast<const signed char*>(codes) + i);
 }
 
-// QS: queries per block the kernel is compiled for (1, 4 or 16); p.qa <= QS.
-template <int TYPE, int QS>
+// acc[j] += w[d][j] * x for the QS queries (weights (dim)(QS) in shared memory, read as float4).
+template <int QS>
+__device__ __forceinline__ void fma_queries(const float* __restrict__ wt, int d, float x, float (&acc)[QS]) {
+  if (QS == 1) {
+    acc[0] = fmaf(wt[d], x, acc[0]);
+  } else {
+    const float4* w4 = reinterpret_cast<const float4*>(wt + d * QS);
+#pragma unroll
+    for (int j4 = 0; j4 < QS / 4; ++j4) {
+      const float4 w = w4[j4];
+      acc[4 * j4 + 0] = fmaf(w.x, x, acc[4 * j4 + 0]);
+      acc[4 * j4 + 1] = fmaf(w.y, x, acc[4 * j4 + 1]);
+      acc[4 * j4 + 2] = fmaf(w.z, x, acc[4 * j4 + 2]);
+      acc[4 * j4 + 3] = fmaf(w.w, x, acc[4 * j4 + 3]);
+    }
+  }
+}
+
+// Element e of a 16-byte piece of TYPE.
+template <int TYPE>
+__device__ __forceinline__ float elem16(const uint4& v, int e) {
+  const uint32_t w[4] = {v.x, v.y, v.z, v.w};
+  if (TYPE == DP_FP32) return __uint_as_float(w[e]);
+  if (TYPE == DP_FP16) {
+    const uint32_t h = w[e >> 1];
+    return __half2float(__ushort_as_half((unsigned short)((e & 1) ? h >> 16 : h & 0xffff)));
+  }
+  return (float)(int8_t)(w[e >> 2] >> (8 * (e & 3)));
+}
+
+// QS: queries per block the kernel is compiled for (1, 4 or 16); p.qa <= QS. VEC: rows are read 16 bytes at a
+// time (row bytes a multiple of 16, codes 16-byte aligned), otherwise one element at a time.
+template <int TYPE, int QS, bool VEC>
 __global__ void __launch_bounds__(kScanThreads) scan_generic_kernel(const ScanParams p) {
   extern __shared__ __align__(16) unsigned char smem[];
   const BlockQueries bq = block_queries(p);
@@ -94,22 +125,19 @@ __global__ void __launch_bounds__(kScanThreads) scan_generic_kernel(const ScanPa
       float acc[QS];
 #pragma unroll
       for (int j = 0; j < QS; ++j) acc[j] = 0.f;
-#pragma unroll 4
-      for (int d = 0; d < dim; ++d) {
-        const float x = load_code<TYPE>(p.codes, base + d);
-        if (QS == 1) {
-          acc[0] = fmaf(wt[d], x, acc[0]);
-        } else {
-          const float4* w4 = reinterpret_cast<const float4*>(wt + d * QS);
+      if (VEC) {
+        constexpr int per = TYPE == DP_FP32 ? 4 : TYPE == DP_FP16 ? 8 : 16;  // elements per 16 bytes
+        const uint4* rp = reinterpret_cast<const uint4*>(static_cast<const char*>(p.codes) + rowc * p.row_bytes);
+        const int chunks = (int)(p.row_bytes >> 4);
+#pragma unroll 2
+        for (int c = 0; c < chunks; ++c) {
+          const uint4 v = __ldg(rp + c);
 #pragma unroll
-          for (int j4 = 0; j4 < QS / 4; ++j4) {
-            const float4 w = w4[j4];
-            acc[4 * j4 + 0] = fmaf(w.x, x, acc[4 * j4 + 0]);
-            acc[4 * j4 + 1] = fmaf(w.y, x, acc[4 * j4 + 1]);
-            acc[4 * j4 + 2] = fmaf(w.z, x, acc[4 * j4 + 2]);
-            acc[4 * j4 + 3] = fmaf(w.w, x, acc[4 * j4 + 3]);
-          }
+          for (int e = 0; e < per; ++e) fma_queries<QS>(wt, c * per + e, elem16<TYPE>(v, e), acc);
         }
+      } else {
+#pragma unroll 4
+        for (int d = 0; d < dim; ++d) fma_queries<QS>(wt, d, load_code<TYPE>(p.codes, base + d), acc);
       }
       if (row < rend) {
         const float sbias = st.bias[s];
@@ -124,30 +152,49 @@ __global__ void __launch_bounds__(kScanThreads) scan_generic_kernel(const ScanPa
   write_partial(p, bq, top);
 }
 
-template <int TYPE, int QS>
+template <int TYPE, int QS, bool VEC>
 const void* ptr() {
-  return reinterpret_cast<const void*>(&scan_generic_kernel<TYPE, QS>);
+  return reinterpret_cast<const void*>(&scan_generic_kernel<TYPE, QS, VEC>);
 }
 
-template <int TYPE>
+template <int TYPE, bool VEC>
 const void* generic_kernel_t(int qs) {
-  return qs == 16 ? ptr<TYPE, 16>() : qs == 4 ? ptr<TYPE, 4>() : ptr<TYPE, 1>();
+  return qs == 16 ? ptr<TYPE, 16, VEC>() : qs == 4 ? ptr<TYPE, 4, VEC>() : ptr<TYPE, 1, VEC>();
 }
 
-const void* generic_kernel(int type, int qs) {
-  return type == DP_FP32 ? generic_kernel_t<DP_FP32>(qs)
-         : type == DP_FP16 ? generic_kernel_t<DP_FP16>(qs)
-                           : generic_kernel_t<DP_INT8>(qs);
+template <bool VEC>
+const void* generic_kernel_v(int type, int qs) {
+  return type == DP_FP32 ? generic_kernel_t<DP_FP32, VEC>(qs)
+         : type == DP_FP16 ? generic_kernel_t<DP_FP16, VEC>(qs)
+                           : generic_kernel_t<DP_INT8, VEC>(qs);
 }
 
-template <int TYPE>
+const void* generic_kernel(int type, int qs, bool vec) {
+  return vec ? generic_kernel_v<true>(type, qs) : generic_kernel_v<false>(type, qs);
+}
+
+template <int TYPE, bool VEC>
 void launch_t(const ScanParams& p, int qs, int blocks, size_t smem, cudaStream_t stream) {
   if (qs == 16)
-    scan_generic_kernel<TYPE, 16><<<blocks, kScanThreads, smem, stream>>>(p);
+    scan_generic_kernel<TYPE, 16, VEC><<<blocks, kScanThreads, smem, stream>>>(p);
   else if (qs == 4)
-    scan_generic_kernel<TYPE, 4><<<blocks, kScanThreads, smem, stream>>>(p);
+    scan_generic_kernel<TYPE, 4, VEC><<<blocks, kScanThreads, smem, stream>>>(p);
   else
-    scan_generic_kernel<TYPE, 1><<<blocks, kScanThreads, smem, stream>>>(p);
+    scan_generic_kernel<TYPE, 1, VEC><<<blocks, kScanThreads, smem, stream>>>(p);
+}
+
+template <bool VEC>
+void launch_v(const ScanParams& p, int qs, int blocks, size_t smem, cudaStream_t stream) {
+  if (p.type == DP_FP32)
+    launch_t<DP_FP32, VEC>(p, qs, blocks, smem, stream);
+  else if (p.type == DP_FP16)
+    launch_t<DP_FP16, VEC>(p, qs, blocks, smem, stream);
+  else
+    launch_t<DP_INT8, VEC>(p, qs, blocks, smem, stream);
+}
+
+bool vec_rows(const ScanParams& p) {
+  return p.row_bytes % 16 == 0 && (reinterpret_cast<uintptr_t>(p.codes) & 15) == 0;
 }
 
 }  // namespace
@@ -156,8 +203,8 @@ size_t scan_generic_smem(int qs, int dim, int ivf, int qa, int cap) {
   return generic_layout(qs, dim, ivf ? kMaxSegments : 1, qa, cap).total;
 }
 
-int scan_generic_occupancy(int type, int qs, size_t smem) {
-  const void* k = generic_kernel(type, qs);
+int scan_generic_occupancy(const ScanParams& p, int qs, size_t smem) {
+  const void* k = generic_kernel(p.type, qs, vec_rows(p));
   DP_CUDA(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
   int blocks = 0;
   DP_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, k, kScanThreads, smem));
@@ -165,13 +212,13 @@ int scan_generic_occupancy(int type, int qs, size_t smem) {
 }
 
 void dp_run_scan_generic(const ScanParams& p, int qs, int blocks, size_t smem, cudaStream_t stream) {
-  DP_CUDA(cudaFuncSetAttribute(generic_kernel(p.type, qs), cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
-  if (p.type == DP_FP32)
-    launch_t<DP_FP32>(p, qs, blocks, smem, stream);
-  else if (p.type == DP_FP16)
-    launch_t<DP_FP16>(p, qs, blocks, smem, stream);
+  const bool vec = vec_rows(p);
+  DP_CUDA(cudaFuncSetAttribute(generic_kernel(p.type, qs, vec), cudaFuncAttributeMaxDynamicSharedMemorySize,
+                               (int)smem));
+  if (vec)
+    launch_v<true>(p, qs, blocks, smem, stream);
   else
-    launch_t<DP_INT8>(p, qs, blocks, smem, stream);
+    launch_v<false>(p, qs, blocks, smem, stream);
   check_launch("scan_generic_kernel");
 }
 

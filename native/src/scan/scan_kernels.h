@@ -19,7 +19,7 @@ void dp_run_scan_mma(const ScanParams& p, int nt, int blocks, size_t smem, cudaS
 
 // CUDA-core dense scan, any type and dim; qs in {1, 4, 16} queries per block.
 size_t scan_generic_smem(int qs, int dim, int ivf, int qa, int cap);
-int scan_generic_occupancy(int type, int qs, size_t smem);
+int scan_generic_occupancy(const ScanParams& p, int qs, size_t smem);
 void dp_run_scan_generic(const ScanParams& p, int qs, int blocks, size_t smem, cudaStream_t stream);
 
 // PQ: lookup tables (query)(m)(256), then the IVF scan.

@@ -83,32 +83,32 @@ __device__ __forceinline__ void mma_block(const uint4 (&a)[4], int j, const __ha
   if (TYPE == DP_INT8) {
     // 64 dims; this lane's 16 weights of column (nt*8 + g) start at dim 64j + 16t; k-step i uses dims +4i..+4i+3.
     const int k0 = j * 64 + 16 * t;
-    uint4 bh[NT][2], bl[NT][2];
 #pragma unroll
-    for (int nt = 0; nt < NT; ++nt) {
-      const uint4* ph = reinterpret_cast<const uint4*>(whi + (nt * 8 + g) * dpad + k0);
-      const uint4* pl = reinterpret_cast<const uint4*>(wlo + (nt * 8 + g) * dpad + k0);
-      bh[nt][0] = ph[0];
-      bh[nt][1] = ph[1];
-      bl[nt][0] = pl[0];
-      bl[nt][1] = pl[1];
-    }
-#pragma unroll
-    for (int i = 0; i < 4; ++i) {
-      uint32_t A[2][4];
-#pragma unroll
-      for (int mt = 0; mt < 2; ++mt) {
-        i8x4_to_half2x2(word(a[2 * mt], i), A[mt][0], A[mt][2]);
-        i8x4_to_half2x2(word(a[2 * mt + 1], i), A[mt][1], A[mt][3]);
-      }
+    for (int hp = 0; hp < 2; ++hp) {  // k-steps 2hp, 2hp+1 share one 16-byte read of hi and of lo per column
+      uint4 bh[NT], bl[NT];
 #pragma unroll
       for (int nt = 0; nt < NT; ++nt) {
-        const uint32_t h0 = word(bh[nt][i >> 1], (i & 1) * 2), h1 = word(bh[nt][i >> 1], (i & 1) * 2 + 1);
-        const uint32_t l0 = word(bl[nt][i >> 1], (i & 1) * 2), l1 = word(bl[nt][i >> 1], (i & 1) * 2 + 1);
+        bh[nt] = *reinterpret_cast<const uint4*>(whi + (nt * 8 + g) * dpad + k0 + 8 * hp);
+        bl[nt] = *reinterpret_cast<const uint4*>(wlo + (nt * 8 + g) * dpad + k0 + 8 * hp);
+      }
+#pragma unroll
+      for (int ii = 0; ii < 2; ++ii) {
+        const int i = 2 * hp + ii;
+        uint32_t A[2][4];
 #pragma unroll
         for (int mt = 0; mt < 2; ++mt) {
-          mma16816(acc[mt][nt], A[mt][0], A[mt][1], A[mt][2], A[mt][3], h0, h1);
-          mma16816(acc[mt][nt], A[mt][0], A[mt][1], A[mt][2], A[mt][3], l0, l1);
+          i8x4_to_half2x2(word(a[2 * mt], i), A[mt][0], A[mt][2]);
+          i8x4_to_half2x2(word(a[2 * mt + 1], i), A[mt][1], A[mt][3]);
+        }
+#pragma unroll
+        for (int nt = 0; nt < NT; ++nt) {
+          const uint32_t h0 = word(bh[nt], 2 * ii), h1 = word(bh[nt], 2 * ii + 1);
+          const uint32_t l0 = word(bl[nt], 2 * ii), l1 = word(bl[nt], 2 * ii + 1);
+#pragma unroll
+          for (int mt = 0; mt < 2; ++mt) {
+            mma16816(acc[mt][nt], A[mt][0], A[mt][1], A[mt][2], A[mt][3], h0, h1);
+            mma16816(acc[mt][nt], A[mt][0], A[mt][1], A[mt][2], A[mt][3], l0, l1);
+          }
         }
       }
     }
@@ -137,7 +137,50 @@ __device__ __forceinline__ void mma_block(const uint4 (&a)[4], int j, const __ha
   }
 }
 
-constexpr int kUnroll = 4;  // 64-byte blocks loaded ahead: 4 x 4 rows x 16 B = 256 B in flight per lane
+constexpr int kStage = 2;  // 64-byte blocks per pipeline stage: 2 stages x 2 blocks x 4 rows x 16 B in flight
+
+// A warp's 32-row tile: its first row, the last valid row offset (< 31 only at a segment's end), the segment's
+// bias, and this lane's base pointer (16t bytes into the tile's first row). Rows g, g+8, g+16, g+24 are read,
+// clamped to the last valid one (those copies are loaded but never pushed).
+struct TileRows {
+  const char* base;
+  int64_t tile;
+  int lim;
+  float bias;
+};
+
+__device__ __forceinline__ TileRows tile_rows(const SegmentTable& st, uint32_t u, const char* codes,
+                                              int64_t row_bytes, int t) {
+  TileRows r;
+  const int s = st.find(u);
+  r.tile = st.begin[s] + (int64_t)(u - st.prefix[s]) * kTileRows;
+  const int64_t left = st.end[s] - 1 - r.tile;
+  r.lim = left < kTileRows - 1 ? (int)left : kTileRows - 1;
+  r.bias = st.bias[s];
+  r.base = codes + r.tile * row_bytes + 16 * t;
+  return r;
+}
+
+// Requests blocks j .. j+kStage-1 of rows g + 8r (blocks clamped to the row: the copies are not used).
+__device__ __forceinline__ void load_stage(const TileRows& tr, int j, int nb, int64_t row_bytes, int g,
+                                           uint4 (&s)[kStage][4]) {
+#pragma unroll
+  for (int v = 0; v < kStage; ++v) {
+    const int jj = min(j + v, nb - 1);
+#pragma unroll
+    for (int r = 0; r < 4; ++r)
+      s[v][r] = ld_stream16(tr.base + (int64_t)min(g + 8 * r, tr.lim) * row_bytes + ((int64_t)jj << 6));
+  }
+}
+
+template <int TYPE, int NT>
+__device__ __forceinline__ void compute_stage(const uint4 (&s)[kStage][4], int j, int nb,
+                                              const __half* __restrict__ whi, const __half* __restrict__ wlo,
+                                              int dpad, int g, int t, float (&acc)[2][NT][4]) {
+#pragma unroll
+  for (int v = 0; v < kStage; ++v)
+    if (j + v < nb) mma_block<TYPE, NT>(s[v], j + v, whi, wlo, dpad, g, t, acc);
+}
 
 template <int TYPE, int NT>
 __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanParams p) {
@@ -210,20 +253,23 @@ __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanPar
   const uint32_t total = st.total();
   const int nb = (int)(p.row_bytes >> 6);
   const char* codes = static_cast<const char*>(p.codes);
+
+  // The warp's tiles are u = warp, warp + 8, ...; the loads of the next 64-byte blocks are always in flight
+  // while the current ones are multiplied, also across tiles: the first blocks of the next tile are requested
+  // before this tile's pushes and the round's barriers.
+  TileRows cur;
+  uint4 sa[kStage][4], sb[kStage][4];
+  if ((uint32_t)warp < total) {
+    cur = tile_rows(st, warp, codes, p.row_bytes, t);
+    load_stage(cur, 0, nb, p.row_bytes, g, sa);
+  }
   for (uint32_t u0 = 0; u0 < total; u0 += kScanWarps) {
     const uint32_t u = u0 + warp;
     if (u < total) {
-      const int s = st.find(u);
-      const int64_t tile = st.begin[s] + (int64_t)(u - st.prefix[s]) * kTileRows;
-      const int64_t rend = st.end[s];
-      const float sbias = st.bias[s];
-      const char* rp[4];
-#pragma unroll
-      for (int r = 0; r < 4; ++r) {
-        int64_t row = tile + g + 8 * r;
-        if (row >= rend) row = rend - 1;  // tail rows re-read a valid row and are not pushed
-        rp[r] = codes + row * p.row_bytes + 16 * t;
-      }
+      const int64_t tile = cur.tile;
+      const int lim = cur.lim;
+      const float sbias = cur.bias;
+      const bool has_next = u + kScanWarps < total;
       float acc[2][NT][4];
 #pragma unroll
       for (int mt = 0; mt < 2; ++mt)
@@ -231,33 +277,47 @@ __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanPar
         for (int nt = 0; nt < NT; ++nt)
 #pragma unroll
           for (int e = 0; e < 4; ++e) acc[mt][nt][e] = 0.f;
-
-      for (int j0 = 0; j0 < nb; j0 += kUnroll) {
-        uint4 a[kUnroll][4];
-#pragma unroll
-        for (int v = 0; v < kUnroll; ++v) {
-          const int j = min(j0 + v, nb - 1);
-#pragma unroll
-          for (int r = 0; r < 4; ++r) a[v][r] = ld_stream16(rp[r] + ((int64_t)j << 6));
+      // Stages of kStage blocks alternate between sa and sb; the one after the last holds the next tile's first.
+      bool next_in_sb = false;
+      for (int j = 0; j < nb; j += 2 * kStage) {
+        if (j + kStage < nb) {
+          load_stage(cur, j + kStage, nb, p.row_bytes, g, sb);
+        } else if (has_next) {
+          cur = tile_rows(st, u + kScanWarps, codes, p.row_bytes, t);
+          load_stage(cur, 0, nb, p.row_bytes, g, sb);
+          next_in_sb = true;
         }
+        compute_stage<TYPE, NT>(sa, j, nb, whi, wlo, p.dpad, g, t, acc);
+        if (j + kStage >= nb) break;
+        if (j + 2 * kStage < nb) {
+          load_stage(cur, j + 2 * kStage, nb, p.row_bytes, g, sa);
+        } else if (has_next) {
+          cur = tile_rows(st, u + kScanWarps, codes, p.row_bytes, t);
+          load_stage(cur, 0, nb, p.row_bytes, g, sa);
+        }
+        compute_stage<TYPE, NT>(sb, j + kStage, nb, whi, wlo, p.dpad, g, t, acc);
+      }
+      if (next_in_sb) {
 #pragma unroll
-        for (int v = 0; v < kUnroll; ++v)
-          if (j0 + v < nb) mma_block<TYPE, NT>(a[v], j0 + v, whi, wlo, p.dpad, g, t, acc);
+        for (int v = 0; v < kStage; ++v)
+#pragma unroll
+          for (int r = 0; r < 4; ++r) sa[v][r] = sb[v][r];
       }
       // acc[mt][nt][2h + e] is row mt*16 + g + 8h, column nt*8 + 2t + e.
 #pragma unroll
       for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
         for (int h = 0; h < 2; ++h) {
-          const int64_t row = tile + mt * 16 + g + 8 * h;
-          if (row < rend) {
+          const int local = mt * 16 + g + 8 * h;
+          if (local <= lim) {
 #pragma unroll
             for (int nt = 0; nt < NT; ++nt)
 #pragma unroll
               for (int e = 0; e < 2; ++e) {
                 const int col = nt * 8 + 2 * t + e;
                 if (col < bq.qa)
-                  top.push(col, fmaf(acc[mt][nt][2 * h + e], qinvs[col], qbias[col] + sbias), (uint32_t)row);
+                  top.push(col, fmaf(acc[mt][nt][2 * h + e], qinvs[col], qbias[col] + sbias),
+                           (uint32_t)(tile + local));
               }
           }
         }

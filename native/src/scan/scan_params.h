@@ -7,7 +7,7 @@
 namespace dp {
 
 // Threads of every scan block, and rows a block covers per round (8 warps x 32-row tiles, or 256 rows of one
-// thread each for PQ): the most entries one round pushes per query, so top-k capacity is next_pow2(k + 256).
+// thread each for PQ): the most entries one round pushes per query, so top-k capacity is topk_cap(k, 256).
 constexpr int kScanThreads = 256;
 constexpr int kScanWarps = kScanThreads / 32;
 constexpr int kScanRound = 256;
@@ -43,7 +43,7 @@ struct ScanParams {
   int groups;           // IVF: probe groups per query; group g scans probes g, g+groups, ...
   int lists_per_query;  // partial top-k lists per query: num_chunks (flat) or groups (IVF)
 
-  int cap;     // top-k buffer capacity per query, next_pow2(k + kScanRound)
+  int cap;     // top-k buffer capacity per query, topk_cap(k, kScanRound)
   int dpad;    // MMA: halves per weight row in shared memory (dim plus a bank-conflict pad)
   int qstride; // generic: floats per dimension in the transposed weights (the kernel's query width)
 

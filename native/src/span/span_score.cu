@@ -84,12 +84,14 @@ __device__ __forceinline__ float elem(const void* tokens, int64_t i) {
   return (float)__ldg(static_cast<const signed char*>(tokens) + i);
 }
 
-// Warp-wide dots of N rows with w (every lane gets all N sums). VEC: 16-byte rows pieces, else elements.
-template <int TYPE, bool VEC, int N>
+// Warp-wide dots of N rows with w, and (OWN) of row 0 with w2 as well, from the same loads (every lane gets all
+// sums). VEC: 16-byte pieces of the rows, else single elements.
+template <int TYPE, bool VEC, int N, bool OWN>
 __device__ __forceinline__ void dot_rows(const SpanParams& p, const int64_t (&rows)[N], const float* __restrict__ w,
-                                         int lane, float (&out)[N]) {
+                                         const float* __restrict__ w2, int lane, float (&out)[N], float& own) {
 #pragma unroll
   for (int r = 0; r < N; ++r) out[r] = 0.f;
+  own = 0.f;
   if (VEC) {
     constexpr int per = TYPE == DP_FP32 ? 4 : TYPE == DP_FP16 ? 8 : 16;  // elements per 16 bytes
     const int chunks = (int)(p.row_bytes >> 4);
@@ -100,22 +102,53 @@ __device__ __forceinline__ void dot_rows(const SpanParams& p, const int64_t (&ro
       for (int r = 0; r < N; ++r) v[r] = __ldg(reinterpret_cast<const uint4*>(base + rows[r] * p.row_bytes) + c);
 #pragma unroll
       for (int r = 0; r < N; ++r) out[r] = dot16<TYPE>(v[r], w, c * per, out[r]);
+      if (OWN) own = dot16<TYPE>(v[0], w2, c * per, own);
     }
   } else {
     for (int d = lane; d < p.dim; d += 32) {
       const float ww = w[d];
 #pragma unroll
-      for (int r = 0; r < N; ++r) out[r] = fmaf(elem<TYPE>(p.tokens, rows[r] * p.dim + d), ww, out[r]);
+      for (int r = 0; r < N; ++r) {
+        const float x = elem<TYPE>(p.tokens, rows[r] * p.dim + d);
+        out[r] = fmaf(x, ww, out[r]);
+        if (OWN && r == 0) own = fmaf(x, w2[d], own);
+      }
     }
   }
 #pragma unroll
-  for (int off = 16; off > 0; off >>= 1)
+  for (int off = 16; off > 0; off >>= 1) {
 #pragma unroll
     for (int r = 0; r < N; ++r) out[r] += __shfl_xor_sync(0xffffffffu, out[r], off);
+    if (OWN) own += __shfl_xor_sync(0xffffffffu, own, off);
+  }
+}
+
+// The document of token id: the last d with doc_starts[d] <= id (empty documents are skipped that way). A
+// 32-ary search: each step the lanes probe 32 positions at once, so ~45K documents take 4 dependent loads.
+__device__ __forceinline__ int64_t find_doc(const int64_t* __restrict__ starts, int64_t num_docs, int64_t id,
+                                            int lane) {
+  int64_t lo = 0, hi = num_docs - 1;  // the answer is in [lo, hi]
+  while (lo < hi) {
+    const int64_t span = hi - lo;
+    const int64_t pos = lo + (span * (lane + 1) + 31) / 32;  // in (lo, hi], non-decreasing in lane, pos(31) = hi
+    const bool le = __ldg(starts + pos) <= id;
+    const unsigned mask = __ballot_sync(0xffffffffu, le);  // a prefix of the lanes
+    const int c = __popc(mask);
+    const int64_t p_first = __shfl_sync(0xffffffffu, pos, 0);
+    const int64_t p_last = __shfl_sync(0xffffffffu, pos, c > 0 ? c - 1 : 0);
+    const int64_t p_next = __shfl_sync(0xffffffffu, pos, c < 32 ? c : 31);
+    if (c == 0) {
+      hi = p_first - 1;
+    } else {
+      lo = p_last;
+      if (c < 32) hi = p_next - 1;
+    }
+  }
+  return lo;
 }
 
 template <int TYPE, bool VEC>
-__global__ void __launch_bounds__(kSpanThreads) span_score_kernel(const SpanParams p) {
+__global__ void __launch_bounds__(kSpanThreads, (TYPE == DP_FP32 && VEC) ? 2 : 3) span_score_kernel(const SpanParams p) {
   extern __shared__ __align__(16) unsigned char smem[];
   const int q = blockIdx.x / p.slices, slice = blockIdx.x % p.slices;
   const SpanLayout L = span_layout(p.dim, p.cap);
@@ -163,22 +196,15 @@ __global__ void __launch_bounds__(kSpanThreads) span_score_kernel(const SpanPara
       }
       continue;
     }
-    // The candidate's document: the last d with doc_starts[d] <= id (empty documents are skipped this way).
-    int64_t lo = 0, hi = p.num_docs - 1;
-    while (lo < hi) {
-      const int64_t mid = (lo + hi + 1) >> 1;
-      if (__ldg(p.doc_starts + mid) <= id) lo = mid; else hi = mid - 1;
-    }
-    const int64_t doc_start = __ldg(p.doc_starts + lo), doc_end = __ldg(p.doc_starts + lo + 1);
-    // Partners in order of distance: s2e j = id, id+1, ... < min(id + L, doc_end); e2s i = id, id-1, ... >= max(id - L + 1, doc_start).
+    const int64_t doc = find_doc(p.doc_starts, p.num_docs, id, lane);
+    const int64_t doc_start = __ldg(p.doc_starts + doc), doc_end = __ldg(p.doc_starts + doc + 1);
+    // Partners in order of distance: s2e j = id, id+1, ... < min(id + L, doc_end); e2s i = id, id-1, ... >=
+    // max(id - L + 1, doc_start). The first group also gives the candidate's own score (row id is partner 0).
     const int64_t reach = s2e ? doc_end - id : id - doc_start + 1;
     const int64_t n = reach < p.max_len ? reach : (int64_t)p.max_len;
     const int64_t step = s2e ? 1 : -1;
 
-    float own[1];
-    const int64_t own_row[1] = {id};
-    dot_rows<TYPE, VEC, 1>(p, own_row, w_own, lane, own);
-
+    float own = 0.f;
     float best = -INFINITY;
     int64_t best_row = id;
     for (int64_t o = 0; o < n; o += kRows) {
@@ -186,7 +212,12 @@ __global__ void __launch_bounds__(kSpanThreads) span_score_kernel(const SpanPara
 #pragma unroll
       for (int r = 0; r < kRows; ++r) rows[r] = id + step * (o + r < n ? o + r : n - 1);  // past the window: repeat
       float sc[kRows];
-      dot_rows<TYPE, VEC, kRows>(p, rows, w_partner, lane, sc);
+      if (o == 0) {
+        dot_rows<TYPE, VEC, kRows, true>(p, rows, w_partner, w_own, lane, sc, own);
+      } else {
+        float unused;
+        dot_rows<TYPE, VEC, kRows, false>(p, rows, w_partner, w_own, lane, sc, unused);
+      }
 #pragma unroll
       for (int r = 0; r < kRows; ++r) {
         if (o + r < n && sc[r] > best) {  // strict: ties keep the nearer partner
@@ -197,7 +228,7 @@ __global__ void __launch_bounds__(kSpanThreads) span_score_kernel(const SpanPara
     }
     if (lane == 0) {
       p.cand_other[out] = best_row;
-      p.cand_score[out] = (own[0] + b_own) + (best + b_partner);
+      p.cand_score[out] = (own + b_own) + (best + b_partner);
     }
   }
 
@@ -267,7 +298,7 @@ void dp_run_span_score(SpanParams& p, cudaStream_t stream) {
   const int elem = p.type == DP_FP32 ? 4 : p.type == DP_FP16 ? 2 : 1;
   p.row_bytes = (int64_t)p.dim * elem;
   const bool vec = p.row_bytes % 16 == 0 && (reinterpret_cast<uintptr_t>(p.tokens) & 15) == 0;
-  p.cap = next_pow2(min(p.k, p.num_candidates) + kSpanThreads);
+  p.cap = topk_cap(min(p.k, p.num_candidates), kSpanThreads);
   const size_t smem = span_layout(p.dim, p.cap).total;
   const void* kern = span_kernel(p.type, vec);
   DP_CUDA(cudaFuncSetAttribute(kern, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
