@@ -82,7 +82,7 @@ public final class ReadingComprehension {
   private Map<String, Prediction> predict(SquadDataset data, NDManager manager, int[] windowCount) {
     Map<String, Prediction> out = new LinkedHashMap<>();
     List<SquadParagraph> paras = data.paragraphs();
-    int groupWindows = 4 * config.batchSize();
+    int groupWindows = 8 * config.batchSize(); // bounds memory: (8 batches)(T)(H) floats
     int p = 0;
     while (p < paras.size()) {
       List<EncodedPassage> group = new ArrayList<>();
@@ -104,29 +104,13 @@ public final class ReadingComprehension {
   private void predictGroup(List<EncodedPassage> group, List<SquadParagraph> paras, NDManager manager,
       Map<String, Prediction> out) {
     int h = model.hiddenSize();
-    // 1. token vectors of every window's context positions: tokens[window] = (count)(H)
     List<PassageWindow> windows = new ArrayList<>();
-    for (EncodedPassage e : group) {
-      windows.addAll(e.windows());
+    int[] firstWindow = new int[group.size()];
+    for (int i = 0; i < group.size(); i++) {
+      firstWindow[i] = windows.size();
+      windows.addAll(group.get(i).windows());
     }
-    List<float[]> tokens = new ArrayList<>(windows.size());
-    for (int b = 0; b < windows.size(); b += config.batchSize()) {
-      List<PassageWindow> chunk = windows.subList(b, Math.min(windows.size(), b + config.batchSize()));
-      Batch batch = Batch.ofWindows(chunk, tokenizer.padId());
-      try (NDManager sub = manager.newSubManager()) {
-        NDList enc = model.encodePassages(new ParameterStore(sub, false), sub.create(batch.ids()),
-            sub.create(batch.typeIds()), sub.create(batch.mask()), false);
-        float[] all = enc.get(0).toFloatArray(); // (B)(T)(H)
-        int t = batch.length();
-        for (int r = 0; r < chunk.size(); r++) {
-          PassageWindow win = chunk.get(r);
-          float[] v = new float[win.count() * h];
-          System.arraycopy(all, (r * t + win.contextOffset()) * h, v, 0, v.length);
-          tokens.add(v);
-        }
-      }
-    }
-    // 2. question vectors
+    float[][] tokens = windowVectors(windows, manager);
     List<SquadQuestion> qs = new ArrayList<>();
     List<Integer> qPara = new ArrayList<>();
     for (int i = 0; i < paras.size(); i++) {
@@ -135,31 +119,7 @@ public final class ReadingComprehension {
         qPara.add(i);
       }
     }
-    float[][] qStart = new float[qs.size()][];
-    float[][] qEnd = new float[qs.size()][];
-    for (int b = 0; b < qs.size(); b += config.batchSize()) {
-      int n = Math.min(qs.size(), b + config.batchSize()) - b;
-      List<long[]> rows = new ArrayList<>(n);
-      for (int k = 0; k < n; k++) {
-        rows.add(questions.encode(qs.get(b + k).question()));
-      }
-      Batch batch = Batch.pad(rows, null, tokenizer.padId());
-      try (NDManager sub = manager.newSubManager()) {
-        NDList enc = model.encodeQuestions(new ParameterStore(sub, false), sub.create(batch.ids()),
-            sub.create(batch.typeIds()), sub.create(batch.mask()), false);
-        float[] s = enc.get(0).toFloatArray();
-        float[] e = enc.get(1).toFloatArray();
-        for (int k = 0; k < n; k++) {
-          qStart[b + k] = java.util.Arrays.copyOfRange(s, k * h, (k + 1) * h);
-          qEnd[b + k] = java.util.Arrays.copyOfRange(e, k * h, (k + 1) * h);
-        }
-      }
-    }
-    // 3. best span per question over its paragraph's windows
-    int[] firstWindow = new int[group.size()];
-    for (int i = 1; i < group.size(); i++) {
-      firstWindow[i] = firstWindow[i - 1] + group.get(i - 1).windows().size();
-    }
+    float[][][] qv = questionVectors(qs, manager);
     for (int k = 0; k < qs.size(); k++) {
       int pi = qPara.get(k);
       EncodedPassage passage = group.get(pi);
@@ -167,9 +127,9 @@ public final class ReadingComprehension {
       int bestWindow = -1;
       for (int wi = 0; wi < passage.windows().size(); wi++) {
         PassageWindow win = passage.windows().get(wi);
-        float[] v = tokens.get(firstWindow[pi] + wi);
-        float[] start = dots(v, win.count(), h, qStart[k]);
-        float[] end = dots(v, win.count(), h, qEnd[k]);
+        float[] v = tokens[firstWindow[pi] + wi];
+        float[] start = dots(v, win.count(), h, qv[0][k]);
+        float[] end = dots(v, win.count(), h, qv[1][k]);
         BestSpan.Span s = BestSpan.find(start, end, 0, win.count(), config.maxAnswerLength(), win.maxContext());
         if (s != null && (best == null || s.score() > best.score())) {
           best = s;
@@ -184,6 +144,75 @@ public final class ReadingComprehension {
         out.put(id, new Prediction(passage.spanText(first + best.start(), first + best.end()), best.score()));
       }
     }
+  }
+
+  /** Token vectors of each window's context positions: (window)(count * H). */
+  private float[][] windowVectors(List<PassageWindow> windows, NDManager manager) {
+    int h = model.hiddenSize();
+    // Batches are cut from windows sorted by length, so a long window does not pad a batch of short ones.
+    Integer[] order = sortedByLength(windows.size(), i -> windows.get(i).length());
+    float[][] tokens = new float[windows.size()][];
+    for (int b = 0; b < order.length; b += config.batchSize()) {
+      int n = Math.min(order.length, b + config.batchSize()) - b;
+      List<PassageWindow> chunk = new ArrayList<>(n);
+      for (int k = 0; k < n; k++) {
+        chunk.add(windows.get(order[b + k]));
+      }
+      Batch batch = Batch.ofWindows(chunk, tokenizer.padId());
+      try (NDManager sub = manager.newSubManager()) {
+        NDList enc = model.encodePassages(new ParameterStore(sub, false), sub.create(batch.ids()),
+            sub.create(batch.typeIds()), sub.create(batch.mask()), false);
+        float[] all = enc.get(0).toFloatArray(); // (B)(T)(H)
+        int t = batch.length();
+        for (int r = 0; r < n; r++) {
+          PassageWindow win = chunk.get(r);
+          float[] v = new float[win.count() * h];
+          System.arraycopy(all, (r * t + win.contextOffset()) * h, v, 0, v.length);
+          tokens[order[b + r]] = v;
+        }
+      }
+    }
+    return tokens;
+  }
+
+  /** {qStart, qEnd}, each (question)(H). */
+  private float[][][] questionVectors(List<SquadQuestion> qs, NDManager manager) {
+    int h = model.hiddenSize();
+    float[][][] out = new float[2][qs.size()][];
+    List<long[]> ids = new ArrayList<>(qs.size());
+    for (SquadQuestion q : qs) {
+      ids.add(questions.encode(q.question()));
+    }
+    Integer[] order = sortedByLength(qs.size(), i -> ids.get(i).length);
+    for (int b = 0; b < order.length; b += config.batchSize()) {
+      int n = Math.min(order.length, b + config.batchSize()) - b;
+      List<long[]> rows = new ArrayList<>(n);
+      for (int k = 0; k < n; k++) {
+        rows.add(ids.get(order[b + k]));
+      }
+      Batch batch = Batch.pad(rows, null, tokenizer.padId());
+      try (NDManager sub = manager.newSubManager()) {
+        NDList enc = model.encodeQuestions(new ParameterStore(sub, false), sub.create(batch.ids()),
+            sub.create(batch.typeIds()), sub.create(batch.mask()), false);
+        for (int side = 0; side < 2; side++) {
+          float[] v = enc.get(side).toFloatArray();
+          for (int k = 0; k < n; k++) {
+            out[side][order[b + k]] = java.util.Arrays.copyOfRange(v, k * h, (k + 1) * h);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Indices 0..n-1 ordered by the given length (stable). */
+  private static Integer[] sortedByLength(int n, java.util.function.IntUnaryOperator length) {
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparingInt(length::applyAsInt));
+    return order;
   }
 
   /** (n) inner products of the rows of v (n)(h) with q (h). */
