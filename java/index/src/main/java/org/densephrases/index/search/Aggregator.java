@@ -49,11 +49,9 @@ final class Aggregator {
             + ", " + ce + ") outside document " + doc + " of " + text.length() + " characters");
       }
       String answer = text.substring(cs, ce);
-      List<int[]> sents = sentences.computeIfAbsent(doc, d -> SentenceSplitter.split(text));
-      int[] ev = SentenceSplitter.covering(sents, cs, ce);
       Object key = switch (unit) {
         case PHRASE -> normalize(answer);
-        case SENTENCE -> List.of(doc, SentenceSplitter.covering(sents, cs, cs + 1)[0]);
+        case SENTENCE -> List.of(doc, SentenceSplitter.covering(sentencesOf(doc, text), cs, cs + 1)[0]);
         case PARAGRAPH -> doc;
         case DOCUMENT -> {
           String title = shard.title(localDoc);
@@ -61,12 +59,17 @@ final class Aggregator {
         }
       };
       if (!seen.add(key)) {
-        continue;
+        continue; // a better span of this unit came first
       }
+      int[] ev = SentenceSplitter.covering(sentencesOf(doc, text), cs, ce);
       out.add(new Answer(answer, s.score(), shard.docId(localDoc), shard.title(localDoc), doc, cs, ce,
           text.substring(ev[0], ev[1]), ev[0], s.start(), s.end(), unit));
     }
     return out;
+  }
+
+  private List<int[]> sentencesOf(int doc, String text) {
+    return sentences.computeIfAbsent(doc, d -> SentenceSplitter.split(text));
   }
 
   /**
