@@ -195,14 +195,14 @@ void bandwidth() {
   CK(cudaFree(sink));
 }
 
+// One flat scan, timed under the tuning `t` (the library's defaults unless a variant changes them).
 void flat_one(int type, int64_t n, int dim, const void* codes, const float* off, const float* sc, int nq, int k,
-              bool generic, int max_qa = 16) {
+              const dp::Tuning& t = dp::Tuning{}, const char* label = nullptr) {
   float* q = dalloc<float>((size_t)nq * dim);
   rand_float(q, (size_t)nq * dim, 77 + nq);
   float* os = dalloc<float>((size_t)nq * k);
   int64_t* oi = dalloc<int64_t>((size_t)nq * k);
-  dp::tuning().scan_force_generic = generic;
-  dp::tuning().scan_max_queries_per_block = max_qa;
+  dp::tuning() = t;
   auto run = [&](int) { DP(dp_scan_flat(type, codes, off, sc, n, dim, q, nq, k, os, oi, nullptr)); };
   run(0);
   CK(cudaDeviceSynchronize());
@@ -214,8 +214,8 @@ void flat_one(int type, int64_t n, int dim, const void* codes, const float* off,
   const int es = type == DP_FP32 ? 4 : type == DP_FP16 ? 2 : 1;
   const double bytes = (double)n * dim * es;
   const char* tn = type == DP_FP32 ? "fp32" : type == DP_FP16 ? "fp16" : "int8";
-  std::string variant = generic ? "ours (CUDA cores)" : (type == DP_FP32 ? "ours (CUDA cores)" : "ours (tensor cores)");
-  if (max_qa != 16) variant += fmt(" qtile<=%d", max_qa);
+  std::string variant = (t.scan_force_generic || type == DP_FP32) ? "ours (CUDA cores)" : "ours (tensor cores)";
+  if (label) variant += std::string(" ") + label;
   result("flat", fmt("flat %s n=%lld d=%d nq=%d k=%d", tn, (long long)n, dim, nq, k), variant.c_str(), ms, bytes,
          2.0 * n * dim * nq, std::isfinite(top) ? "" : "NON-FINITE TOP SCORE");
   dp::tuning() = dp::Tuning{};
@@ -224,8 +224,25 @@ void flat_one(int type, int64_t n, int dim, const void* codes, const float* off,
   CK(cudaFree(oi));
 }
 
+// The tensor-core variants timed beside the default: the v1 burst loop, one block per SM, both.
+void flat_variants(int type, int64_t n, int dim, const void* codes, const float* off, const float* sc, int nq) {
+  dp::Tuning burst;
+  burst.scan_pipelined = false;
+  dp::Tuning one;
+  one.scan_one_block_per_sm = true;
+  dp::Tuning burst_one = burst;
+  burst_one.scan_one_block_per_sm = true;
+  flat_one(type, n, dim, codes, off, sc, nq, 100, burst, "[v1 burst loop]");
+  flat_one(type, n, dim, codes, off, sc, nq, 100, one, "[1 block/SM]");
+  flat_one(type, n, dim, codes, off, sc, nq, 100, burst_one, "[v1 burst loop, 1 block/SM]");
+}
+
 void flat() {
   const int dim = 768;
+  dp::Tuning generic;
+  generic.scan_force_generic = true;
+  dp::Tuning qtile8;
+  qtile8.scan_max_queries_per_block = 8;
   {  // INT8, 50M x 768 = 38.4 GB
     const int64_t n = quick ? 2000000 : 50000000;
     int8_t* codes = dalloc<int8_t>((size_t)n * dim);
@@ -233,11 +250,14 @@ void flat() {
     float *off = dalloc<float>(dim), *sc = dalloc<float>(dim);
     rand_float(off, dim, 12, 0.1f);
     rand_float(sc, dim, 13, 0.01f);
-    for (int nq : {1, 16, 64}) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, false);
-    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 1000, false);
-    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 100, false, 8);
-    flat_one(DP_INT8, n, dim, codes, off, sc, 1, 100, true);
-    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 100, true);
+    for (int nq : {1, 16, 64}) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100);
+    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 1000);
+    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 1);
+    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 100, qtile8, "[query tile <= 8]");
+    flat_variants(DP_INT8, n, dim, codes, off, sc, 16);
+    flat_variants(DP_INT8, n, dim, codes, off, sc, 1);
+    flat_one(DP_INT8, n, dim, codes, off, sc, 1, 100, generic);
+    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 100, generic);
     CK(cudaFree(codes));
     CK(cudaFree(off));
     CK(cudaFree(sc));
@@ -246,17 +266,19 @@ void flat() {
     const int64_t n = quick ? 1000000 : 25000000;
     __half* codes = dalloc<__half>((size_t)n * dim);
     rand_half(codes, (size_t)n * dim, 21);
-    for (int nq : {1, 16, 64}) flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, 100, false);
-    flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, 16, 1000, false);
-    flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, 1, 100, true);
-    flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, 16, 100, true);
+    for (int nq : {1, 16, 64}) flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, 100);
+    flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, 16, 1000);
+    flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, 16, 1);
+    flat_variants(DP_FP16, n, dim, codes, nullptr, nullptr, 16);
+    flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, 1, 100, generic);
+    flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, 16, 100, generic);
     CK(cudaFree(codes));
   }
   {  // FP32, 10M x 768 = 30.7 GB (CUDA cores only)
     const int64_t n = quick ? 500000 : 10000000;
     float* codes = dalloc<float>((size_t)n * dim);
     rand_float(codes, (size_t)n * dim, 31);
-    for (int nq : {1, 16}) flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100, false);
+    for (int nq : {1, 16}) flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100);
     CK(cudaFree(codes));
   }
 }

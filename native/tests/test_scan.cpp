@@ -257,6 +257,13 @@ int main() {
   flat_case(DP_FP32, 1, 5, 1, 1);
   flat_case(DP_FP16, 0, 64, 2, 5);  // no vectors: all slots empty
 
+  // the v1 burst loop of the tensor-core scan (a tuning knob) on the same kinds of shapes
+  dp::tuning().scan_pipelined = false;
+  flat_case(DP_INT8, 20000, 320, 12, 40);
+  flat_case(DP_FP16, 9000, 160, 3, 17);
+  ivf_case(DP_INT8, 20000, 128, 50, 7, 8, 30, true, true);
+  dp::tuning().scan_pipelined = true;
+
   // IVF
   ivf_case(DP_INT8, 20000, 128, 50, 7, 8, 30, true, true);
   ivf_case(DP_FP16, 20000, 64, 50, 5, 10, 40, false, false);

@@ -152,5 +152,9 @@ int main() {
   span_case(DP_FP16, 3000, 64, 3, 150, 16, 1, 12, 4);
   span_case(DP_INT8, 20000, 64, 1, 8192, 8, 0, 2048, 1); // the limits: 8192 candidates, k = 2048
   span_case(DP_FP16, 100, 16, 40, 1, 5, 0, 3, 1);        // one candidate, many questions
+  span_case(DP_FP32, 2000, 768, 2, 100, 12, 0, 10, 1);   // rows longer than one round of register loads
+  span_case(DP_INT8, 2000, 2048, 2, 60, 9, 1, 10, 1);
+  span_case(DP_FP16, 64, 64, 3, 64, 20, 0, 8, 1);        // every token a candidate: windows at both array ends
+  span_case(DP_FP16, 64, 64, 3, 64, 20, 1, 8, 1);
   return finish("test_span");
 }

@@ -18,6 +18,7 @@
 #include <cuda_fp16.h>
 
 #include "../common/status.h"
+#include "../common/tuning.h"
 #include "scan_common.cuh"
 #include "scan_kernels.h"
 
@@ -182,7 +183,134 @@ __device__ __forceinline__ void compute_stage(const uint4 (&s)[kStage][4], int j
     if (j + v < nb) mma_block<TYPE, NT>(s[v], j + v, whi, wlo, dpad, g, t, acc);
 }
 
+// acc[mt][nt][2h + e] is row mt*16 + g + 8h, column nt*8 + 2t + e: pushes the valid rows' scores.
+template <int NT>
+__device__ __forceinline__ void push_tile(BlockTopK& top, const float (&acc)[2][NT][4], int64_t tile, int lim,
+                                          float sbias, int qa, const float* qbias, const float* qinvs, int g,
+                                          int t) {
+#pragma unroll
+  for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const int local = mt * 16 + g + 8 * h;
+      if (local <= lim) {
+#pragma unroll
+        for (int nt = 0; nt < NT; ++nt)
+#pragma unroll
+          for (int e = 0; e < 2; ++e) {
+            const int col = nt * 8 + 2 * t + e;
+            if (col < qa)
+              top.push(col, fmaf(acc[mt][nt][2 * h + e], qinvs[col], qbias[col] + sbias), (uint32_t)(tile + local));
+          }
+      }
+    }
+}
+
+template <int NT>
+__device__ __forceinline__ void zero(float (&acc)[2][NT][4]) {
+#pragma unroll
+  for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+    for (int nt = 0; nt < NT; ++nt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) acc[mt][nt][e] = 0.f;
+}
+
+// The warp's tiles are u = warp, warp + 8, ...; the loads of the next kStage 64-byte blocks are always in flight
+// while the current ones are multiplied, also across tiles: the first blocks of the next tile are requested
+// before this tile's pushes and the round's barriers.
 template <int TYPE, int NT>
+__device__ __forceinline__ void scan_tiles_pipelined(const ScanParams& p, const BlockQueries& bq,
+                                                     const SegmentTable& st, BlockTopK& top,
+                                                     const __half* whi, const __half* wlo, const float* qbias,
+                                                     const float* qinvs, int warp, int g, int t) {
+  const uint32_t total = st.total();
+  const int nb = (int)(p.row_bytes >> 6);
+  const char* codes = static_cast<const char*>(p.codes);
+  TileRows cur;
+  uint4 sa[kStage][4], sb[kStage][4];
+  if ((uint32_t)warp < total) {
+    cur = tile_rows(st, warp, codes, p.row_bytes, t);
+    load_stage(cur, 0, nb, p.row_bytes, g, sa);
+  }
+  for (uint32_t u0 = 0; u0 < total; u0 += kScanWarps) {
+    const uint32_t u = u0 + warp;
+    if (u < total) {
+      const int64_t tile = cur.tile;
+      const int lim = cur.lim;
+      const float sbias = cur.bias;
+      const bool has_next = u + kScanWarps < total;
+      float acc[2][NT][4];
+      zero<NT>(acc);
+      // Stages of kStage blocks alternate between sa and sb; the one after the last holds the next tile's first.
+      bool next_in_sb = false;
+      for (int j = 0; j < nb; j += 2 * kStage) {
+        if (j + kStage < nb) {
+          load_stage(cur, j + kStage, nb, p.row_bytes, g, sb);
+        } else if (has_next) {
+          cur = tile_rows(st, u + kScanWarps, codes, p.row_bytes, t);
+          load_stage(cur, 0, nb, p.row_bytes, g, sb);
+          next_in_sb = true;
+        }
+        compute_stage<TYPE, NT>(sa, j, nb, whi, wlo, p.dpad, g, t, acc);
+        if (j + kStage >= nb) break;
+        if (j + 2 * kStage < nb) {
+          load_stage(cur, j + 2 * kStage, nb, p.row_bytes, g, sa);
+        } else if (has_next) {
+          cur = tile_rows(st, u + kScanWarps, codes, p.row_bytes, t);
+          load_stage(cur, 0, nb, p.row_bytes, g, sa);
+        }
+        compute_stage<TYPE, NT>(sb, j + kStage, nb, whi, wlo, p.dpad, g, t, acc);
+      }
+      if (next_in_sb) {
+#pragma unroll
+        for (int v = 0; v < kStage; ++v)
+#pragma unroll
+          for (int r = 0; r < 4; ++r) sa[v][r] = sb[v][r];
+      }
+      push_tile<NT>(top, acc, tile, lim, sbias, bq.qa, qbias, qinvs, g, t);
+    }
+    top.end_round(kScanRound);
+  }
+}
+
+// The first version: per tile, groups of kBurst blocks are requested, then multiplied (no overlap inside a warp
+// between a group's loads and the previous group's math; other warps fill in).
+constexpr int kBurst = 4;
+
+template <int TYPE, int NT>
+__device__ __forceinline__ void scan_tiles_burst(const ScanParams& p, const BlockQueries& bq, const SegmentTable& st,
+                                                 BlockTopK& top, const __half* whi, const __half* wlo,
+                                                 const float* qbias, const float* qinvs, int warp, int g, int t) {
+  const uint32_t total = st.total();
+  const int nb = (int)(p.row_bytes >> 6);
+  const char* codes = static_cast<const char*>(p.codes);
+  for (uint32_t u0 = 0; u0 < total; u0 += kScanWarps) {
+    const uint32_t u = u0 + warp;
+    if (u < total) {
+      const TileRows tr = tile_rows(st, u, codes, p.row_bytes, t);
+      float acc[2][NT][4];
+      zero<NT>(acc);
+      for (int j0 = 0; j0 < nb; j0 += kBurst) {
+        uint4 a[kBurst][4];
+#pragma unroll
+        for (int v = 0; v < kBurst; ++v) {
+          const int j = min(j0 + v, nb - 1);
+#pragma unroll
+          for (int r = 0; r < 4; ++r)
+            a[v][r] = ld_stream16(tr.base + (int64_t)min(g + 8 * r, tr.lim) * p.row_bytes + ((int64_t)j << 6));
+        }
+#pragma unroll
+        for (int v = 0; v < kBurst; ++v)
+          if (j0 + v < nb) mma_block<TYPE, NT>(a[v], j0 + v, whi, wlo, p.dpad, g, t, acc);
+      }
+      push_tile<NT>(top, acc, tr.tile, tr.lim, tr.bias, bq.qa, qbias, qinvs, g, t);
+    }
+    top.end_round(kScanRound);
+  }
+}
+
+template <int TYPE, int NT, bool PIPE>
 __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanParams p) {
   constexpr int QT = 8 * NT;
   extern __shared__ __align__(16) unsigned char smem[];
@@ -250,92 +378,42 @@ __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanPar
   }
   build_segments(p, bq, kTileRows, st);  // ends with a barrier: weights and top-k state are visible
 
-  const uint32_t total = st.total();
-  const int nb = (int)(p.row_bytes >> 6);
-  const char* codes = static_cast<const char*>(p.codes);
-
-  // The warp's tiles are u = warp, warp + 8, ...; the loads of the next 64-byte blocks are always in flight
-  // while the current ones are multiplied, also across tiles: the first blocks of the next tile are requested
-  // before this tile's pushes and the round's barriers.
-  TileRows cur;
-  uint4 sa[kStage][4], sb[kStage][4];
-  if ((uint32_t)warp < total) {
-    cur = tile_rows(st, warp, codes, p.row_bytes, t);
-    load_stage(cur, 0, nb, p.row_bytes, g, sa);
-  }
-  for (uint32_t u0 = 0; u0 < total; u0 += kScanWarps) {
-    const uint32_t u = u0 + warp;
-    if (u < total) {
-      const int64_t tile = cur.tile;
-      const int lim = cur.lim;
-      const float sbias = cur.bias;
-      const bool has_next = u + kScanWarps < total;
-      float acc[2][NT][4];
-#pragma unroll
-      for (int mt = 0; mt < 2; ++mt)
-#pragma unroll
-        for (int nt = 0; nt < NT; ++nt)
-#pragma unroll
-          for (int e = 0; e < 4; ++e) acc[mt][nt][e] = 0.f;
-      // Stages of kStage blocks alternate between sa and sb; the one after the last holds the next tile's first.
-      bool next_in_sb = false;
-      for (int j = 0; j < nb; j += 2 * kStage) {
-        if (j + kStage < nb) {
-          load_stage(cur, j + kStage, nb, p.row_bytes, g, sb);
-        } else if (has_next) {
-          cur = tile_rows(st, u + kScanWarps, codes, p.row_bytes, t);
-          load_stage(cur, 0, nb, p.row_bytes, g, sb);
-          next_in_sb = true;
-        }
-        compute_stage<TYPE, NT>(sa, j, nb, whi, wlo, p.dpad, g, t, acc);
-        if (j + kStage >= nb) break;
-        if (j + 2 * kStage < nb) {
-          load_stage(cur, j + 2 * kStage, nb, p.row_bytes, g, sa);
-        } else if (has_next) {
-          cur = tile_rows(st, u + kScanWarps, codes, p.row_bytes, t);
-          load_stage(cur, 0, nb, p.row_bytes, g, sa);
-        }
-        compute_stage<TYPE, NT>(sb, j + kStage, nb, whi, wlo, p.dpad, g, t, acc);
-      }
-      if (next_in_sb) {
-#pragma unroll
-        for (int v = 0; v < kStage; ++v)
-#pragma unroll
-          for (int r = 0; r < 4; ++r) sa[v][r] = sb[v][r];
-      }
-      // acc[mt][nt][2h + e] is row mt*16 + g + 8h, column nt*8 + 2t + e.
-#pragma unroll
-      for (int mt = 0; mt < 2; ++mt)
-#pragma unroll
-        for (int h = 0; h < 2; ++h) {
-          const int local = mt * 16 + g + 8 * h;
-          if (local <= lim) {
-#pragma unroll
-            for (int nt = 0; nt < NT; ++nt)
-#pragma unroll
-              for (int e = 0; e < 2; ++e) {
-                const int col = nt * 8 + 2 * t + e;
-                if (col < bq.qa)
-                  top.push(col, fmaf(acc[mt][nt][2 * h + e], qinvs[col], qbias[col] + sbias),
-                           (uint32_t)(tile + local));
-              }
-          }
-        }
-    }
-    top.end_round(kScanRound);
-  }
+  if (PIPE)
+    scan_tiles_pipelined<TYPE, NT>(p, bq, st, top, whi, wlo, qbias, qinvs, warp, g, t);
+  else
+    scan_tiles_burst<TYPE, NT>(p, bq, st, top, whi, wlo, qbias, qinvs, warp, g, t);
   top.reduce();
   write_partial(p, bq, top);
 }
 
-template <int TYPE, int NT>
+template <int TYPE, int NT, bool PIPE>
 const void* mma_kernel_ptr() {
-  return reinterpret_cast<const void*>(&scan_mma_kernel<TYPE, NT>);
+  return reinterpret_cast<const void*>(&scan_mma_kernel<TYPE, NT, PIPE>);
+}
+
+template <bool PIPE>
+const void* mma_kernel_p(int type, int nt) {
+  if (type == DP_FP16) return nt == 2 ? mma_kernel_ptr<DP_FP16, 2, PIPE>() : mma_kernel_ptr<DP_FP16, 1, PIPE>();
+  return nt == 2 ? mma_kernel_ptr<DP_INT8, 2, PIPE>() : mma_kernel_ptr<DP_INT8, 1, PIPE>();
 }
 
 const void* mma_kernel(int type, int nt) {
-  if (type == DP_FP16) return nt == 2 ? mma_kernel_ptr<DP_FP16, 2>() : mma_kernel_ptr<DP_FP16, 1>();
-  return nt == 2 ? mma_kernel_ptr<DP_INT8, 2>() : mma_kernel_ptr<DP_INT8, 1>();
+  return tuning().scan_pipelined ? mma_kernel_p<true>(type, nt) : mma_kernel_p<false>(type, nt);
+}
+
+template <bool PIPE>
+void launch_p(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream) {
+  if (p.type == DP_FP16) {
+    if (nt == 2)
+      scan_mma_kernel<DP_FP16, 2, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
+    else
+      scan_mma_kernel<DP_FP16, 1, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
+  } else {
+    if (nt == 2)
+      scan_mma_kernel<DP_INT8, 2, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
+    else
+      scan_mma_kernel<DP_INT8, 1, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
+  }
 }
 
 }  // namespace
@@ -367,17 +445,10 @@ int scan_mma_occupancy(int type, int nt, size_t smem) {
 
 void dp_run_scan_mma(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream) {
   DP_CUDA(cudaFuncSetAttribute(mma_kernel(p.type, nt), cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
-  if (p.type == DP_FP16) {
-    if (nt == 2)
-      scan_mma_kernel<DP_FP16, 2><<<blocks, kScanThreads, smem, stream>>>(p);
-    else
-      scan_mma_kernel<DP_FP16, 1><<<blocks, kScanThreads, smem, stream>>>(p);
-  } else {
-    if (nt == 2)
-      scan_mma_kernel<DP_INT8, 2><<<blocks, kScanThreads, smem, stream>>>(p);
-    else
-      scan_mma_kernel<DP_INT8, 1><<<blocks, kScanThreads, smem, stream>>>(p);
-  }
+  if (tuning().scan_pipelined)
+    launch_p<true>(p, nt, blocks, smem, stream);
+  else
+    launch_p<false>(p, nt, blocks, smem, stream);
   check_launch("scan_mma_kernel");
 }
 
