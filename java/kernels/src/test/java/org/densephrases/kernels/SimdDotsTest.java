@@ -34,6 +34,34 @@ class SimdDotsTest {
   }
 
   @Test
+  void equalStoredRowsScoreBitwiseEqualAtAnyPosition() {
+    Random r = seeds.random();
+    for (Encoding enc : Encoding.values()) {
+      for (int dim : TestData.DIMS) {
+        int n = 11; // two blocks of four, then three rows alone
+        float[] row = TestData.gaussian(r, dim, 1f);
+        float[] values = new float[n * dim];
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(row, 0, values, i * dim, dim);
+        }
+        EncodedVectors v = enc.encode(values, dim, r);
+        float[] w = TestData.gaussian(r, dim, 1f);
+        float[] scratch = new float[SimdDots.scratchFloats(dim)];
+        float[] out = new float[n];
+        float[] one = new float[1];
+        for (int rep = 0; rep < 100; rep++) {
+          SimdDots.scoreRows(v, 0, n, w, 0, -0.5f, out, 0, scratch);
+          for (int i = 0; i < n; i++) {
+            SimdDots.scoreRows(v, i, 1, w, 0, -0.5f, one, 0, scratch);
+            assertEquals(out[0], out[i], 0f, enc + " dim " + dim + " row " + i + " in a block");
+            assertEquals(out[0], one[0], 0f, enc + " dim " + dim + " row " + i + " alone");
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void equalRowsScoreBitwiseEqualAtAnyPositionInABlock() {
     Random r = seeds.random();
     for (int dim : TestData.DIMS) {

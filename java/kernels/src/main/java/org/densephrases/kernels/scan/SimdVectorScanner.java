@@ -12,11 +12,11 @@ import org.densephrases.kernels.TopKSelector;
 /**
  * Scans with the Vector API and fused top-k.
  *
- * <p>Rows are processed in tiles of about 32 KB of floats: a tile is decoded once (FP16 to float, INT8 codes to
- * float; FP32 is a copy), then scored against every query of the call ({@link SimdDots#dots}, four rows per
- * pass), so the decode is paid once per row whatever the number of queries, and the scores of a tile go straight
- * into each query's {@link TopKSelector}, which rejects most of them with one comparison. Nothing of size N is
- * ever allocated. Flat scans split the rows over {@link Parallel} threads; IVF scans split queries, or the probes
+ * <p>Rows are processed in tiles of about 32 KB of floats, scored against every query of the call four rows per
+ * pass: INT8 and FP32 straight from the segment ({@link SimdDots#scoreRows}, INT8 converted lane-wise in the
+ * loop), FP16 decoded once per tile and then scored per query ({@link SimdDots#dots}), so the decode is paid once
+ * per row whatever the number of queries. The scores of a tile go straight into each query's
+ * {@link TopKSelector}, which rejects most of them with one comparison. Nothing of size N is ever allocated. Flat scans split the rows over {@link Parallel} threads; IVF scans split queries, or the probes
  * of a query when there are fewer queries than threads; each thread keeps its own selectors and they are merged
  * at the end (same top-k, ties possibly in another order).
  *
@@ -104,10 +104,11 @@ public final class SimdVectorScanner extends VectorScanner {
     for (int probe : probes) {
       rows += probe < 0 ? 0 : offsets[probe + 1] - offsets[probe];
     }
-    int threads = Parallel.tasksFor(rows * (pq == null ? dim : pq.m()), Integer.MAX_VALUE);
-    // Whole queries per task when there are enough of them, else the probes of each query split in parts.
-    int parts = Math.min(nprobe, (threads + numQueries - 1) / numQueries);
-    int tasks = threads <= 1 ? 1 : numQueries * parts;
+    int chunks = Parallel.tasksFor(rows * (pq == null ? dim : pq.m()), Integer.MAX_VALUE);
+    // Whole queries per task when there are enough of them, else the probes of each query split in parts; each
+    // (query, part) keeps its own selector, merged below.
+    int parts = Math.min(nprobe, (chunks + numQueries - 1) / numQueries);
+    int tasks = chunks <= 1 ? 1 : numQueries * parts;
     int partsPerQuery = tasks == 1 ? 1 : parts;
     TopKSelector[] sel = new TopKSelector[numQueries * partsPerQuery]; // (query)(part)
     float[] fw = w;
@@ -170,12 +171,19 @@ public final class SimdVectorScanner extends VectorScanner {
       float pb, IvfLists ivf, TopKSelector[] sel, float[] tile, float[] scores) {
     int dim = v.dim();
     int tileRows = scores.length;
+    boolean decode = SimdDots.decodes(v.type());
     for (long row = from; row < to; row += tileRows) {
       int n = (int) Math.min(tileRows, to - row);
-      SimdDots.decodeRaw(v, row, n, tile);
+      if (decode) {
+        SimdDots.decodeRaw(v, row, n, tile); // once for all queries
+      }
       for (int qi = 0; qi < nq; qi++) {
         int q = q0 + qi;
-        SimdDots.dots(tile, 0, n, dim, w, q * dim, bias[q], scores, 0);
+        if (decode) {
+          SimdDots.dots(tile, 0, n, dim, w, q * dim, bias[q], scores, 0);
+        } else { // INT8 and FP32 straight from the segment; the tile's rows stay in L1 from one query to the next
+          SimdDots.scoreRows(v, row, n, w, q * dim, bias[q], scores, 0, null);
+        }
         TopKSelector s = sel[qi];
         float thr = s.threshold();
         for (int r = 0; r < n; r++) {
