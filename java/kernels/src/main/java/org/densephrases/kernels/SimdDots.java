@@ -14,9 +14,10 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API building blocks shared by the SIMD kernels: decoding stored rows to float, and inner products of
- * decoded rows with a prepared query (see {@link ScalarDots#prepare}: {@code score = bias + sum_d w[d] * raw[d]}).
- * Only the SIMD backend loads this class, so the scalar backend runs without the incubator module.
+ * Vector API building blocks shared by the SIMD kernels: inner products of stored rows (read straight from the
+ * segment, or decoded to float first) with a prepared query (see {@link ScalarDots#prepare}:
+ * {@code score = bias + sum_d w[d] * raw[d]}), and the decoders. Only the SIMD backend loads this class, so the
+ * scalar backend runs without the incubator module.
  *
  * <p>Determinism matters here: span scoring breaks exact ties by position, so two equal rows must get bitwise equal
  * scores wherever they sit in a block and whether the code runs interpreted, C1- or C2-compiled. {@code
@@ -30,7 +31,10 @@ public final class SimdDots {
 
   static final int L = F.length();
   private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
-  /** Bytes and shorts with as many lanes as F (null where no such shape exists: then decoding is scalar). */
+  /**
+   * Bytes and shorts with as many lanes as F, or null where no such shape exists (4 float lanes would need 32-bit
+   * byte vectors): then INT8 rows are decoded before the product, as FP16 rows always are.
+   */
   private static final VectorSpecies<Byte> B = speciesOrNull(byte.class, L * 8);
   private static final VectorSpecies<Short> S = speciesOrNull(short.class, L * 16);
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
