@@ -224,17 +224,18 @@ void flat_one(int type, int64_t n, int dim, const void* codes, const float* off,
   CK(cudaFree(oi));
 }
 
-// The tensor-core variants timed beside the default: the v1 burst loop, one block per SM, both.
+// The tensor-core variants timed beside the default (v1 burst loop, one block per SM): the v2 pipelined loop, and
+// each with as many blocks per SM as fit (run 2's default was v2 with two blocks per SM).
 void flat_variants(int type, int64_t n, int dim, const void* codes, const float* off, const float* sc, int nq) {
-  dp::Tuning burst;
-  burst.scan_pipelined = false;
-  dp::Tuning one;
-  one.scan_one_block_per_sm = true;
-  dp::Tuning burst_one = burst;
-  burst_one.scan_one_block_per_sm = true;
-  flat_one(type, n, dim, codes, off, sc, nq, 100, burst, "[v1 burst loop]");
-  flat_one(type, n, dim, codes, off, sc, nq, 100, one, "[1 block/SM]");
-  flat_one(type, n, dim, codes, off, sc, nq, 100, burst_one, "[v1 burst loop, 1 block/SM]");
+  dp::Tuning v2;
+  v2.scan_pipelined = true;
+  dp::Tuning v1_two;
+  v1_two.scan_flat_blocks_per_sm = 0;
+  dp::Tuning v2_two = v2;
+  v2_two.scan_flat_blocks_per_sm = 0;
+  flat_one(type, n, dim, codes, off, sc, nq, 100, v2, "[v2 pipelined loop]");
+  flat_one(type, n, dim, codes, off, sc, nq, 100, v1_two, "[blocks/SM as fit]");
+  flat_one(type, n, dim, codes, off, sc, nq, 100, v2_two, "[v2 pipelined loop, blocks/SM as fit]");
 }
 
 void flat() {
@@ -452,14 +453,20 @@ void span() {
                            dstarts, ndocs, qs, qe, nq, cands[i % nsets], kc, L, dir, k, other, cs, ts, te, tsc,
                            nullptr));
         };
-        run(0);
-        const double est = time_ms(run, 0, 1);
-        const double ms = time_ms(run, 1, reps_for(est));
-        // logical bytes: each candidate's own row and up to L partner rows (overlaps come from cache)
-        const double rows = (double)nq * kc * (L + 1);
-        result("span", fmt("span %s tokens=%lld d=%d nq=%d cand=%d L=%d dir=%d k=%d", tn, (long long)ntok, dim, nq, kc,
-                           L, dir, k),
-               "ours", ms, rows * dim * es, 2.0 * rows * dim, "bytes: candidate + partner rows (logical)");
+        for (bool prefetch : {false, true}) {
+          if (prefetch && dir == 1) continue;
+          dp::tuning().span_prefetch = prefetch;
+          run(0);
+          const double est = time_ms(run, 0, 1);
+          const double ms = time_ms(run, 1, reps_for(est));
+          // logical bytes: each candidate's own row and up to L partner rows (overlaps come from cache)
+          const double rows = (double)nq * kc * (L + 1);
+          result("span", fmt("span %s tokens=%lld d=%d nq=%d cand=%d L=%d dir=%d k=%d", tn, (long long)ntok, dim, nq,
+                             kc, L, dir, k),
+                 prefetch ? "ours [L2 prefetch of the window]" : "ours", ms, rows * dim * es, 2.0 * rows * dim,
+                 "bytes: candidate + partner rows (logical)");
+          dp::tuning() = dp::Tuning{};
+        }
       }
     }
     CK(cudaFree(tokens));

@@ -257,12 +257,14 @@ int main() {
   flat_case(DP_FP32, 1, 5, 1, 1);
   flat_case(DP_FP16, 0, 64, 2, 5);  // no vectors: all slots empty
 
-  // the v1 burst loop of the tensor-core scan (a tuning knob) on the same kinds of shapes
-  dp::tuning().scan_pipelined = false;
+  // the v2 pipelined loop of the tensor-core scan and two blocks per SM (tuning knobs) on the same kinds of shapes
+  dp::tuning().scan_pipelined = true;
+  dp::tuning().scan_flat_blocks_per_sm = 0;
   flat_case(DP_INT8, 20000, 320, 12, 40);
   flat_case(DP_FP16, 9000, 160, 3, 17);
+  flat_case(DP_INT8, 30000, 768, 16, 100);
   ivf_case(DP_INT8, 20000, 128, 50, 7, 8, 30, true, true);
-  dp::tuning().scan_pipelined = true;
+  dp::tuning() = dp::Tuning{};
 
   // IVF
   ivf_case(DP_INT8, 20000, 128, 50, 7, 8, 30, true, true);

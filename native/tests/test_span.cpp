@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "common/tuning.h"
 #include "test_util.h"
 
 using namespace dpt;
@@ -156,5 +157,11 @@ int main() {
   span_case(DP_INT8, 2000, 2048, 2, 60, 9, 1, 10, 1);
   span_case(DP_FP16, 64, 64, 3, 64, 20, 0, 8, 1);        // every token a candidate: windows at both array ends
   span_case(DP_FP16, 64, 64, 3, 64, 20, 1, 8, 1);
+  dp::tuning().span_prefetch = true;  // the L2 prefetch experiment must not change results
+  span_case(DP_FP16, 5000, 64, 4, 300, 20, 0, 25, 1);
+  span_case(DP_INT8, 4000, 64, 2, 100, 128, 1, 10, 1);
+  span_case(DP_FP16, 64, 64, 3, 64, 20, 0, 8, 1);
+  span_case(DP_FP16, 64, 64, 3, 64, 20, 1, 8, 1);
+  dp::tuning() = dp::Tuning{};
   return finish("test_span");
 }

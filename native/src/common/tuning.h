@@ -8,8 +8,13 @@ namespace dp {
 
 struct Tuning {
   bool scan_force_generic = false;  // dense scans on the CUDA-core kernel even where the tensor-core one applies
-  bool scan_pipelined = true;       // tensor-core scan: software-pipelined loads (false: the burst loop of v1)
-  bool scan_one_block_per_sm = false;  // request enough shared memory that one scan block fills an SM
+  // Tensor-core scan: software-pipelined loads (true: v2) or per-tile bursts of 4 blocks (false: v1). Measured on
+  // H100 (native/NOTES.md): v1 was as fast or faster everywhere, so it is the default.
+  bool scan_pipelined = false;
+  // Flat tensor-core scans: blocks per SM (1: request enough shared memory that one block fills an SM; 0: as many
+  // as fit). One block per SM measured faster for 16-query tiles (fewer, longer blocks: less top-k work).
+  int scan_flat_blocks_per_sm = 1;
+  bool span_prefetch = false;  // span scoring: prefetch each candidate's partner window into L2 (an experiment)
   int scan_max_queries_per_block = 16;  // cap on the query tile of flat scans (1..16)
   int scan_blocks_per_sm = 0;          // grid size per SM for flat scans and IVF groups (0: the occupancy)
   bool pq_force_global_lut = false;    // PQ tables read through L1 instead of shared memory

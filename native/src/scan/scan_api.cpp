@@ -125,7 +125,7 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
       nt = qa > 8 ? 2 : 1;
     }
     size_t smem = scan_mma_smem(nt, p.dpad, ivf, qa, p.cap);
-    if (tuning().scan_one_block_per_sm)  // an experiment knob: more shared memory than two blocks can share
+    if (!ivf && tuning().scan_flat_blocks_per_sm == 1)  // more shared memory than two blocks can share
       smem = std::max(smem, std::min(limit, (size_t)dev.smem_per_sm / 2 + 1024));
     if (smem <= limit) {
       p.qa = qa;

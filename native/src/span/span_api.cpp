@@ -3,6 +3,7 @@
 
 #include "../common/device.h"
 #include "../common/status.h"
+#include "../common/tuning.h"
 #include "span_kernels.h"
 
 using namespace dp;
@@ -64,6 +65,7 @@ extern "C" DP_API int dp_span_score(int type, const void* d_tokens, const float*
     p.top_end = d_top_end;
     p.top_score = d_top_score;
     p.counters = counters.as<unsigned>();
+    p.prefetch = tuning().span_prefetch ? 1 : 0;
     dp_run_span_score(p, s);
     return DP_OK;
   });

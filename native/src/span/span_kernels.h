@@ -34,6 +34,7 @@ struct SpanParams {
   unsigned* counters;   // (query) finished blocks, zeroed by the launcher
   int slices;           // blocks per question (set by the launcher)
   int cap;              // top-k capacity (set by the launcher)
+  int prefetch;         // prefetch each candidate's partner window into L2 first (tuning().span_prefetch)
 };
 
 // Sets row_bytes, slices and cap, zeroes the counters, launches. One kernel launch (plus a memset).

@@ -147,112 +147,21 @@ __device__ __forceinline__ int64_t find_doc(const int64_t* __restrict__ starts, 
   return lo;
 }
 
-// 16-byte pieces per lane held in registers per group of kRows rows: one round of loads covers rows of up to
-// 32 * kMaxChunks * 16 bytes (FP16 768 dims, INT8 1536); longer rows take more rounds.
-constexpr int kMaxChunks = 3;
-
-template <int TYPE>
-__device__ __forceinline__ void load_group(const SpanParams& p, const int64_t (&rows)[kRows], int cb, int lane,
-                                           uint4 (&v)[kMaxChunks][kRows]) {
+// Asks L2 for the candidate's whole partner window (max_len rows from id, clamped to the token array only: the
+// document is not known yet) so that the groups read after the document search come from L2 rather than DRAM.
+__device__ __forceinline__ void prefetch_window(const SpanParams& p, int64_t id, bool s2e, int lane) {
+  int64_t first = s2e ? id : id - p.max_len + 1;
+  int64_t last = s2e ? id + p.max_len - 1 : id;
+  if (first < 0) first = 0;
+  if (last >= p.num_tokens) last = p.num_tokens - 1;
   const char* base = static_cast<const char*>(p.tokens);
-  const int chunks = (int)(p.row_bytes >> 4);
-#pragma unroll
-  for (int it = 0; it < kMaxChunks; ++it) {
-    const int c = cb + lane + 32 * it;
-#pragma unroll
-    for (int r = 0; r < kRows; ++r)
-      v[it][r] = c < chunks ? __ldg(reinterpret_cast<const uint4*>(base + rows[r] * p.row_bytes) + c)
-                            : make_uint4(0, 0, 0, 0);
-  }
-}
-
-template <int TYPE, bool OWN>
-__device__ __forceinline__ void dot_group(const SpanParams& p, const uint4 (&v)[kMaxChunks][kRows], int cb, int lane,
-                                          const float* __restrict__ w, const float* __restrict__ w2,
-                                          float (&out)[kRows], float& own) {
-  constexpr int per = TYPE == DP_FP32 ? 4 : TYPE == DP_FP16 ? 8 : 16;
-  const int chunks = (int)(p.row_bytes >> 4);
-#pragma unroll
-  for (int it = 0; it < kMaxChunks; ++it) {
-    const int c = cb + lane + 32 * it;
-    if (c < chunks) {
-#pragma unroll
-      for (int r = 0; r < kRows; ++r) out[r] = dot16<TYPE>(v[it][r], w, c * per, out[r]);
-      if (OWN) own = dot16<TYPE>(v[it][0], w2, c * per, own);
-    }
-  }
-}
-
-// One candidate with 16-byte rows: the first group of partner rows (the candidate's own row first) is requested
-// before the document search, so the search's dependent loads overlap them; every group's loads are all in
-// flight at once.
-template <int TYPE>
-__device__ __forceinline__ void score_vec(const SpanParams& p, int64_t id, bool s2e, const float* __restrict__ w_own,
-                                          const float* __restrict__ w_partner, int lane, float& own,
-                                          float& best, int64_t& best_row) {
-  const int chunks = (int)(p.row_bytes >> 4);
-  const int64_t step = s2e ? 1 : -1;
-  int64_t rows[kRows];
-#pragma unroll
-  for (int r = 0; r < kRows; ++r) {
-    int64_t x = id + step * r;  // the document is not known yet: clamp to the token array only
-    rows[r] = x < 0 ? 0 : x >= p.num_tokens ? p.num_tokens - 1 : x;
-  }
-  uint4 v[kMaxChunks][kRows];
-  load_group<TYPE>(p, rows, 0, lane, v);
-  const int64_t doc = find_doc(p.doc_starts, p.num_docs, id, lane);
-  const int64_t doc_start = __ldg(p.doc_starts + doc), doc_end = __ldg(p.doc_starts + doc + 1);
-  const int64_t reach = s2e ? doc_end - id : id - doc_start + 1;
-  const int64_t n = reach < p.max_len ? reach : (int64_t)p.max_len;
-
-  float sc[kRows];
-#pragma unroll
-  for (int r = 0; r < kRows; ++r) sc[r] = 0.f;
-  own = 0.f;
-  dot_group<TYPE, true>(p, v, 0, lane, w_partner, w_own, sc, own);
-  for (int cb = 32 * kMaxChunks; cb < chunks; cb += 32 * kMaxChunks) {
-    load_group<TYPE>(p, rows, cb, lane, v);
-    dot_group<TYPE, true>(p, v, cb, lane, w_partner, w_own, sc, own);
-  }
-#pragma unroll
-  for (int off = 16; off > 0; off >>= 1) {
-#pragma unroll
-    for (int r = 0; r < kRows; ++r) sc[r] += __shfl_xor_sync(0xffffffffu, sc[r], off);
-    own += __shfl_xor_sync(0xffffffffu, own, off);
-  }
-  best = -INFINITY;
-  best_row = id;
-#pragma unroll
-  for (int r = 0; r < kRows; ++r)
-    if (r < n && sc[r] > best) {  // strict: ties keep the nearer partner
-      best = sc[r];
-      best_row = rows[r];
-    }
-  for (int64_t o = kRows; o < n; o += kRows) {
-#pragma unroll
-    for (int r = 0; r < kRows; ++r) rows[r] = id + step * (o + r < n ? o + r : n - 1);  // past the window: repeat
-#pragma unroll
-    for (int r = 0; r < kRows; ++r) sc[r] = 0.f;
-    float unused = 0.f;
-    for (int cb = 0; cb < chunks; cb += 32 * kMaxChunks) {
-      load_group<TYPE>(p, rows, cb, lane, v);
-      dot_group<TYPE, false>(p, v, cb, lane, w_partner, w_own, sc, unused);
-    }
-#pragma unroll
-    for (int off = 16; off > 0; off >>= 1)
-#pragma unroll
-      for (int r = 0; r < kRows; ++r) sc[r] += __shfl_xor_sync(0xffffffffu, sc[r], off);
-#pragma unroll
-    for (int r = 0; r < kRows; ++r)
-      if (o + r < n && sc[r] > best) {
-        best = sc[r];
-        best_row = rows[r];
-      }
-  }
+  const int64_t b0 = first * p.row_bytes, b1 = (last + 1) * p.row_bytes;
+  for (int64_t b = (b0 & ~int64_t(127)) + 128 * lane; b < b1; b += 128 * 32)
+    asm volatile("prefetch.global.L2 [%0];" ::"l"(base + b));
 }
 
 template <int TYPE, bool VEC>
-__global__ void __launch_bounds__(kSpanThreads, VEC ? 2 : 3) span_score_kernel(const SpanParams p) {
+__global__ void __launch_bounds__(kSpanThreads, (TYPE == DP_FP32 && VEC) ? 2 : 3) span_score_kernel(const SpanParams p) {
   extern __shared__ __align__(16) unsigned char smem[];
   const int q = blockIdx.x / p.slices, slice = blockIdx.x % p.slices;
   const SpanLayout L = span_layout(p.dim, p.cap);
@@ -300,36 +209,34 @@ __global__ void __launch_bounds__(kSpanThreads, VEC ? 2 : 3) span_score_kernel(c
       }
       continue;
     }
+    if (p.prefetch) prefetch_window(p, id, s2e, lane);
+    const int64_t doc = find_doc(p.doc_starts, p.num_docs, id, lane);
+    const int64_t doc_start = __ldg(p.doc_starts + doc), doc_end = __ldg(p.doc_starts + doc + 1);
+    // Partners in order of distance: s2e j = id, id+1, ... < min(id + L, doc_end); e2s i = id, id-1, ... >=
+    // max(id - L + 1, doc_start). The first group also gives the candidate's own score (row id is partner 0).
+    const int64_t reach = s2e ? doc_end - id : id - doc_start + 1;
+    const int64_t n = reach < p.max_len ? reach : (int64_t)p.max_len;
+    const int64_t step = s2e ? 1 : -1;
+
     float own = 0.f;
     float best = -INFINITY;
     int64_t best_row = id;
-    if (VEC) {
-      score_vec<TYPE>(p, id, s2e, w_own, w_partner, lane, own, best, best_row);
-    } else {
-      const int64_t doc = find_doc(p.doc_starts, p.num_docs, id, lane);
-      const int64_t doc_start = __ldg(p.doc_starts + doc), doc_end = __ldg(p.doc_starts + doc + 1);
-      // Partners in order of distance: s2e j = id, id+1, ... < min(id + L, doc_end); e2s i = id, id-1, ... >=
-      // max(id - L + 1, doc_start). The first group also gives the candidate's own score (row id is partner 0).
-      const int64_t reach = s2e ? doc_end - id : id - doc_start + 1;
-      const int64_t n = reach < p.max_len ? reach : (int64_t)p.max_len;
-      const int64_t step = s2e ? 1 : -1;
-      for (int64_t o = 0; o < n; o += kRows) {
-        int64_t rows[kRows];
-  #pragma unroll
-        for (int r = 0; r < kRows; ++r) rows[r] = id + step * (o + r < n ? o + r : n - 1);  // past the window: repeat
-        float sc[kRows];
-        if (o == 0) {
-          dot_rows<TYPE, VEC, kRows, true>(p, rows, w_partner, w_own, lane, sc, own);
-        } else {
-          float unused;
-          dot_rows<TYPE, VEC, kRows, false>(p, rows, w_partner, w_own, lane, sc, unused);
-        }
-  #pragma unroll
-        for (int r = 0; r < kRows; ++r) {
-          if (o + r < n && sc[r] > best) {  // strict: ties keep the nearer partner
-            best = sc[r];
-            best_row = rows[r];
-          }
+    for (int64_t o = 0; o < n; o += kRows) {
+      int64_t rows[kRows];
+#pragma unroll
+      for (int r = 0; r < kRows; ++r) rows[r] = id + step * (o + r < n ? o + r : n - 1);  // past the window: repeat
+      float sc[kRows];
+      if (o == 0) {
+        dot_rows<TYPE, VEC, kRows, true>(p, rows, w_partner, w_own, lane, sc, own);
+      } else {
+        float unused;
+        dot_rows<TYPE, VEC, kRows, false>(p, rows, w_partner, w_own, lane, sc, unused);
+      }
+#pragma unroll
+      for (int r = 0; r < kRows; ++r) {
+        if (o + r < n && sc[r] > best) {  // strict: ties keep the nearer partner
+          best = sc[r];
+          best_row = rows[r];
         }
       }
     }
