@@ -12,7 +12,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "densephrases 0.1.0",
     description = "Phrase retrieval for question answering on the JVM.",
-    subcommands = {InfoCommand.class})
+    subcommands = {InfoCommand.class,
+        DumpCommand.class,
+        IndexCommand.class,
+        SearchCommand.class,
+        EvalOpenCommand.class,
+        BenchScaleCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -107,6 +107,20 @@ public final class PhraseSearcher implements AutoCloseable {
    */
   public List<List<Answer>> search(float[] qStart, float[] qEnd, int numQuestions, SearchOptions options) {
     Checks.require(options != null, "options are null");
+    return search(qStart, qEnd, numQuestions, options, List.of(options.unit())).get(options.unit());
+  }
+
+  /**
+   * Like {@link #search(float[], float[], int, SearchOptions)}, but aggregates the same scored spans by several
+   * units (options.unit() is ignored): one search gives, e.g., the top phrases and the top paragraphs of a question,
+   * as open-domain evaluation needs.
+   *
+   * @return per unit, per question, at most options.k() answers
+   */
+  public Map<Unit, List<List<Answer>>> search(float[] qStart, float[] qEnd, int numQuestions, SearchOptions options,
+      List<Unit> units) {
+    Checks.require(options != null, "options are null");
+    Checks.require(units != null && !units.isEmpty(), "units are empty");
     Checks.require(numQuestions >= 1, "numQuestions must be >= 1, got " + numQuestions);
     int dim = dump.dim();
     Checks.checkLength("qStart", qStart, numQuestions, dim);
@@ -130,9 +144,16 @@ public final class PhraseSearcher implements AutoCloseable {
       TopK ends = firstStage(qEnd, numQuestions, options, type, k1);
       secondStage(qStart, qEnd, numQuestions, ends, Direction.END_TO_START, options, type, spans);
     }
-    List<List<Answer>> out = new ArrayList<>();
+    Map<Unit, List<List<Answer>>> out = new EnumMap<>(Unit.class);
+    for (Unit u : units) {
+      out.put(u, new ArrayList<>());
+    }
     for (List<Aggregator.Span> s : spans) {
-      out.add(new Aggregator(dump).aggregate(dedupe(s), options.unit(), options.k()));
+      List<Aggregator.Span> d = dedupe(s);
+      Aggregator agg = new Aggregator(dump);
+      for (Unit u : units) {
+        out.get(u).add(agg.aggregate(d, u, options.k()));
+      }
     }
     return out;
   }

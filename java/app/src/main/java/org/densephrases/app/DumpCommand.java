@@ -1,0 +1,193 @@
+package org.densephrases.app;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.densephrases.app.encode.EncoderModel;
+import org.densephrases.index.Progress;
+import org.densephrases.index.dump.DocumentInput;
+import org.densephrases.index.dump.DumpSpec;
+import org.densephrases.index.dump.DumpStats;
+import org.densephrases.index.dump.DumpWriter;
+import org.densephrases.index.dump.Int8Scheme;
+import org.densephrases.kernels.VectorType;
+import org.densephrases.model.data.CorpusParagraph;
+import org.densephrases.model.data.CorpusReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code densephrases dump}: encodes a JSONL corpus with the phrase model and writes a phrase dump (java/index
+ * DumpWriter: sharded, resumable, checksummed, FP16 and/or INT8). Paragraphs are encoded in groups; a killed dump
+ * resumes at the last completed shard. A complete dump is reused as it is.
+ */
+@Command(name = "dump", mixinStandardHelpOptions = true,
+    description = "Encode a corpus {id,title,text} JSONL into a phrase dump (token vectors, filter scores, offsets).")
+final class DumpCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--corpus", description = "JSONL corpus, gzip or plain (default: ${DEFAULT-VALUE})")
+  Path corpus = Path.of(Workspace.DEFAULT_CORPUS);
+
+  @Option(names = "--out", description = "dump directory (default: work/dumps/<model>-<corpus>-<checksum>)")
+  Path out;
+
+  @Option(names = "--model", description = "phrase model: a pretrained name or a trained model directory "
+      + "(default: the committed model, else all-minilm-l6-v2)")
+  String model;
+
+  @Option(names = "--limit", description = "encode only the first N paragraphs (0 = all)")
+  int limit = 0;
+
+  @Option(names = "--filter-threshold", description = "drop tokens whose filter score (max of the start/end logits)"
+      + " is below this (default -Infinity: keep all; the untrained filter of a pretrained model means nothing)")
+  float filterThreshold = Float.NEGATIVE_INFINITY;
+
+  @Option(names = "--types", split = ",", description = "vector files per shard: fp16, int8 (default: fp16,int8)")
+  List<String> types = List.of("fp16", "int8");
+
+  @Option(names = "--batch", description = "windows per forward pass (default: ${DEFAULT-VALUE})")
+  int batch = 16;
+
+  @Option(names = "--group", description = "paragraphs encoded per group (default: ${DEFAULT-VALUE})")
+  int group = 256;
+
+  @Option(names = "--tokens-per-shard", description = "tokens per shard (default: ${DEFAULT-VALUE})")
+  long tokensPerShard = DumpSpec.DEFAULT_TOKENS_PER_SHARD;
+
+  @Override
+  public Integer call() throws Exception {
+    return UserErrors.run(this::dump);
+  }
+
+  private Integer dump() throws Exception {
+    PrintWriter outw = spec.commandLine().getOut();
+    Options.checkRange("--limit", limit, 0, Integer.MAX_VALUE);
+    Options.checkRange("--batch", batch, 1, 4096);
+    Options.checkRange("--group", group, 1, 1 << 20);
+    String modelSpec = model != null ? model : EncoderModel.defaultModel();
+    String modelId = EncoderModel.idOf(modelSpec);
+    String corpusCrc = Workspace.corpusChecksum(corpus);
+    Path dir = out != null ? out : Workspace.defaultDump(modelId, corpus, limit);
+    Set<VectorType> vt = EnumSet.noneOf(VectorType.class);
+    for (String t : types) {
+      switch (t.trim().toLowerCase(Locale.ROOT)) {
+        case "fp16" -> vt.add(VectorType.FP16);
+        case "int8" -> vt.add(VectorType.INT8);
+        default -> throw new IllegalArgumentException("--types: unknown vector type '" + t + "' (fp16, int8)");
+      }
+    }
+    Map<String, String> source = new LinkedHashMap<>();
+    source.put("model_id", modelId);
+    source.put("model", modelSpec);
+    source.put("corpus", corpus.getFileName().toString());
+    source.put("corpus_crc32c", corpusCrc);
+    source.put("limit", Integer.toString(limit));
+    checkOrWriteSource(dir, source);
+
+    long t0 = System.nanoTime();
+    List<CorpusParagraph> paras = CorpusReader.readAll(corpus);
+    if (limit > 0 && paras.size() > limit) {
+      paras = paras.subList(0, limit);
+    }
+    outw.printf(Locale.ROOT, "dump: %d paragraphs of %s -> %s%n", paras.size(), corpus, dir);
+    outw.flush();
+    try (EncoderModel m = EncoderModel.load(modelSpec)) {
+      DumpSpec ds = DumpSpec.of(m.id(), m.dim()).withTypes(vt).withInt8(Int8Scheme.perDim())
+          .withFilterThreshold(filterThreshold).withTokensPerShard(tokensPerShard);
+      try (DumpWriter w = DumpWriter.open(dir, ds)) {
+        if (w.isComplete()) {
+          outw.println("dump: already complete, reusing it (delete " + dir + " to rebuild)");
+          report(outw, w.stats(), (System.nanoTime() - t0) / 1e9, 0);
+          return 0;
+        }
+        int skip = (int) w.inputDocumentsDone();
+        if (skip > 0) {
+          outw.printf(Locale.ROOT, "dump: resuming after %d paragraphs (%d shards done)%n", skip,
+              w.completedShards());
+        }
+        outw.printf(Locale.ROOT, "dump: model %s (dim %d), windows %d/%d, filter threshold %s, types %s%n", m.id(),
+            m.dim(), m.windows().maxLength(), m.windows().stride(), filterThreshold, vt);
+        outw.flush();
+        Progress.Listener l = (phase, done, total, rate, eta, fin) -> {
+          outw.println(Progress.format(phase, done, total, rate, eta, fin));
+          outw.flush();
+        };
+        Progress p = new Progress("dump: paragraphs", paras.size() - skip, l, 10);
+        long tokens = 0;
+        long te = System.nanoTime();
+        for (int from = skip; from < paras.size(); from += group) {
+          List<CorpusParagraph> g = paras.subList(from, Math.min(paras.size(), from + group));
+          for (DocumentInput d : m.encodeDocuments(g, batch)) {
+            w.add(d);
+            tokens += d.numTokens();
+          }
+          p.advance(g.size());
+        }
+        double sec = p.finish();
+        DumpStats st = w.finish();
+        outw.printf(Locale.ROOT, "dump: encoded %d tokens in %.1fs (%.0f tokens/s)%n", tokens, sec,
+            tokens / Math.max(1e-9, (System.nanoTime() - te) / 1e9));
+        report(outw, st, (System.nanoTime() - t0) / 1e9, tokens);
+      }
+    }
+    return 0;
+  }
+
+  private static void report(PrintWriter out, DumpStats st, double sec, long encoded) {
+    out.printf(Locale.ROOT, "dump: %d paragraphs in, %d stored, %d tokens kept of %d (%.1f%% kept by the filter),"
+            + " %d shards, %.1f MB, %.1f bytes/token, %.1fs%n", st.inputDocuments(), st.documents(), st.tokens(),
+        st.tokensBeforeFilter(), 100 * st.keptFraction(), st.shards(), st.bytes() / 1e6, st.bytesPerToken(), sec);
+    out.flush();
+  }
+
+  /** Writes SOURCE for a new dump, or checks that a resumed/reused dump was made from the same model and corpus. */
+  static void checkOrWriteSource(Path dir, Map<String, String> source) throws IOException {
+    Path f = dir.resolve(Workspace.SOURCE_FILE);
+    if (Files.exists(f)) {
+      Map<String, String> old = readSource(dir);
+      for (String k : List.of("model_id", "corpus_crc32c", "limit")) {
+        if (!source.get(k).equals(old.get(k))) {
+          throw new IllegalArgumentException(dir + " holds a dump of another " + k.replace("_", " ") + " ('"
+              + old.get(k) + "', this run: '" + source.get(k) + "'): pass another --out or delete it");
+        }
+      }
+      return;
+    }
+    if (Files.exists(dir.resolve("MANIFEST"))) {
+      throw new IllegalArgumentException(dir + " holds a dump without a SOURCE file: pass another --out or delete it");
+    }
+    Files.createDirectories(dir);
+    StringBuilder sb = new StringBuilder();
+    source.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+    Path tmp = dir.resolve(Workspace.SOURCE_FILE + ".tmp");
+    Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+    Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static Map<String, String> readSource(Path dir) throws IOException {
+    Map<String, String> m = new LinkedHashMap<>();
+    Path f = dir.resolve(Workspace.SOURCE_FILE);
+    if (!Files.exists(f)) {
+      return m;
+    }
+    for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        m.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    return m;
+  }
+}

@@ -1,0 +1,167 @@
+package org.densephrases.app;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.densephrases.index.Progress;
+import org.densephrases.index.dump.Dump;
+import org.densephrases.index.format.Expect;
+import org.densephrases.index.format.FileFormatException;
+import org.densephrases.index.format.Verify;
+import org.densephrases.index.ivf.BuildReport;
+import org.densephrases.index.ivf.IndexBuilder;
+import org.densephrases.index.ivf.IndexSpec;
+import org.densephrases.index.ivf.IvfIndex;
+import org.densephrases.index.ivf.VectorSource;
+import org.densephrases.kernels.KernelBackend;
+import org.densephrases.kernels.VectorType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code densephrases index}: IVF-SQ8 and/or IVF-PQ index files built from a dump (java/index IndexBuilder), written
+ * into the dump directory as {@code ivf-sq8.idx} / {@code ivf-pq.idx}; prints build time, bytes per phrase and
+ * recall against exact search. An index that already serves the dump is reused unless {@code --force}.
+ */
+@Command(name = "index", mixinStandardHelpOptions = true,
+    description = "Build IVF-SQ8 and/or IVF-PQ indexes over a phrase dump; report size and recall vs exact search.")
+final class IndexCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--dump", description = "dump directory (default: the default model's dump of the default corpus)")
+  Path dump;
+
+  @Option(names = "--codec", split = ",", description = "sq8, pq or both (default: sq8,pq)")
+  List<String> codecs = List.of("sq8", "pq");
+
+  @Option(names = "--nlist", description = "inverted lists (default: the power of two nearest sqrt(phrases))")
+  int nlist = 0;
+
+  @Option(names = "--m", description = "PQ bytes per phrase (sub-quantizers); must divide the dim (default: dim/8)")
+  int m = 0;
+
+  @Option(names = "--opq", description = "rotate before PQ (OPQ)")
+  boolean opq;
+
+  @Option(names = "--train-size", description = "vectors sampled to train k-means and the codec"
+      + " (default: max(10000, 64 x nlist))")
+  int trainSize = 0;
+
+  @Option(names = "--kmeans-iterations", description = "k-means iterations (default: ${DEFAULT-VALUE})")
+  int kmeansIterations = 10;
+
+  @Option(names = "--source", description = "dump vectors the index encodes: fp16 or int8 (default: fp16 when the"
+      + " dump has it)")
+  String source;
+
+  @Option(names = "--recall-queries", description = "queries for the recall report, 0 = none (default: ${DEFAULT-VALUE})")
+  int recallQueries = 100;
+
+  @Option(names = "--nprobe", split = ",", description = "nprobe values of the recall report (default: 8,32,128)")
+  List<Integer> nprobes = List.of(8, 32, 128);
+
+  @Option(names = "--backend", description = "kernel backend: auto, cuda, simd, scalar (default: auto)")
+  String backend = "auto";
+
+  @Option(names = "--model", description = "model of the default dump (default: the committed model)")
+  String model;
+
+  @Option(names = "--force", description = "rebuild even if a matching index exists")
+  boolean force;
+
+  @Override
+  public Integer call() throws Exception {
+    return UserErrors.run(this::build);
+  }
+
+  private Integer build() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = dump != null ? dump : SearchCommand.defaultDump(model);
+    KernelBackend kb = Backend.of(backend);
+    Options.checkRange("--recall-queries", recallQueries, 0, 100_000);
+    for (int np : nprobes) {
+      Options.checkRange("--nprobe", np, 1, 1 << 20);
+    }
+    try (Dump d = Dump.open(dir, Expect.ANY, Verify.ON_OPEN, false)) {
+      VectorType vt = source == null ? (d.types().contains(VectorType.FP16) ? VectorType.FP16 : VectorType.INT8)
+          : VectorType.valueOf(source.trim().toUpperCase(Locale.ROOT));
+      if (!d.types().contains(vt)) {
+        throw new IllegalArgumentException("--source " + source + ": the dump holds " + d.types());
+      }
+      long n = d.numTokens();
+      int lists = nlist > 0 ? nlist : defaultNlist(n);
+      Options.checkRange("--nlist", lists, 1, Math.min(IndexSpec.MAX_NLIST, n));
+      out.printf(Locale.ROOT, "index: dump %s: %d phrases (tokens) x %d, model %s; backend %s%n", dir, n, d.dim(),
+          d.modelId(), kb.name());
+      out.flush();
+      for (String c : codecs) {
+        String codec = c.trim().toLowerCase(Locale.ROOT);
+        IndexSpec is = switch (codec) {
+          case "sq8" -> IndexSpec.sq8(lists);
+          case "pq" -> {
+            int mm = m > 0 ? m : Math.max(1, d.dim() / 8);
+            if (d.dim() % mm != 0) {
+              throw new IllegalArgumentException("--m " + mm + " does not divide the dump's dim " + d.dim());
+            }
+            yield IndexSpec.pq(lists, mm).withOpq(opq);
+          }
+          default -> throw new IllegalArgumentException("--codec: unknown codec '" + c + "' (sq8, pq)");
+        };
+        if (trainSize > 0) {
+          is = is.withTrainSize(trainSize);
+        }
+        is = is.withIterations(kmeansIterations, is.pqIterations());
+        Path file = Workspace.indexPath(dir, codec);
+        if (!force && Files.exists(file) && serves(file, d, out)) {
+          continue;
+        }
+        Progress.Listener l = (phase, done, total, rate, eta, fin) -> {
+          out.println(Progress.format(phase, done, total, rate, eta, fin));
+          out.flush();
+        };
+        IndexBuilder b = new IndexBuilder(is, kb, l);
+        VectorSource src = VectorSource.ofDump(d, vt, Float.NEGATIVE_INFINITY);
+        BuildReport r = recallQueries > 0
+            ? b.buildAndMeasure(src, file, recallQueries, 10, 100, nprobes.stream().mapToInt(i -> i).toArray())
+            : b.build(src, file);
+        out.println("index: " + r);
+        out.printf(Locale.ROOT, "index: %s: %.1f bytes per phrase (the dump's FP16 vectors: %d), built in %.1fs%n",
+            file, r.bytesPerVector(), 2 * d.dim(), r.totalSeconds());
+        out.flush();
+      }
+    }
+    return 0;
+  }
+
+  /** Whether an existing index file is a valid index of this dump (then it is reused). */
+  private static boolean serves(Path file, Dump d, PrintWriter out) throws java.io.IOException {
+    try (IvfIndex idx = IvfIndex.open(file, Expect.ANY, Verify.ON_OPEN)) {
+      idx.checkServes(d);
+      out.printf(Locale.ROOT, "index: %s already serves this dump (%s, nlist %s): reusing it (--force rebuilds)%n",
+          file, idx.codec(), idx.nlist());
+      out.flush();
+      return true;
+    } catch (FileFormatException e) {
+      out.println("index: rebuilding " + file + ": " + e.getMessage());
+      out.flush();
+      return false;
+    }
+  }
+
+  /** The power of two nearest sqrt(n), at least 1 and at most n / 39 (faiss's minimum of 39 points per list). */
+  static int defaultNlist(long n) {
+    int l = Integer.highestOneBit((int) Math.max(1, Math.round(Math.sqrt(n))));
+    if (Math.sqrt(n) / l > 1.5) {
+      l <<= 1;
+    }
+    while (l > 1 && (long) l * 39 > n) {
+      l >>= 1;
+    }
+    return l;
+  }
+}

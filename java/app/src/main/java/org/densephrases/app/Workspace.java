@@ -1,0 +1,55 @@
+package org.densephrases.app;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.zip.CRC32C;
+
+/**
+ * Where the verbs put their files when no path is given: {@code work/dumps/<key>/} (git-ignored), key =
+ * model id, corpus checksum and paragraph limit, so a dump is reused only for the same model and corpus. Indexes live
+ * inside their dump directory ({@code ivf-sq8.idx}, {@code ivf-pq.idx}); the dump writer leaves other files alone.
+ */
+final class Workspace {
+  static final String DEFAULT_CORPUS = "../shared/data/corpus/squad-paragraphs.jsonl.gz";
+  static final String DEFAULT_DEV = "../shared/data/squad/dev-v1.1-even.json";
+  static final Path ROOT = Path.of("work", "dumps");
+  /** The dump command's own record of what the dump was made from (key=value lines). */
+  static final String SOURCE_FILE = "SOURCE";
+
+  private Workspace() {}
+
+  /** CRC32C of the corpus file's bytes, 8 hex digits. */
+  static String corpusChecksum(Path corpus) throws IOException {
+    if (!Files.isRegularFile(corpus)) {
+      throw new NoSuchFileException(corpus.toString(), null, "corpus file not found");
+    }
+    CRC32C crc = new CRC32C();
+    byte[] buf = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(corpus)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        crc.update(buf, 0, n);
+      }
+    }
+    return String.format(Locale.ROOT, "%08x", crc.getValue());
+  }
+
+  /** work/dumps/&lt;model&gt;-&lt;corpus name&gt;-&lt;crc&gt;[-first&lt;N&gt;]. */
+  static Path defaultDump(String modelId, Path corpus, long limit) throws IOException {
+    String name = corpus.getFileName().toString().replaceAll("\\.(jsonl|json)(\\.gz)?$", "");
+    String key = safe(modelId) + "-" + safe(name) + "-" + corpusChecksum(corpus) + (limit > 0 ? "-first" + limit : "");
+    return ROOT.resolve(key);
+  }
+
+  static Path indexPath(Path dump, String kind) {
+    return dump.resolve("ivf-" + kind + ".idx");
+  }
+
+  private static String safe(String s) {
+    return s.replaceAll("[^A-Za-z0-9._+-]", "_");
+  }
+}
