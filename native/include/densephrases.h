@@ -120,6 +120,8 @@ DP_API int dp_span_score(int type, const void* d_tokens, const float* d_offset, 
  * Scores are inner products of float queries with decoded codes: score = q . x. Each query's k best
  * (score, id) pairs come back in descending score, ties in any order; missing slots hold (-INFINITY, -1).
  * 1 <= k <= DP_MAX_K.
+ * 0 <= num_vectors <= 2^32 - 2 (rows are 32-bit inside the kernels); with num_vectors == 0 every slot is empty and
+ * d_codes may be NULL.
  *
  * Flat scan: d_codes (vector)(dim) of `type` (FP32, FP16 or INT8 with d_offset/d_scale (dim)); ids are row
  * numbers 0..num_vectors-1.
@@ -162,7 +164,7 @@ DP_API int dp_scan_ivf_pq(const uint8_t* d_codes, int m, const float* d_codebook
  * columns), target of row i is column i; L_s = mean_i (logsumexp_j logits[i][j] - logits[i][i]).
  * Output d_loss (3) float: { (L_start + L_end) / 2, L_start, L_end }.
  * Gradients of d_loss[0] (device, (batch)(dim), overwritten): d_gq_start, d_gq_end, d_gp_start, d_gp_end.
- * Any gradient pointer may be NULL to skip it. fp32 accumulation, max-subtracted softmax.
+ * Any gradient pointer may be NULL to skip it. fp32 accumulation, max-subtracted softmax. batch + cache <= 2^24.
  */
 DP_API int dp_inbatch_loss(const float* d_q_start, const float* d_q_end, const float* d_p_start,
                            const float* d_p_end, const float* d_c_start, const float* d_c_end, int batch,

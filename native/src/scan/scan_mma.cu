@@ -15,6 +15,9 @@
 // q*scale for INT8) are scaled per query by a power of two s so that max|w|*s is in [2^13, 2^14), and split into
 // hi = fp16(w*s) and lo = fp16(w*s - hi); two mma (hi, lo) give ~22 bits of each weight. score =
 // acc / s + q.offset (INT8) + probe bias.
+//
+// Two tile loops: the per-tile burst (scan_tiles_burst, v1, the default) and a software-pipelined one
+// (scan_tiles_pipelined, v2, tuning().scan_pipelined); on H100 the burst loop was as fast or faster (NOTES.md).
 #include <cuda_fp16.h>
 
 #include "../common/status.h"
