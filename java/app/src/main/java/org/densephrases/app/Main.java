@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     version = "densephrases 0.1.0",
     description = "Phrase retrieval for question answering on the JVM.",
     subcommands = {InfoCommand.class,
-        DumpCommand.class,
+        DumpCommand.class, TrainCommand.class,
         IndexCommand.class,
         SearchCommand.class,
         EvalOpenCommand.class,

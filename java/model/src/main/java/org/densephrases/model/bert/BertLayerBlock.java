@@ -80,7 +80,7 @@ public final class BertLayerBlock extends AbstractBlock {
     NDArray q = dense(ps, 0, x, dev, training).reshape(heads).transpose(0, 2, 1, 3); // (B)(nh)(T)(hd)
     NDArray k = dense(ps, 1, x, dev, training).reshape(heads).transpose(0, 2, 3, 1); // (B)(nh)(hd)(T)
     NDArray v = dense(ps, 2, x, dev, training).reshape(heads).transpose(0, 2, 1, 3); // (B)(nh)(T)(hd)
-    NDArray scores = q.matMul(k).div((float) Math.sqrt(hd)).add(maskBias); // (B)(nh)(T)(T)
+    NDArray scores = Scalars.div(q.matMul(k), (float) Math.sqrt(hd)).add(maskBias); // (B)(nh)(T)(T)
     NDArray probs = Dropout.dropout(scores.softmax(-1), dropout, training).singletonOrThrow();
     NDArray ctx = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd); // (B)(T)(H)
 

@@ -24,7 +24,10 @@ import org.densephrases.model.bert.BertWeights;
  *   <li>Phrase encoder: a BERT over {@code [CLS] title [SEP] context [SEP]}; its last hidden state h_i is the token
  *       vector, used both as the start and as the end representation (a phrase (i, j) is [h_i ; h_j]).
  *   <li>Question start and end encoders: two more BERTs over {@code [CLS] question [SEP]}; q_start and q_end are their
- *       [CLS] outputs. score(i, j) = q_start . h_i + q_end . h_j.
+ *       [CLS] outputs. score(i, j) = q_start . h_i + q_end . h_j. Or, in the shared layout ({@link #shared}), one
+ *       question BERT whose [CLS] output c goes through two linear heads: q_start = W_s c + b_s, q_end = W_e c + b_e
+ *       (both start as the identity). The shared layout is what fits the committed model under 50 MB and costs one
+ *       question forward instead of two.
  *   <li>Filter head: a linear layer h_i -> (start logit, end logit) scoring how likely token i starts / ends an answer,
  *       trained with the filter loss and used to drop tokens from the dump.
  * </ul>
@@ -35,23 +38,56 @@ import org.densephrases.model.bert.BertWeights;
 public final class PhraseModel extends AbstractBlock {
   private final BertEncoderBlock phraseEncoder;
   private final BertEncoderBlock questionStartEncoder;
-  private final BertEncoderBlock questionEndEncoder;
+  private final BertEncoderBlock questionEndEncoder; // null in the shared layout
+  private final Parameter startHeadWeight; // (H)(H), shared layout only
+  private final Parameter startHeadBias;
+  private final Parameter endHeadWeight;
+  private final Parameter endHeadBias;
   private final Parameter filterWeight; // (2)(H): row 0 start, row 1 end
   private final Parameter filterBias; // (2)
 
+  /** The paper's layout: three BERTs. */
   public PhraseModel(BertEncoderBlock phraseEncoder, BertEncoderBlock questionStartEncoder,
       BertEncoderBlock questionEndEncoder) {
+    this(phraseEncoder, questionStartEncoder, java.util.Objects.requireNonNull(questionEndEncoder), false);
+  }
+
+  /** The shared layout: one question BERT with linear start/end heads on its [CLS] output (identity at start). */
+  public static PhraseModel shared(BertEncoderBlock phraseEncoder, BertEncoderBlock questionEncoder) {
+    return new PhraseModel(phraseEncoder, questionEncoder, null, true);
+  }
+
+  private PhraseModel(BertEncoderBlock phraseEncoder, BertEncoderBlock questionStartEncoder,
+      BertEncoderBlock questionEndEncoder, boolean shared) {
     super((byte) 1);
     BertConfig c = phraseEncoder.config();
     if (questionStartEncoder.config().hiddenSize() != c.hiddenSize()
-        || questionEndEncoder.config().hiddenSize() != c.hiddenSize()) {
+        || (questionEndEncoder != null && questionEndEncoder.config().hiddenSize() != c.hiddenSize())) {
       throw new IllegalArgumentException("phrase and question encoders must share the hidden size: "
-          + c.hiddenSize() + ", " + questionStartEncoder.config().hiddenSize() + ", "
-          + questionEndEncoder.config().hiddenSize());
+          + c.hiddenSize() + ", " + questionStartEncoder.config().hiddenSize()
+          + (questionEndEncoder == null ? "" : ", " + questionEndEncoder.config().hiddenSize()));
     }
     this.phraseEncoder = addChildBlock("phrase", phraseEncoder);
-    this.questionStartEncoder = addChildBlock("question_start", questionStartEncoder);
-    this.questionEndEncoder = addChildBlock("question_end", questionEndEncoder);
+    if (shared) {
+      this.questionStartEncoder = addChildBlock("question", questionStartEncoder);
+      this.questionEndEncoder = null;
+      long h = c.hiddenSize();
+      startHeadWeight = addParameter(Parameter.builder().setName("q_start_weight").setType(Parameter.Type.WEIGHT)
+          .optShape(new Shape(h, h)).optInitializer(new IdentityInitializer()).build());
+      startHeadBias = addParameter(Parameter.builder().setName("q_start_bias").setType(Parameter.Type.BIAS)
+          .optShape(new Shape(h)).build());
+      endHeadWeight = addParameter(Parameter.builder().setName("q_end_weight").setType(Parameter.Type.WEIGHT)
+          .optShape(new Shape(h, h)).optInitializer(new IdentityInitializer()).build());
+      endHeadBias = addParameter(Parameter.builder().setName("q_end_bias").setType(Parameter.Type.BIAS)
+          .optShape(new Shape(h)).build());
+    } else {
+      this.questionStartEncoder = addChildBlock("question_start", questionStartEncoder);
+      this.questionEndEncoder = addChildBlock("question_end", questionEndEncoder);
+      startHeadWeight = null;
+      startHeadBias = null;
+      endHeadWeight = null;
+      endHeadBias = null;
+    }
     filterWeight = addParameter(Parameter.builder().setName("filter_weight").setType(Parameter.Type.WEIGHT)
         .optShape(new Shape(2, c.hiddenSize())).optInitializer(new NormalInitializer(0.02f)).build());
     filterBias = addParameter(Parameter.builder().setName("filter_bias").setType(Parameter.Type.BIAS)
@@ -62,6 +98,25 @@ public final class PhraseModel extends AbstractBlock {
   public static PhraseModel fromPretrained(BertWeights weights, float dropout) {
     return new PhraseModel(BertEncoderBlock.pretrained(weights, dropout), BertEncoderBlock.pretrained(weights, dropout),
         BertEncoderBlock.pretrained(weights, dropout));
+  }
+
+  /** The shared layout: all encoders and heads from the same pretrained weights, heads at the identity. */
+  public static PhraseModel sharedFromPretrained(BertWeights weights, float dropout) {
+    return shared(BertEncoderBlock.pretrained(weights, dropout), BertEncoderBlock.pretrained(weights, dropout));
+  }
+
+  /** True for one question encoder with start/end heads, false for the paper's two question encoders. */
+  public boolean isShared() {
+    return questionEndEncoder == null;
+  }
+
+  /** The start/end head parameters {startW, startB, endW, endB} of the shared layout (null otherwise). */
+  public Parameter[] questionHeads() {
+    return isShared() ? new Parameter[] {startHeadWeight, startHeadBias, endHeadWeight, endHeadBias} : null;
+  }
+
+  public Parameter[] filterHead() {
+    return new Parameter[] {filterWeight, filterBias};
   }
 
   public BertConfig config() {
@@ -76,6 +131,7 @@ public final class PhraseModel extends AbstractBlock {
     return phraseEncoder;
   }
 
+  /** In the shared layout: the one question encoder. */
   public BertEncoderBlock questionStartEncoder() {
     return questionStartEncoder;
   }
@@ -98,9 +154,17 @@ public final class PhraseModel extends AbstractBlock {
     return new NDList(h, filter);
   }
 
-  /** qStart (B)(H) and qEnd (B)(H): the [CLS] outputs of the two question encoders. */
+  /** qStart (B)(H) and qEnd (B)(H): the [CLS] outputs of the two question encoders (or heads on the shared one). */
   public NDList encodeQuestions(ParameterStore ps, NDArray ids, NDArray types, NDArray mask, boolean training) {
     NDList in = new NDList(ids, types, mask);
+    if (isShared()) {
+      NDArray cls = questionStartEncoder.forward(ps, in, training).singletonOrThrow().get(new NDIndex(":, 0, :"));
+      NDArray s = Linear.linear(cls, ps.getValue(startHeadWeight, cls.getDevice(), training),
+          ps.getValue(startHeadBias, cls.getDevice(), training)).singletonOrThrow();
+      NDArray e = Linear.linear(cls, ps.getValue(endHeadWeight, cls.getDevice(), training),
+          ps.getValue(endHeadBias, cls.getDevice(), training)).singletonOrThrow();
+      return new NDList(s, e);
+    }
     NDArray s = questionStartEncoder.forward(ps, in, training).singletonOrThrow().get(new NDIndex(":, 0, :"));
     NDArray e = questionEndEncoder.forward(ps, in, training).singletonOrThrow().get(new NDIndex(":, 0, :"));
     return new NDList(s, e);
@@ -128,6 +192,16 @@ public final class PhraseModel extends AbstractBlock {
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
     phraseEncoder.initialize(manager, dataType, in[0], in[1], in[2]);
     questionStartEncoder.initialize(manager, dataType, in[3], in[4], in[5]);
-    questionEndEncoder.initialize(manager, dataType, in[3], in[4], in[5]);
+    if (questionEndEncoder != null) {
+      questionEndEncoder.initialize(manager, dataType, in[3], in[4], in[5]);
+    }
+  }
+
+  /** The identity matrix: the shared layout's question heads start as pass-throughs of [CLS]. */
+  private static final class IdentityInitializer implements ai.djl.training.initializer.Initializer {
+    @Override
+    public NDArray initialize(NDManager manager, Shape shape, DataType dataType) {
+      return manager.eye((int) shape.get(0)).toType(dataType, false);
+    }
   }
 }
