@@ -74,6 +74,9 @@ final class BenchScaleCommand implements Callable<Integer> {
   @Option(names = "--recall-max", description = "measure recall vs exact search up to this size (default: ${DEFAULT-VALUE})")
   long recallMax = 10_000_000L;
 
+  @Option(names = "--pq-max", description = "build PQ only up to this size (default: every size)")
+  long pqMax = Long.MAX_VALUE;
+
   @Option(names = "--train-size", description = "k-means/codec training sample (default: 64 x nlist)")
   int trainSize = 0;
 
@@ -92,19 +95,61 @@ final class BenchScaleCommand implements Callable<Integer> {
   @Option(names = "--png", description = "latency chart (default: ${DEFAULT-VALUE})")
   Path png = Path.of("benchmarks/results/scale-latency.png");
 
+  @Option(names = "--tsv", description = "raw results, one line per (size, codec) (default: <out>.tsv with the"
+      + " backend's name)")
+  Path tsv;
+
+  @Option(names = "--plot", split = ",", description = "only draw --png from these TSV files (e.g. a CPU run here and"
+      + " a CUDA run from the GPU machine, whose runtime has no java.desktop)")
+  List<Path> plot;
+
   @Option(names = "--seed", description = "data seed (default: ${DEFAULT-VALUE})")
   long seed = 7;
 
   /** One measured (size, codec). */
   record Result(long n, String codec, int codeBytes, long fileBytes, double buildSec, double trainSec,
-      double assignSec, double encodeSec, double p50, double p99, double qpsSingle, double qpsBatch, double recall) {}
+      double assignSec, double encodeSec, double p50, double p99, double qpsSingle, double qpsBatch, double recall) {
+    String tsv() {
+      return String.join("\t", Long.toString(n), codec, Integer.toString(codeBytes), Long.toString(fileBytes),
+          d(buildSec), d(trainSec), d(assignSec), d(encodeSec), d(p50), d(p99), d(qpsSingle), d(qpsBatch), d(recall));
+    }
+
+    static Result parse(String line) {
+      String[] f = line.split("\t");
+      return new Result(Long.parseLong(f[0]), f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]),
+          Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]),
+          Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]), Double.parseDouble(f[11]),
+          Double.parseDouble(f[12]));
+    }
+
+    private static String d(double v) {
+      return Double.toString(v);
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
     return UserErrors.run(this::bench);
   }
 
+  private double loadAtStart;
+
   private Integer bench() throws Exception {
+    if (plot != null) {
+      List<LogLogChart.Series> series = new ArrayList<>();
+      String title = "";
+      for (Path p : plot) {
+        List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+        title = lines.isEmpty() ? title : lines.get(0).replaceFirst("^# ", "");
+        series.addAll(seriesOf(lines.stream().filter(x -> !x.startsWith("#") && !x.isBlank())
+            .map(Result::parse).toList(), p.getFileName().toString().replaceAll("^scale-|\\.tsv$", "") + " "));
+      }
+      LogLogChart.write(png, "IVF first-stage search vs corpus size (" + title + ")", "vectors in the index",
+          "ms per question", series);
+      spec.commandLine().getOut().println("bench-scale: wrote " + png);
+      return 0;
+    }
+    loadAtStart = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     PrintWriter o = spec.commandLine().getOut();
     Options.checkRange("--dim", dim, 2, 4095);
     Options.checkRange("--queries", queries, 1, 100_000);
@@ -134,6 +179,10 @@ final class BenchScaleCommand implements Callable<Integer> {
       }
       for (String c : codecs) {
         String codec = c.trim().toLowerCase(Locale.ROOT);
+        if (codec.equals("pq") && n > pqMax) {
+          o.printf(Locale.ROOT, "bench-scale: n=%d pq skipped (--pq-max %d)%n", n, pqMax);
+          continue;
+        }
         IndexSpec is = switch (codec) {
           case "sq8" -> IndexSpec.sq8(nlist);
           case "pq" -> IndexSpec.pq(nlist, pqM);
@@ -199,8 +248,9 @@ final class BenchScaleCommand implements Callable<Integer> {
   private void write(List<Result> rs, KernelBackend kb, int pqM) throws java.io.IOException {
     int cores = Runtime.getRuntime().availableProcessors();
     StringBuilder sb = new StringBuilder("# Scale: first-stage IVF search vs corpus size (synthetic)\n\n");
-    sb.append(String.format(Locale.ROOT, "- run: %s, backend %s (%s), %d cores visible to the JVM%n", Instant.now(),
-        kb.name(), kb.device(), cores));
+    sb.append(String.format(Locale.ROOT, "- run: %s, backend %s (%s), %d cores visible to the JVM, load average"
+        + " %.2f at the start (other jobs on the machine slow every number here)%n", Instant.now(), kb.name(),
+        kb.device(), cores, loadAtStart));
     sb.append(String.format(Locale.ROOT, "- data: random clustered vectors generated on the fly (%d clusters, N(0,1)"
         + " centres, noise %.2f), dim %d; queries = data rows + noise; not encoded text%n", clusters, noise, dim));
     sb.append(String.format(Locale.ROOT, "- index: IVF%d (same nlist at every size), residual codes, SQ8 = %d bytes,"
@@ -231,19 +281,37 @@ final class BenchScaleCommand implements Callable<Integer> {
           phrases * r.qpsSingle() / cores));
     }
     sb.append("\nPhrases per token vector: every stored token is a start and an end, and a phrase is a (start, end)"
-        + " pair within L = 20 tokens, so N token vectors stand for about 20 N phrases (the reference counts its 60"
-        + " billion the same way: spans, not vectors). Vectors scanned/s counts the codes of the probed lists.\n");
+        + " pair within L = 20 tokens, so N token vectors stand for about 20 N phrases; we read the reference's 60"
+        + " billion as such a span count (its index holds token vectors, not one vector per phrase), so compare"
+        + " per-vector bytes too. Vectors scanned/s counts the codes of the probed lists.\n");
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, sb, StandardCharsets.UTF_8);
+    Path t = tsv != null ? tsv : out.resolveSibling("scale-" + kb.name() + ".tsv");
+    StringBuilder tb = new StringBuilder(String.format(Locale.ROOT, "# %s, %s, dim %d, IVF%d, nprobe %d%n", kb.name(),
+        kb.device(), dim, nlist, nprobe));
+    tb.append("# n\tcodec\tcode_bytes\tfile_bytes\tbuild_s\ttrain_s\tassign_s\tencode_s\tp50_ms\tp99_ms"
+        + "\tqps_single\tqps_batch\trecall\n");
+    rs.forEach(r -> tb.append(r.tsv()).append('\n'));
+    Files.writeString(t, tb, StandardCharsets.UTF_8);
+    if (ModuleLayer.boot().findModule("java.desktop").isEmpty()) {
+      spec.commandLine().getOut().println("bench-scale: this runtime has no java.desktop: no PNG; draw it where"
+          + " there is one with: densephrases bench-scale --plot " + t + " --png <file>");
+      return;
+    }
+    LogLogChart.write(png, String.format(Locale.ROOT, "IVF%d first-stage search, dim %d, nprobe %d, %s backend, %d"
+        + " cores", nlist, dim, nprobe, kb.name(), cores), "vectors in the index", "ms per question",
+        seriesOf(rs, ""));
+  }
+
+  private static List<LogLogChart.Series> seriesOf(List<Result> rs, String prefix) {
     List<LogLogChart.Series> series = new ArrayList<>();
     for (String codec : rs.stream().map(Result::codec).distinct().toList()) {
       List<Result> c = rs.stream().filter(r -> r.codec().equals(codec)).toList();
-      series.add(new LogLogChart.Series(codec + " p50 (1 question/call)", c.stream().mapToDouble(Result::n).toArray(),
-          c.stream().mapToDouble(Result::p50).toArray()));
-      series.add(new LogLogChart.Series(codec + " batch: ms per question", c.stream().mapToDouble(Result::n).toArray(),
-          c.stream().mapToDouble(r -> 1000 / r.qpsBatch()).toArray()));
+      series.add(new LogLogChart.Series(prefix + codec + " p50 (1 question/call)",
+          c.stream().mapToDouble(Result::n).toArray(), c.stream().mapToDouble(Result::p50).toArray()));
+      series.add(new LogLogChart.Series(prefix + codec + " batch: ms per question",
+          c.stream().mapToDouble(Result::n).toArray(), c.stream().mapToDouble(r -> 1000 / r.qpsBatch()).toArray()));
     }
-    LogLogChart.write(png, String.format(Locale.ROOT, "IVF%d first-stage search, dim %d, nprobe %d, %s backend, %d"
-        + " cores", nlist, dim, nprobe, kb.name(), cores), "vectors in the index", "ms per question", series);
+    return series;
   }
 }

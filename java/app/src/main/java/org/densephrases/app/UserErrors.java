@@ -15,10 +15,20 @@ final class UserErrors {
     try {
       return body.call();
     } catch (FileFormatException | DataFileException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
+      throw new IllegalArgumentException(oneLine(e.getMessage()), e);
     } catch (java.nio.file.NoSuchFileException e) {
       String reason = e.getReason();
       throw new IllegalArgumentException(e.getFile() + ": " + (reason != null ? reason : "not found"), e);
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage() != null && e.getMessage().contains("\n")) {
+        throw new IllegalArgumentException(oneLine(e.getMessage()), e);
+      }
+      throw e;
     }
+  }
+
+  /** Messages of parsers (gson) span lines; the user gets one. */
+  static String oneLine(String s) {
+    return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 }

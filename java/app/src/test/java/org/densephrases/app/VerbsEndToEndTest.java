@@ -1,0 +1,325 @@
+package org.densephrases.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.densephrases.app.encode.EncoderModel;
+import org.densephrases.app.encode.QuestionVectors;
+import org.densephrases.index.dump.DocumentInput;
+import org.densephrases.index.search.Answer;
+import org.densephrases.index.search.SearchOptions;
+import org.densephrases.index.search.Unit;
+import org.densephrases.kernels.Backends;
+import org.densephrases.model.data.CorpusParagraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every verb end to end on a tiny corpus written here (four paragraphs, one long enough for several windows), with
+ * the pretrained MiniLM (untrained heads: answers are not checked for correctness, only for consistency), and every
+ * bad input: one clear line on stderr, exit code 2, no answer printed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class VerbsEndToEndTest {
+  @TempDir static Path tmp;
+  Path corpus;
+  Path dev;
+  Path dump;
+
+  record Run(int rc, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int rc = cl.execute(args);
+    return new Run(rc, out.toString(), err.toString());
+  }
+
+  static String longText() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      sb.append("In year ").append(1800 + i).append(" the river town of Millbrook built bridge number ").append(i)
+          .append(" across the Green River. ");
+    }
+    return sb.toString().strip();
+  }
+
+  static List<CorpusParagraph> paragraphs() {
+    return List.of(
+        new CorpusParagraph("p-paris", "Paris", "Paris is the capital and most populous city of France. The Eiffel"
+            + " Tower was completed in 1889 for the World's Fair."),
+        new CorpusParagraph("p-moon", "Moon", "The Moon is Earth's only natural satellite. Neil Armstrong was the"
+            + " first person to walk on the Moon, in July 1969."),
+        new CorpusParagraph("p-python", "Python (programming language)", "Python is a programming language created"
+            + " by Guido van Rossum and first released in 1991."),
+        new CorpusParagraph("p-bridges", "Millbrook", longText()));
+  }
+
+  static String json(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  @BeforeAll
+  void buildDumpAndIndexes() throws IOException {
+    corpus = tmp.resolve("corpus.jsonl");
+    StringBuilder sb = new StringBuilder();
+    for (CorpusParagraph p : paragraphs()) {
+      sb.append("{\"id\": ").append(json(p.id())).append(", \"title\": ").append(json(p.title()))
+          .append(", \"text\": ").append(json(p.text())).append("}\n");
+    }
+    Files.writeString(corpus, sb, StandardCharsets.UTF_8);
+    dev = tmp.resolve("dev.json");
+    Files.writeString(dev, "{\"version\": \"1.1\", \"data\": [{\"title\": \"Paris\", \"paragraphs\": [{\"context\": "
+        + json(paragraphs().get(0).text()) + ", \"qas\": [{\"id\": \"q1\", \"question\": \"When was the Eiffel Tower"
+        + " completed?\", \"answers\": [{\"text\": \"1889\", \"answer_start\": "
+        + paragraphs().get(0).text().indexOf("1889") + "}]}, {\"id\": \"q2\", \"question\":"
+        + " \"What is the capital of France?\", \"answers\": [{\"text\": \"Paris\", \"answer_start\": 0}]}]}]},"
+        + " {\"title\": \"Moon\", \"paragraphs\": [{\"context\": " + json(paragraphs().get(1).text()) + ", \"qas\":"
+        + " [{\"id\": \"q3\", \"question\": \"Who first walked on the Moon?\", \"answers\": [{\"text\": \"Neil"
+        + " Armstrong\", \"answer_start\": " + paragraphs().get(1).text().indexOf("Neil") + "}]}]}]}]}",
+        StandardCharsets.UTF_8);
+    dump = tmp.resolve("dump");
+    Run d = run("dump", "--corpus", corpus.toString(), "--out", dump.toString(), "--batch", "4",
+        "--tokens-per-shard", "150");
+    assertEquals(0, d.rc(), d.out() + d.err());
+    assertTrue(d.out().contains("4 paragraphs in, 4 stored"), d.out());
+    assertTrue(d.out().contains("100.0% kept by the filter"), d.out());
+    assertTrue(d.out().contains("tokens/s"), d.out());
+    Run i = run("index", "--dump", dump.toString(), "--nlist", "4", "--m", "48", "--train-size", "400",
+        "--recall-queries", "10", "--nprobe", "1,4");
+    assertEquals(0, i.rc(), i.out() + i.err());
+    assertTrue(i.out().contains("bytes per phrase"), i.out());
+    assertTrue(i.out().contains("recall@"), i.out());
+    assertTrue(Files.exists(dump.resolve("ivf-sq8.idx")) && Files.exists(dump.resolve("ivf-pq.idx")));
+  }
+
+  @Test
+  void dumpIsReusedAndIndexesToo() {
+    Run d = run("dump", "--corpus", corpus.toString(), "--out", dump.toString());
+    assertEquals(0, d.rc(), d.err());
+    assertTrue(d.out().contains("already complete"), d.out());
+    Run i = run("index", "--dump", dump.toString(), "--nlist", "4", "--m", "48");
+    assertEquals(0, i.rc(), i.err());
+    assertTrue(i.out().contains("reusing"), i.out());
+  }
+
+  @Test
+  void longParagraphGetsOneVectorPerTokenFromItsWindows() {
+    try (EncoderModel m = EncoderModel.load("all-minilm-l6-v2")) {
+      CorpusParagraph p = paragraphs().get(3);
+      DocumentInput d = m.encodeDocuments(List.of(p), 4).get(0);
+      assertTrue(d.numTokens() > m.windows().maxLength(), "the paragraph must need several windows");
+      for (int t = 0; t < d.numTokens(); t++) {
+        double norm = 0;
+        for (int k = 0; k < m.dim(); k++) {
+          norm += d.vectors()[t * m.dim() + k] * d.vectors()[t * m.dim() + k];
+        }
+        assertTrue(norm > 0, "token " + t + " got no vector");
+        assertTrue(d.charStart()[t] < d.charEnd()[t] && d.charEnd()[t] <= p.text().length());
+      }
+    }
+  }
+
+  @Test
+  void searchPrintsAnswersWithEvidenceOnEveryIndex() {
+    for (String index : List.of("exact", "sq8", "pq")) {
+      Run r = run("search", "--dump", dump.toString(), "--index", index, "--nprobe", "4", "-k", "3",
+          "When was the Eiffel Tower completed?");
+      assertEquals(0, r.rc(), r.err());
+      assertTrue(r.out().contains("Q: When was the Eiffel Tower completed?"), r.out());
+      assertTrue(r.out().contains(" 1. ") && r.out().contains("[[") && r.out().contains("[doc p-"), r.out());
+      assertTrue(r.out().contains("(" + index + " search"), r.out());
+    }
+    Run u = run("search", "--dump", dump.toString(), "--index", "exact", "--unit", "document", "-k", "10",
+        "Who walked on the Moon?");
+    assertEquals(0, u.rc(), u.err());
+    assertFalse(u.out().contains(" 5. "), "4 titles give at most 4 documents: " + u.out());
+  }
+
+  @Test
+  void answersPointIntoTheirDocuments() throws IOException {
+    try (Searchers s = Searchers.open(dump, "exact", null, 0, Backends.best());
+        EncoderModel m = EncoderModel.load("all-minilm-l6-v2")) {
+      float[][] q = m.encodeQuestions(List.of("Who created Python?"), 8);
+      for (Unit u : Unit.values()) {
+        List<Answer> as = s.searcher.search(q[0], q[1], SearchOptions.defaults().withUnit(u).withK(20));
+        assertFalse(as.isEmpty());
+        for (Answer a : as) {
+          CorpusParagraph p = paragraphs().stream().filter(x -> x.id().equals(a.docId())).findFirst().orElseThrow();
+          assertEquals(p.title(), a.title());
+          assertEquals(p.text().substring(a.charStart(), a.charEnd()), a.text());
+          assertTrue(a.evidence().contains(a.text()), a.evidence() + " / " + a.text());
+        }
+      }
+    }
+  }
+
+  @Test
+  void evalOpenWritesTheTableAndReusesQuestionVectors() throws IOException {
+    Path table = tmp.resolve("open.md");
+    Path qv = tmp.resolve("q.dpq");
+    Run r = run("eval-open", "--dev", dev.toString(), "--corpus", corpus.toString(), "--dump", dump.toString(),
+        "--nprobe", "4", "--out", table.toString(), "--write-question-vectors", qv.toString());
+    assertEquals(0, r.rc(), r.err());
+    String md = Files.readString(table);
+    assertTrue(md.contains("| exact (flat FP16) |") && md.contains("| IVF-SQ8 |") && md.contains("| IVF-PQ |"), md);
+    assertTrue(md.contains("questions: 3 of"), md);
+    QuestionVectors v = QuestionVectors.read(qv, "all-minilm-l6-v2+untrained-heads");
+    assertEquals(List.of("q1", "q2", "q3"), v.ids());
+    Path table2 = tmp.resolve("open2.md");
+    Run r2 = run("eval-open", "--dev", dev.toString(), "--corpus", corpus.toString(), "--dump", dump.toString(),
+        "--index", "exact", "--question-vectors", qv.toString(), "--out", table2.toString(), "--limit", "2");
+    assertEquals(0, r2.rc(), r2.err());
+    assertTrue(r2.out().contains("read from"), r2.out());
+    // The same vectors give the same exact-search accuracy columns as the first run's exact row (latency differs).
+    assertTrue(Files.readString(table2).contains("questions: 2 of"));
+  }
+
+  // ---- bad input: one line, exit code 2, no answers
+
+  static void assertUserError(Run r, String expected) {
+    assertEquals(2, r.rc(), r.out() + r.err());
+    assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
+    assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    assertFalse(r.out().contains(" 1. "), "no answer may be printed: " + r.out());
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+  }
+
+  @Test
+  void badQuestionsAndOptions() {
+    String d = dump.toString();
+    assertUserError(run("search", "--dump", d, "   "), "the question is empty");
+    assertUserError(run("search", "--dump", d, "why ".repeat(200)), "at most 512");
+    assertUserError(run("search", "--dump", d, "--unit", "chapter", "q?"), "unknown unit 'chapter'");
+    assertUserError(run("search", "--dump", d, "-k", "0", "q?"), "--k must be in [1, 1000]");
+    assertUserError(run("search", "--dump", d, "-k", "1001", "q?"), "--k must be in [1, 1000]");
+    assertUserError(run("search", "--dump", d, "--index", "hnsw", "q?"), "unknown index 'hnsw'");
+    assertUserError(run("search", "--dump", d, "--nprobe", "0", "q?"), "--nprobe");
+    assertUserError(run("search", "--dump", d, "--max-answer-length", "0", "q?"), "--max-answer-length");
+    assertUserError(run("search", "--dump", d, "--backend", "tpu", "q?"), "unknown backend 'tpu'");
+    assertUserError(run("eval-open", "--dump", d, "--index", "lsh"), "unknown index 'lsh'");
+  }
+
+  @Test
+  void longQuestionIsCutWithANote() {
+    Run r = run("search", "--dump", dump.toString(), "--index", "exact", "-k", "1",
+        "which " + "very ".repeat(80) + "old bridge?");
+    assertEquals(0, r.rc(), r.err());
+    assertTrue(r.err().contains("only the first 62 are used"), r.err());
+  }
+
+  @Test
+  void missingDumpOrIndex() throws IOException {
+    assertUserError(run("search", "--dump", tmp.resolve("nope").toString(), "q?"), "dump directory not found");
+    Path copy = copyDump("noindex");
+    Files.delete(copy.resolve("ivf-pq.idx"));
+    assertUserError(run("search", "--dump", copy.toString(), "--index", "pq", "q?"), "index not found");
+    assertUserError(run("index", "--dump", tmp.resolve("nope").toString()), "not found");
+  }
+
+  @Test
+  void corruptedOrTruncatedDumpIsRefused() throws IOException {
+    Path c = copyDump("corrupt");
+    Path shard = firstVectorFile(c);
+    byte[] b = Files.readAllBytes(shard);
+    b[b.length - 7] ^= 0x55;
+    Files.write(shard, b);
+    assertUserError(run("search", "--dump", c.toString(), "--index", "exact", "q?"), "checksum");
+    Path t = copyDump("truncated");
+    Path s2 = firstVectorFile(t);
+    byte[] b2 = Files.readAllBytes(s2);
+    Files.write(s2, java.util.Arrays.copyOf(b2, b2.length - 100));
+    assertUserError(run("search", "--dump", t.toString(), "--index", "exact", "q?"), "truncated");
+    Path half = copyDump("incomplete");
+    Path mf = half.resolve("MANIFEST");
+    Files.write(mf, new byte[] {1, 2, 3}, StandardOpenOption.TRUNCATE_EXISTING);
+    assertUserError(run("search", "--dump", half.toString(), "--index", "exact", "q?"), "MANIFEST");
+  }
+
+  @Test
+  void corruptedIndexIsRefused() throws IOException {
+    Path c = copyDump("badindex");
+    Path idx = c.resolve("ivf-sq8.idx");
+    byte[] b = Files.readAllBytes(idx);
+    b[b.length - 3] ^= 0x01;
+    Files.write(idx, b);
+    assertUserError(run("search", "--dump", c.toString(), "--index", "sq8", "q?"), "checksum");
+  }
+
+  @Test
+  void mismatchedModelDumpOrIndexIsRefused() throws IOException {
+    // another model's question encoder: refused before anything is encoded
+    assertUserError(run("search", "--dump", dump.toString(), "--model", "e5-small-v2", "q?"), "model id");
+    // an index built from another dump (here: a dump of the first three paragraphs)
+    Path other = tmp.resolve("other");
+    Run d = run("dump", "--corpus", corpus.toString(), "--out", other.toString(), "--limit", "3");
+    assertEquals(0, d.rc(), d.err());
+    Path c = copyDump("mixed");
+    Files.copy(other.resolve("MANIFEST"), c.resolve("MANIFEST"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    for (Path p : list(other)) {
+      if (p.getFileName().toString().startsWith("shard-")) {
+        Files.copy(p, c.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    for (Path p : list(c)) {
+      String n = p.getFileName().toString();
+      if (n.startsWith("shard-") && !Files.exists(other.resolve(n))) {
+        Files.delete(p);
+      }
+    }
+    assertUserError(run("search", "--dump", c.toString(), "--index", "sq8", "q?"), "rebuild the index");
+    // resuming a dump directory with another corpus
+    assertUserError(run("dump", "--corpus", dev.toString(), "--out", dump.toString()), "another corpus crc32c");
+    // question vectors of another model
+    Path qv = tmp.resolve("wrong-model.dpq");
+    new QuestionVectors("some-other-model", 384, List.of("q1", "q2", "q3"), List.of("x", "y", "z"),
+        new float[3 * 384], new float[3 * 384]).write(qv);
+    assertUserError(run("eval-open", "--dev", dev.toString(), "--corpus", corpus.toString(), "--dump",
+        dump.toString(), "--index", "exact", "--question-vectors", qv.toString(), "--out",
+        tmp.resolve("x.md").toString()), "model id");
+  }
+
+  @Test
+  void badCorpusIsOneLine() throws IOException {
+    Path bad = tmp.resolve("bad.jsonl");
+    Files.writeString(bad, "{\"id\": \"a\", \"title\": \"t\", \"text\": \"x\"}\n{not json\n");
+    assertUserError(run("dump", "--corpus", bad.toString(), "--out", tmp.resolve("bad-dump").toString()),
+        "line 2 is not valid JSON");
+    assertUserError(run("dump", "--corpus", tmp.resolve("none.jsonl").toString()), "corpus file not found");
+  }
+
+  private Path copyDump(String name) throws IOException {
+    Path c = tmp.resolve(name);
+    Files.createDirectories(c);
+    for (Path p : list(dump)) {
+      Files.copy(p, c.resolve(p.getFileName()));
+    }
+    return c;
+  }
+
+  private static List<Path> list(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return new ArrayList<>(s.sorted().toList());
+    }
+  }
+
+  private static Path firstVectorFile(Path dir) throws IOException {
+    return list(dir).stream().filter(p -> p.getFileName().toString().endsWith(".fp16")).findFirst().orElseThrow();
+  }
+}

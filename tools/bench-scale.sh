@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Scale benchmark (densephrases bench-scale): IVF index size, first-stage search latency and throughput vs corpus
+# size on synthetic clustered vectors generated on the fly (never all in memory), 10^6..10^8 by default.
+#
+# Here (CPU, SIMD Java):   tools/bench-scale.sh [bench-scale options]
+#     writes benchmarks/results/scale.md, scale-<backend>.tsv and scale-latency.png; builds the jar if missing.
+# For the GPU machine (no Java, no DJL there):
+#   1. here:   tools/gpu-prepare.sh && tools/bench-scale.sh --prepare
+#              (adds .gpu/scale/: the index, model and app jars and picocli, ~2 MB, next to gpu-prepare's runtime
+#              and CUDA kernels jar)
+#   2. there:  device tool, carry [".gpu"]:  bash tools/bench-scale.sh --gpu [bench-scale options]
+#              (backend cuda, results under $OUT: scale-gpu.md, scale-cuda.tsv; the jlink'd runtime has no
+#              java.desktop, so no PNG there)
+#   3. here:   tools/bench-scale.sh --plot benchmarks/results/scale-simd.tsv,<fetched>/scale-cuda.tsv
+#              (one PNG with both)
+# Check free disk first: an SQ8 index costs (dim + 8) bytes per vector (10^8 x dim 64: 7.2 GB); the command skips a
+# size that would not fit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Xmx12g)
+jar=java/app/target/densephrases.jar
+
+case "${1:-}" in
+  --prepare)
+    mkdir -p .gpu/scale
+    [[ -f $jar ]] || mvn -q -B -Ddensephrases.skipNative=true -DskipTests -pl java/app -am package
+    cp java/index/target/densephrases-index-*.jar .gpu/scale/index.jar
+    cp java/model/target/densephrases-model-*.jar .gpu/scale/model.jar
+    cp java/app/target/densephrases-app-*.jar .gpu/scale/app.jar
+    cp "$(find ~/.m2/repository/info/picocli/picocli -name 'picocli-*.jar' | sort | tail -n 1)" .gpu/scale/picocli.jar
+    [[ -f .gpu/kernels.jar ]] || echo "bench-scale: .gpu/kernels.jar is missing: run tools/gpu-prepare.sh" >&2
+    du -ch .gpu/scale/* | tail -n 1 | sed 's/^/bench-scale: .gpu\/scale holds /'
+    ;;
+  --gpu)
+    shift
+    out=${OUT:-benchmarks/results}
+    mkdir -p "$out" /tmp/dpjre
+    [[ -x /tmp/dpjre/jre/bin/java ]] || tar -C /tmp/dpjre -xzf .gpu/jre.tgz
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/scale-gpu-device.txt" || true
+    cp=.gpu/kernels.jar:.gpu/scale/index.jar:.gpu/scale/model.jar:.gpu/scale/app.jar:.gpu/scale/picocli.jar
+    /tmp/dpjre/jre/bin/java "${flags[@]}" -cp "$cp" org.densephrases.app.BenchScaleMain --backend cuda \
+      --work /tmp/dp-scale --out "$out/scale-gpu.md" --tsv "$out/scale-cuda.tsv" "$@" 2>&1 | tee "$out/scale-gpu.log"
+    ;;
+  --plot)
+    shift
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -cp "$jar" org.densephrases.app.BenchScaleMain --plot "$1" \
+      --png "${2:-benchmarks/results/scale-latency.png}"
+    ;;
+  *)
+    [[ -f $jar ]] || mvn -q -B -Ddensephrases.skipNative=true -DskipTests -pl java/app -am package
+    df -h "$(pwd)" | tail -n 1 | awk '{print "bench-scale: " $4 " free on " $6}'
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -cp "$jar" org.densephrases.app.BenchScaleMain "$@"
+    ;;
+esac
