@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
     subcommands = {InfoCommand.class,
         DumpCommand.class,
         TrainCommand.class,
+        EvalRcCommand.class,
+        ExportCommand.class,
         IndexCommand.class,
         SearchCommand.class,
         EvalOpenCommand.class,

@@ -57,6 +57,34 @@ public final class Tokenizer implements AutoCloseable {
     }
   }
 
+  /** Loads a tokenizer.json file (e.g. the one beside an exported model). */
+  public static Tokenizer fromFile(java.nio.file.Path file) {
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + " (tokenizer.json) does not exist");
+    }
+    try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+      return new Tokenizer(HuggingFaceTokenizer.newInstance(in,
+          Map.of("padding", "false", "truncation", "false", "addSpecialTokens", "false")), file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read tokenizer " + file, e);
+    } catch (RuntimeException e) {
+      if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
+          && iae.getMessage().startsWith(file.toString())) {
+        throw iae;
+      }
+      throw new IllegalArgumentException(file + " is not a valid tokenizer.json: " + e.getMessage(), e);
+    }
+  }
+
+  /** The raw tokenizer.json bytes of a classpath resource (to ship beside an exported model). */
+  public static byte[] resourceBytes(String resource) {
+    try (InputStream in = Resources.open(resource)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read tokenizer " + resource, e);
+    }
+  }
+
   public long clsId() {
     return clsId;
   }

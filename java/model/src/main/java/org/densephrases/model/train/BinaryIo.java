@@ -10,15 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 /** Little-endian primitives over streams, with a running CRC32C: shared by checkpoints and teacher-logit caches. */
-final class BinaryIo {
+public final class BinaryIo {
   private BinaryIo() {}
 
-  static final class Out implements AutoCloseable {
+  public static final class Out implements AutoCloseable {
     private final OutputStream out;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
 
-    Out(OutputStream out) {
+    public Out(OutputStream out) {
       this.out = out;
     }
 
@@ -34,34 +34,34 @@ final class BinaryIo {
       buf.clear();
     }
 
-    void bytes(byte[] b) throws IOException {
+    public void bytes(byte[] b) throws IOException {
       flushBuf();
       crc.update(b);
       out.write(b);
     }
 
-    void i32(int v) throws IOException {
+    public void i32(int v) throws IOException {
       room(4);
       buf.putInt(v);
     }
 
-    void i64(long v) throws IOException {
+    public void i64(long v) throws IOException {
       room(8);
       buf.putLong(v);
     }
 
-    void f32(float v) throws IOException {
+    public void f32(float v) throws IOException {
       room(4);
       buf.putFloat(v);
     }
 
-    void str(String s) throws IOException {
+    public void str(String s) throws IOException {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       i32(b.length);
       bytes(b);
     }
 
-    void floats(float[] a) throws IOException {
+    public void floats(float[] a) throws IOException {
       i32(a.length);
       for (float v : a) {
         room(4);
@@ -69,7 +69,7 @@ final class BinaryIo {
       }
     }
 
-    void shorts(short[] a) throws IOException {
+    public void shorts(short[] a) throws IOException {
       i32(a.length);
       for (short v : a) {
         room(2);
@@ -78,7 +78,7 @@ final class BinaryIo {
     }
 
     /** Writes the CRC32C of everything so far, then flushes. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
       flushBuf();
       long c = crc.getValue();
       ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(c);
@@ -92,23 +92,23 @@ final class BinaryIo {
     }
   }
 
-  static final class In implements AutoCloseable {
+  public static final class In implements AutoCloseable {
     private final InputStream in;
     private final String name;
     private final CRC32C crc = new CRC32C();
     private final byte[] small = new byte[8];
     private long offset;
 
-    In(InputStream in, String name) {
+    public In(InputStream in, String name) {
       this.in = in;
       this.name = name;
     }
 
-    long offset() {
+    public long offset() {
       return offset;
     }
 
-    byte[] bytes(int n) throws IOException {
+    public byte[] bytes(int n) throws IOException {
       if (n < 0 || n > (1 << 30)) {
         throw new IOException(name + ": corrupt length " + n + " at byte " + offset);
       }
@@ -131,23 +131,23 @@ final class BinaryIo {
       return ByteBuffer.wrap(small, 0, n).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    int i32() throws IOException {
+    public int i32() throws IOException {
       return le(4).getInt();
     }
 
-    long i64() throws IOException {
+    public long i64() throws IOException {
       return le(8).getLong();
     }
 
-    float f32() throws IOException {
+    public float f32() throws IOException {
       return le(4).getFloat();
     }
 
-    String str() throws IOException {
+    public String str() throws IOException {
       return new String(bytes(i32()), StandardCharsets.UTF_8);
     }
 
-    float[] floats() throws IOException {
+    public float[] floats() throws IOException {
       int n = i32();
       ByteBuffer b = ByteBuffer.wrap(bytes(checkCount(n, 4))).order(ByteOrder.LITTLE_ENDIAN);
       float[] out = new float[n];
@@ -155,7 +155,7 @@ final class BinaryIo {
       return out;
     }
 
-    short[] shorts() throws IOException {
+    public short[] shorts() throws IOException {
       int n = i32();
       ByteBuffer b = ByteBuffer.wrap(bytes(checkCount(n, 2))).order(ByteOrder.LITTLE_ENDIAN);
       short[] out = new short[n];
@@ -171,7 +171,7 @@ final class BinaryIo {
     }
 
     /** Reads the trailing CRC32C and checks it against everything read. */
-    void verify() throws IOException {
+    public void verify() throws IOException {
       long want = crc.getValue();
       byte[] b = in.readNBytes(8);
       if (b.length != 8) {

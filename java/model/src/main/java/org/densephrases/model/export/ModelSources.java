@@ -1,0 +1,58 @@
+package org.densephrases.model.export;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.densephrases.model.bert.BertWeights;
+import org.densephrases.model.bert.PretrainedModels;
+import org.densephrases.model.phrase.PhraseModel;
+import org.densephrases.model.text.Tokenizer;
+import org.densephrases.model.train.Checkpoint;
+import org.densephrases.model.train.Checkpoints;
+import org.densephrases.model.train.TrainConfig;
+
+/** Where an inference-ready phrase model comes from: an export directory, a training checkpoint, or pretrained. */
+public final class ModelSources {
+  private ModelSources() {}
+
+  /** A training checkpoint (or parameters-only snapshot), with the pretrained encoder's tokenizer. */
+  public static PhraseModelFile.Loaded fromCheckpoint(Path file) throws IOException {
+    Checkpoint ckpt = Checkpoint.read(file);
+    TrainConfig c = TrainConfig.fromJson(ckpt.configJson());
+    PretrainedModels.Pretrained pre = PretrainedModels.byName(c.model);
+    BertWeights w = pre.loadWeights();
+    PhraseModel m = c.layout.equals("shared") ? PhraseModel.sharedFromPretrained(w, 0f)
+        : PhraseModel.fromPretrained(w, 0f);
+    Map<String, Parameter> params = new LinkedHashMap<>();
+    for (Pair<String, Parameter> p : m.getParameters()) {
+      params.put(p.getKey(), p.getValue());
+    }
+    Checkpoints.assign(params, ckpt, file);
+    NDManager manager = NDManager.newBaseManager("PyTorch");
+    m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
+    PhraseModelFile.Meta meta = new PhraseModelFile.Meta(c.model, c.layout, w.config(), c.maxLength, c.stride,
+        c.maxTitleTokens, c.maxQuestionLength, ckpt.step(), ckpt.configJson());
+    return new PhraseModelFile.Loaded("densephrases-" + c.model + "-" + c.layout + "-step" + ckpt.step(), meta, m,
+        Tokenizer.fromResource(pre.tokenizerResource()), manager);
+  }
+
+  /** The untrained model (all encoders = the pretrained encoder): the floor any training must beat. */
+  public static PhraseModelFile.Loaded pretrained(String name, String layout) {
+    PretrainedModels.Pretrained pre = PretrainedModels.byName(name);
+    BertWeights w = pre.loadWeights();
+    PhraseModel m = layout.equals("shared") ? PhraseModel.sharedFromPretrained(w, 0f)
+        : PhraseModel.fromPretrained(w, 0f);
+    NDManager manager = NDManager.newBaseManager("PyTorch");
+    m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
+    TrainConfig d = new TrainConfig();
+    PhraseModelFile.Meta meta = new PhraseModelFile.Meta(name, layout, w.config(), d.maxLength, d.stride,
+        d.maxTitleTokens, d.maxQuestionLength, 0, "untrained");
+    return new PhraseModelFile.Loaded(name + "-untrained", meta, m, Tokenizer.fromResource(pre.tokenizerResource()),
+        manager);
+  }
+}

@@ -1,0 +1,325 @@
+package org.densephrases.model.export;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import com.google.gson.Gson;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.densephrases.model.bert.BertConfig;
+import org.densephrases.model.bert.BertEncoderBlock;
+import org.densephrases.model.phrase.PhraseModel;
+import org.densephrases.model.text.Tokenizer;
+import org.densephrases.model.text.WindowConfig;
+import org.densephrases.model.train.BinaryIo;
+import org.densephrases.model.train.Checkpoints;
+
+/**
+ * The exported phrase model: what the dump and search side load. A directory with {@code phrase-model.dpm} (this
+ * format) and {@code tokenizer.json} (the HuggingFace tokenizer the model was trained with).
+ *
+ * <pre>
+ *   magic "DPMODEL1" | i32 version (1) | str modelId | i32 hidden | i32 dtype (0 fp32, 1 fp16, 2 int8)
+ *   | str meta json ({@link Meta}) | i32 tensors
+ *   | per tensor: str name | i32 storage | i32 rank | i64 dims...
+ *       storage 0 fp32: floats
+ *       storage 1 fp16: shorts (IEEE half)
+ *       storage 2 int8 rows: floats scales (dims[0]) | i32 n | n bytes; value = byte * scale[row]
+ *       storage 3 alias: str name of an identical tensor stored earlier
+ *   | i64 crc32c of everything before
+ * </pre>
+ *
+ * <p>All little-endian (strings: i32 byte length + UTF-8; arrays: i32 count + values). Tensor names: {@code phrase.},
+ * {@code question.} (shared layout) or {@code question_start.} / {@code question_end.} (paper layout) + the
+ * HuggingFace BERT name; {@code q_start.weight|bias}, {@code q_end.weight|bias} (shared layout heads, (H)(H) and
+ * (H)), {@code filter.weight|bias} ((2)(H), (2)). In int8 files only rank-2 tensors are quantized (per row, symmetric,
+ * scale = max|row| / 127); vectors (biases, LayerNorm) stay fp32. Encoders trained with frozen word embeddings store
+ * them once: the others are aliases.
+ */
+public final class PhraseModelFile {
+  static final byte[] MAGIC = "DPMODEL1".getBytes(StandardCharsets.US_ASCII);
+  static final int VERSION = 1;
+  public static final String MODEL_FILE = "phrase-model.dpm";
+  public static final String TOKENIZER_FILE = "tokenizer.json";
+
+  private PhraseModelFile() {}
+
+  public enum Dtype { FP32, FP16, INT8 }
+
+  /** What a reader needs besides the weights: the encoder shape and how passages and questions are cut. */
+  public record Meta(String baseModel, String layout, BertConfig bert, int maxLength, int stride,
+      int maxTitleTokens, int maxQuestionLength, long trainedSteps, String recipe) {
+    public WindowConfig windows() {
+      return new WindowConfig(maxLength, stride, maxTitleTokens);
+    }
+  }
+
+  /** A loaded model: initialised, inference-ready (dropout 0), with its tokenizer. Close to free both. */
+  public record Loaded(String modelId, Meta meta, PhraseModel model, Tokenizer tokenizer, NDManager manager)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      manager.close();
+      tokenizer.close();
+    }
+  }
+
+  /** Every tensor of the model under its export name (float32 values). */
+  public static Map<String, float[]> tensors(PhraseModel m) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    put(out, "phrase.", m.phraseEncoder());
+    if (m.isShared()) {
+      put(out, "question.", m.questionStartEncoder());
+      Parameter[] h = m.questionHeads();
+      out.put("q_start.weight", h[0].getArray().toFloatArray());
+      out.put("q_start.bias", h[1].getArray().toFloatArray());
+      out.put("q_end.weight", h[2].getArray().toFloatArray());
+      out.put("q_end.bias", h[3].getArray().toFloatArray());
+    } else {
+      put(out, "question_start.", m.questionStartEncoder());
+      put(out, "question_end.", m.questionEndEncoder());
+    }
+    out.put("filter.weight", m.filterHead()[0].getArray().toFloatArray());
+    out.put("filter.bias", m.filterHead()[1].getArray().toFloatArray());
+    return out;
+  }
+
+  private static void put(Map<String, float[]> out, String prefix, BertEncoderBlock e) {
+    e.namedParameters().forEach((k, p) -> out.put(prefix + k, p.getArray().toFloatArray()));
+  }
+
+  private static Map<String, Parameter> parameters(PhraseModel m) {
+    Map<String, Parameter> out = new LinkedHashMap<>();
+    m.phraseEncoder().namedParameters().forEach((k, p) -> out.put("phrase." + k, p));
+    if (m.isShared()) {
+      m.questionStartEncoder().namedParameters().forEach((k, p) -> out.put("question." + k, p));
+      Parameter[] h = m.questionHeads();
+      out.put("q_start.weight", h[0]);
+      out.put("q_start.bias", h[1]);
+      out.put("q_end.weight", h[2]);
+      out.put("q_end.bias", h[3]);
+    } else {
+      m.questionStartEncoder().namedParameters().forEach((k, p) -> out.put("question_start." + k, p));
+      m.questionEndEncoder().namedParameters().forEach((k, p) -> out.put("question_end." + k, p));
+    }
+    out.put("filter.weight", m.filterHead()[0]);
+    out.put("filter.bias", m.filterHead()[1]);
+    return out;
+  }
+
+  /** Writes {@code dir/phrase-model.dpm} (atomically) and {@code dir/tokenizer.json}. Returns the model file. */
+  public static Path write(PhraseModel m, String modelId, Meta meta, Dtype dtype, byte[] tokenizerJson, Path dir)
+      throws IOException {
+    Files.createDirectories(dir);
+    Path file = dir.resolve(MODEL_FILE);
+    Path tmp = dir.resolve(MODEL_FILE + ".tmp");
+    Map<String, Parameter> params = parameters(m);
+    Map<String, float[]> values = tensors(m);
+    try (BinaryIo.Out o = new BinaryIo.Out(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
+      o.bytes(MAGIC);
+      o.i32(VERSION);
+      o.str(modelId);
+      o.i32(m.hiddenSize());
+      o.i32(dtype.ordinal());
+      o.str(new Gson().toJson(meta));
+      o.i32(values.size());
+      Map<String, float[]> written = new LinkedHashMap<>();
+      for (Map.Entry<String, float[]> e : values.entrySet()) {
+        String name = e.getKey();
+        float[] v = e.getValue();
+        long[] shape = params.get(name).getShape().getShape();
+        o.str(name);
+        String alias = aliasOf(name, v, written);
+        int storage = alias != null ? 3 : dtype == Dtype.FP32 ? 0 : dtype == Dtype.FP16 ? 1 : shape.length == 2 ? 2 : 0;
+        o.i32(storage);
+        o.i32(shape.length);
+        for (long d : shape) {
+          o.i64(d);
+        }
+        switch (storage) {
+          case 0 -> o.floats(v);
+          case 1 -> o.shorts(toHalf(v));
+          case 2 -> {
+            Int8Rows q = Int8Rows.quantize(v, (int) shape[0], (int) shape[1]);
+            o.floats(q.scales());
+            o.i32(q.values().length);
+            o.bytes(q.values());
+          }
+          default -> o.str(alias);
+        }
+        written.put(name, v);
+      }
+      o.finish();
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.write(dir.resolve(TOKENIZER_FILE), tokenizerJson);
+    return file;
+  }
+
+  /** Word embeddings left frozen are equal across encoders: store the first, alias the others. */
+  private static String aliasOf(String name, float[] v, Map<String, float[]> written) {
+    if (!name.endsWith("embeddings.word_embeddings.weight")) {
+      return null;
+    }
+    for (Map.Entry<String, float[]> e : written.entrySet()) {
+      if (e.getKey().endsWith("embeddings.word_embeddings.weight") && Arrays.equals(e.getValue(), v)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /** Loads a model directory (or its phrase-model.dpm) written by {@link #write}. */
+  public static Loaded load(Path dirOrFile) throws IOException {
+    Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(MODEL_FILE) : dirOrFile;
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file + " (exported phrase model) does not exist");
+    }
+    Path tokFile = file.resolveSibling(TOKENIZER_FILE);
+    String modelId;
+    Meta meta;
+    Map<String, float[]> values = new LinkedHashMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    try (BinaryIo.In in = new BinaryIo.In(new BufferedInputStream(Files.newInputStream(file), 1 << 20),
+        file.toString())) {
+      byte[] magic = in.bytes(MAGIC.length);
+      if (!Arrays.equals(magic, MAGIC)) {
+        throw new IllegalArgumentException(file + " is not an exported phrase model (bad magic)");
+      }
+      int version = in.i32();
+      if (version != VERSION) {
+        throw new IllegalArgumentException(file + ": format version " + version + ", this build reads " + VERSION);
+      }
+      modelId = in.str();
+      int hidden = in.i32();
+      int dtype = in.i32();
+      if (dtype < 0 || dtype > 2) {
+        throw new IllegalArgumentException(file + ": unknown dtype " + dtype);
+      }
+      meta = new Gson().fromJson(in.str(), Meta.class);
+      if (meta == null || meta.bert() == null || meta.bert().hiddenSize() != hidden) {
+        throw new IllegalArgumentException(file + ": header hidden size " + hidden + " disagrees with its metadata");
+      }
+      int n = in.i32();
+      for (int i = 0; i < n; i++) {
+        String name = in.str();
+        int storage = in.i32();
+        long[] shape = new long[in.i32()];
+        long size = 1;
+        for (int d = 0; d < shape.length; d++) {
+          shape[d] = in.i64();
+          size *= shape[d];
+        }
+        float[] v = switch (storage) {
+          case 0 -> in.floats();
+          case 1 -> fromHalf(in.shorts());
+          case 2 -> {
+            float[] scales = in.floats();
+            byte[] q = in.bytes(in.i32());
+            yield new Int8Rows(scales, q, (int) shape[1]).dequantize();
+          }
+          case 3 -> {
+            String target = in.str();
+            float[] t = values.get(target);
+            if (t == null) {
+              throw new IllegalArgumentException(file + ": tensor " + name + " aliases unknown tensor " + target);
+            }
+            yield t;
+          }
+          default -> throw new IllegalArgumentException(file + ": tensor " + name + " has unknown storage "
+              + storage);
+        };
+        if (v.length != size) {
+          throw new IllegalArgumentException(file + ": tensor " + name + " has " + v.length + " values, shape "
+              + Arrays.toString(shape) + " needs " + size);
+        }
+        values.put(name, v);
+        shapes.put(name, shape);
+      }
+      in.verify();
+    }
+    Tokenizer tok = Tokenizer.fromFile(tokFile);
+    PhraseModel m = meta.layout().equals("shared")
+        ? PhraseModel.shared(new BertEncoderBlock(meta.bert(), 0f), new BertEncoderBlock(meta.bert(), 0f))
+        : new PhraseModel(new BertEncoderBlock(meta.bert(), 0f), new BertEncoderBlock(meta.bert(), 0f),
+            new BertEncoderBlock(meta.bert(), 0f));
+    Map<String, Parameter> params = parameters(m);
+    for (Map.Entry<String, Parameter> e : params.entrySet()) {
+      float[] v = values.get(e.getKey());
+      if (v == null) {
+        tok.close();
+        throw new IllegalArgumentException(file + ": tensor " + e.getKey() + " is missing");
+      }
+      long[] want = e.getValue().getShape().getShape();
+      if (!Arrays.equals(want, shapes.get(e.getKey()))) {
+        tok.close();
+        throw new IllegalArgumentException(file + ": tensor " + e.getKey() + " has shape "
+            + Arrays.toString(shapes.get(e.getKey())) + ", the model expects " + Arrays.toString(want));
+      }
+      e.getValue().setInitializer(new Checkpoints.Fixed(v));
+    }
+    for (String k : values.keySet()) {
+      if (!params.containsKey(k)) {
+        tok.close();
+        throw new IllegalArgumentException(file + ": unexpected tensor " + k + " for a " + meta.layout()
+            + "-layout model");
+      }
+    }
+    NDManager manager = NDManager.newBaseManager("PyTorch");
+    m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
+    return new Loaded(modelId, meta, m, tok, manager);
+  }
+
+  static short[] toHalf(float[] v) {
+    short[] out = new short[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Float.floatToFloat16(v[i]);
+    }
+    return out;
+  }
+
+  static float[] fromHalf(short[] v) {
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Float.float16ToFloat(v[i]);
+    }
+    return out;
+  }
+
+  /** Symmetric per-row int8: value = q * scale[row], scale = max|row| / 127 (0 for an all-zero row). */
+  public record Int8Rows(float[] scales, byte[] values, int cols) {
+    public static Int8Rows quantize(float[] v, int rows, int cols) {
+      float[] scales = new float[rows];
+      byte[] q = new byte[rows * cols];
+      for (int r = 0; r < rows; r++) {
+        float max = 0;
+        for (int c = 0; c < cols; c++) {
+          max = Math.max(max, Math.abs(v[r * cols + c]));
+        }
+        float s = max / 127f;
+        scales[r] = s;
+        for (int c = 0; c < cols; c++) {
+          q[r * cols + c] = s == 0 ? 0 : (byte) Math.max(-127, Math.min(127, Math.round(v[r * cols + c] / s)));
+        }
+      }
+      return new Int8Rows(scales, q, cols);
+    }
+
+    public float[] dequantize() {
+      float[] out = new float[values.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = values[i] * scales[i / cols];
+      }
+      return out;
+    }
+  }
+}
