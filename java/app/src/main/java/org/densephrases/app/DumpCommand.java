@@ -110,6 +110,8 @@ final class DumpCommand implements Callable<Integer> {
         if (w.isComplete()) {
           outw.println("dump: already complete, reusing it (delete " + dir + " to rebuild)");
           report(outw, w.stats(), (System.nanoTime() - t0) / 1e9, 0);
+          outw.println("dump-dir: " + dir);
+          outw.flush();
           return 0;
         }
         int skip = (int) w.inputDocumentsDone();
@@ -140,6 +142,8 @@ final class DumpCommand implements Callable<Integer> {
         outw.printf(Locale.ROOT, "dump: encoded %d tokens in %.1fs (%.0f tokens/s)%n", tokens, sec,
             tokens / Math.max(1e-9, (System.nanoTime() - te) / 1e9));
         report(outw, st, (System.nanoTime() - t0) / 1e9, tokens);
+        outw.println("dump-dir: " + dir); // the last line: scripts (tools/quickstart.sh) read it
+        outw.flush();
       }
     }
     return 0;
