@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         TrainCommand.class,
         EvalRcCommand.class,
         ExportCommand.class,
+        TeacherCommand.class,
         IndexCommand.class,
         SearchCommand.class,
         EvalOpenCommand.class,

@@ -1,0 +1,76 @@
+package org.densephrases.app;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.densephrases.model.data.SquadDataset;
+import org.densephrases.model.data.SquadReader;
+import org.densephrases.model.eval.SquadMetrics;
+import org.densephrases.model.teacher.TeacherTrainer;
+import org.densephrases.model.text.SquadExamples;
+import org.densephrases.model.train.TrainConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code densephrases teacher}: trains the cross-attention teacher (resumable from OUT/checkpoint.bin), evaluates it
+ * on SQuAD, and optionally caches its logits for every training example (the student's --teacher-logits).
+ */
+@Command(name = "teacher", mixinStandardHelpOptions = true,
+    description = "Train/evaluate the cross-attention teacher; cache its logits for distillation.")
+public final class TeacherCommand implements Callable<Integer> {
+  @Option(names = "--config", description = "JSON config (TrainConfig fields; batchWindows = examples per batch)")
+  Path configFile;
+  @Option(names = "--out", required = true) Path out;
+  @Option(names = "--steps", description = "train to this global step (0 = only evaluate / write logits)")
+  long steps = 0;
+  @Option(names = "--batch") Integer batch;
+  @Option(names = "--model") String model;
+  @Option(names = "--lr") Float lr;
+  @Option(names = "--train-paragraphs") Integer trainParagraphs;
+  @Option(names = "--eval-data", description = "SQuAD file to evaluate on (e.g. the dev file)") Path evalData;
+  @Option(names = "--eval-paragraphs", description = "first N paragraphs of --eval-data (0 = all)")
+  int evalParagraphs = 0;
+  @Option(names = "--write-logits", description = "cache the teacher's logits of every training example here")
+  Path writeLogits;
+
+  @Override
+  public Integer call() throws Exception {
+    TrainConfig c = configFile != null ? TrainConfig.load(configFile) : new TrainConfig();
+    if (batch != null) c.batchWindows = batch;
+    if (model != null) c.model = model;
+    if (lr != null) c.learningRate = lr;
+    if (trainParagraphs != null) c.trainParagraphs = trainParagraphs;
+    c.validate();
+    try (TeacherTrainer t = TeacherTrainer.create(c, out, System.out)) {
+      SquadDataset train = null;
+      SquadExamples.Result ex = null;
+      if (steps > t.step() || writeLogits != null) {
+        train = SquadReader.read(Path.of(c.trainFile));
+        if (c.trainParagraphs > 0 && c.trainParagraphs < train.paragraphs().size()) {
+          train = new SquadDataset(train.source(), train.version(), train.paragraphs().subList(0, c.trainParagraphs));
+        }
+        ex = t.examples(train);
+        System.out.println("teacher data: " + ex.stats());
+      }
+      if (steps > t.step()) {
+        t.train(ex, steps);
+      }
+      if (evalData != null) {
+        SquadDataset d = SquadReader.read(evalData);
+        if (evalParagraphs > 0 && evalParagraphs < d.paragraphs().size()) {
+          d = new SquadDataset(d.source(), d.version(), d.paragraphs().subList(0, evalParagraphs));
+        }
+        long t0 = System.nanoTime();
+        SquadMetrics.Result r = t.evaluate(d, 30);
+        System.out.printf(Locale.ROOT, "teacher (%s, step %d) on %s: %s (%.0f s; %s)%n", c.model, t.step(),
+            evalData.getFileName(), r, (System.nanoTime() - t0) / 1e9, PeakMemory.line());
+      }
+      if (writeLogits != null) {
+        t.logits(ex, "teacher-" + c.model + "-step" + t.step()).write(writeLogits);
+        System.out.println("teacher logits of " + ex.examples().size() + " examples written to " + writeLogits);
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,301 @@
+package org.densephrases.model.teacher;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+import org.densephrases.model.bert.BertEncoderBlock;
+import org.densephrases.model.bert.PretrainedModels;
+import org.densephrases.model.bert.Scalars;
+import org.densephrases.model.data.SquadDataset;
+import org.densephrases.model.data.SquadParagraph;
+import org.densephrases.model.data.SquadQuestion;
+import org.densephrases.model.eval.BestSpan;
+import org.densephrases.model.eval.SquadMetrics;
+import org.densephrases.model.text.AmbiguousPolicy;
+import org.densephrases.model.text.Batch;
+import org.densephrases.model.text.EncodedPassage;
+import org.densephrases.model.text.PassageEncoder;
+import org.densephrases.model.text.PassageWindow;
+import org.densephrases.model.text.QuestionEncoder;
+import org.densephrases.model.text.SpanExample;
+import org.densephrases.model.text.SquadExamples;
+import org.densephrases.model.text.Tokenizer;
+import org.densephrases.model.text.WindowConfig;
+import org.densephrases.model.train.AdamW;
+import org.densephrases.model.train.Checkpoint;
+import org.densephrases.model.train.Checkpoints;
+import org.densephrases.model.train.TeacherLogits;
+import org.densephrases.model.train.TrainConfig;
+
+/**
+ * Trains the cross-attention teacher (start/end cross-entropy over context positions, one example = one question in
+ * its answer's window), evaluates it on SQuAD (EM/F1, same windows and max-context rule as the phrase model), and
+ * writes its logits for every training example once ({@link TeacherLogits}) for the student's distillation term.
+ *
+ * <p>Uses the student's {@link TrainConfig} for data, windows, seed and optimizer settings; {@code batchWindows} is
+ * the number of examples per batch here. Checkpoints (same format as the student's) make it resumable.
+ */
+public final class TeacherTrainer implements AutoCloseable {
+  private final TrainConfig config;
+  private final Path outDir;
+  private final PrintStream log;
+  private final Tokenizer tokenizer;
+  private final NDManager manager;
+  private final CrossEncoderTeacher model;
+  private final Map<String, Parameter> params = new LinkedHashMap<>();
+  private final AdamW optimizer;
+  private final QuestionEncoder questions;
+  private final PassageEncoder passages;
+  private long step;
+
+  public static TeacherTrainer create(TrainConfig c, Path outDir, PrintStream log) throws IOException {
+    PretrainedModels.Pretrained pre = PretrainedModels.byName(c.model);
+    return new TeacherTrainer(c, outDir, log, () -> new CrossEncoderTeacher(
+        BertEncoderBlock.pretrained(pre.loadWeights(), c.dropout)), Tokenizer.fromResource(pre.tokenizerResource()));
+  }
+
+  public TeacherTrainer(TrainConfig c, Path outDir, PrintStream log, Supplier<CrossEncoderTeacher> factory,
+      Tokenizer tokenizer) throws IOException {
+    this.config = c.validate();
+    this.outDir = outDir;
+    this.log = log;
+    this.tokenizer = tokenizer;
+    Files.createDirectories(outDir);
+    questions = new QuestionEncoder(tokenizer, c.maxQuestionLength);
+    passages = new PassageEncoder(tokenizer, new WindowConfig(c.maxLength, c.stride, c.maxTitleTokens));
+    manager = NDManager.newBaseManager("PyTorch");
+    Engine.getInstance().setRandomSeed((int) c.seed);
+    model = factory.get();
+    for (Pair<String, Parameter> p : model.getParameters()) {
+      params.put(p.getKey(), p.getValue());
+    }
+    Path ckptFile = outDir.resolve(Checkpoint.FILE);
+    Checkpoint ckpt = Files.exists(ckptFile) ? Checkpoint.read(ckptFile) : null;
+    if (ckpt != null) {
+      Checkpoints.assign(params, ckpt, ckptFile);
+    }
+    model.initialize(manager, DataType.FLOAT32, new Shape(1, 8), new Shape(1, 8), new Shape(1, 8));
+    Map<String, Parameter> trainable = new LinkedHashMap<>();
+    params.forEach((k, v) -> {
+      if (v.requiresGradient()) {
+        trainable.put(k, v);
+      }
+    });
+    optimizer = new AdamW(trainable, manager, c.weightDecay, c.clipNorm);
+    if (ckpt != null) {
+      optimizer.restore(ckpt.optimizer());
+      step = ckpt.step();
+      log.printf(Locale.ROOT, "teacher resumed from %s at step %d%n", ckptFile, step);
+    }
+  }
+
+  public CrossEncoderTeacher model() {
+    return model;
+  }
+
+  public long step() {
+    return step;
+  }
+
+  /** Trains up to {@code steps} (global) on {@code data}'s examples, checkpointing every checkpointSteps. */
+  public void train(SquadExamples.Result data, long steps) throws IOException {
+    List<SpanExample> order = new ArrayList<>(data.examples());
+    int b = config.batchWindows;
+    long perEpoch = (order.size() + b - 1) / b;
+    int epochLoaded = -1;
+    while (step < steps) {
+      int epoch = (int) (step / perEpoch);
+      if (epoch != epochLoaded) {
+        order = new ArrayList<>(data.examples());
+        Collections.shuffle(order, new Random(config.seed * 31 + epoch));
+        epochLoaded = epoch;
+      }
+      int from = (int) ((step % perEpoch) * b);
+      List<SpanExample> batch = order.subList(from, Math.min(order.size(), from + b));
+      long t0 = System.nanoTime();
+      Engine.getInstance().setRandomSeed((int) (config.seed + step));
+      float lr = config.learningRate * Math.min(1f, (step + 1) / Math.max(1f, config.warmupFraction * steps))
+          * Math.max(0f, 1f - (float) step / steps);
+      float loss;
+      try (NDManager sub = manager.newSubManager()) {
+        Inputs in = inputs(batch, data.passages());
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          NDList out = model.forward(new ParameterStore(sub, false), new NDList(sub.create(in.batch.ids()),
+              sub.create(in.batch.typeIds()), sub.create(in.batch.mask())), true);
+          NDArray l = spanLoss(sub, out.get(0), out.get(1), in);
+          loss = l.getFloat();
+          gc.backward(l);
+        }
+      }
+      optimizer.step((int) step + 1, lr);
+      step++;
+      log.printf(Locale.ROOT, "teacher step %d/%d | loss %.4f | lr %.2e | %.2f s/step%n", step, steps, loss, lr,
+          (System.nanoTime() - t0) / 1e9);
+      if (step % config.checkpointSteps == 0 || step == steps) {
+        new Checkpoint(config.toJson(), step, step * b, 0, Checkpoints.snapshot(params), optimizer.state())
+            .write(outDir.resolve(Checkpoint.FILE));
+      }
+    }
+  }
+
+  private record Inputs(Batch batch, int[] start, int[] end, float[][] contextMask, int[] offset) {}
+
+  private Inputs inputs(List<SpanExample> batch, List<EncodedPassage> passagesOf) {
+    List<long[]> ids = new ArrayList<>();
+    List<long[]> types = new ArrayList<>();
+    int n = batch.size();
+    int[] st = new int[n];
+    int[] en = new int[n];
+    int[] off = new int[n];
+    List<PassageWindow> wins = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      SpanExample e = batch.get(k);
+      PassageWindow w = passagesOf.get(e.paragraph()).windows().get(e.window());
+      long[] q = questions.encode(e.question());
+      long[][] io = CrossEncoderTeacher.inputs(q, w);
+      ids.add(io[0]);
+      types.add(io[1]);
+      off[k] = CrossEncoderTeacher.offset(q);
+      st[k] = e.start() + off[k];
+      en[k] = e.end() + off[k];
+      wins.add(w);
+    }
+    Batch b = Batch.pad(ids, types, tokenizer.padId());
+    float[][] ctx = new float[n][b.length()];
+    for (int k = 0; k < n; k++) {
+      PassageWindow w = wins.get(k);
+      for (int i = 0; i < w.count(); i++) {
+        ctx[k][off[k] + w.contextOffset() + i] = 1;
+      }
+    }
+    return new Inputs(b, st, en, ctx, off);
+  }
+
+  /** Start/end cross-entropy over context positions, mean over examples, (start + end) / 2. */
+  private static NDArray spanLoss(NDManager nd, NDArray start, NDArray end, Inputs in) {
+    int n = in.start.length;
+    int t = in.batch.length();
+    float[] bias = new float[n * t];
+    float[] gs = new float[n * t];
+    float[] ge = new float[n * t];
+    for (int k = 0; k < n; k++) {
+      for (int i = 0; i < t; i++) {
+        bias[k * t + i] = in.contextMask[k][i] > 0 ? 0 : -1e9f;
+      }
+      gs[k * t + in.start[k]] = 1;
+      ge[k * t + in.end[k]] = 1;
+    }
+    NDArray b = nd.create(bias, new Shape(n, t));
+    NDArray ls = start.add(b).logSoftmax(1).mul(nd.create(gs, new Shape(n, t))).sum();
+    NDArray le = end.add(b).logSoftmax(1).mul(nd.create(ge, new Shape(n, t))).sum();
+    return Scalars.div(ls.add(le).neg(), 2f * n);
+  }
+
+  /** Start/end logits at the student's window positions for each example (non-context positions hold 0). */
+  public TeacherLogits logits(SquadExamples.Result data, String teacherId) {
+    Map<String, float[][]> out = new LinkedHashMap<>();
+    List<SpanExample> all = data.examples();
+    for (int from = 0; from < all.size(); from += 32) {
+      List<SpanExample> batch = all.subList(from, Math.min(all.size(), from + 32));
+      try (NDManager sub = manager.newSubManager()) {
+        Inputs in = inputs(batch, data.passages());
+        NDList o = model.forward(new ParameterStore(sub, false), new NDList(sub.create(in.batch.ids()),
+            sub.create(in.batch.typeIds()), sub.create(in.batch.mask())), false);
+        float[] s = o.get(0).toFloatArray();
+        float[] e = o.get(1).toFloatArray();
+        int t = in.batch.length();
+        for (int k = 0; k < batch.size(); k++) {
+          SpanExample ex = batch.get(k);
+          PassageWindow w = data.passages().get(ex.paragraph()).windows().get(ex.window());
+          float[] ls = new float[w.length()];
+          float[] le = new float[w.length()];
+          for (int i = 0; i < w.count(); i++) {
+            int pos = w.contextOffset() + i;
+            ls[pos] = s[k * t + pos + in.offset[k]];
+            le[pos] = e[k * t + pos + in.offset[k]];
+          }
+          out.put(ex.questionId(), new float[][] {ls, le});
+        }
+      }
+    }
+    return new TeacherLogits(teacherId, out);
+  }
+
+  /** SQuAD EM/F1 of the teacher: every window of each question's paragraph, best span within maxAnswerLength. */
+  public SquadMetrics.Result evaluate(SquadDataset data, int maxAnswerLength) {
+    Map<String, String> preds = new LinkedHashMap<>();
+    for (SquadParagraph p : data.paragraphs()) {
+      EncodedPassage enc = passages.encode(p.title(), p.context());
+      for (SquadQuestion q : p.questions()) {
+        long[] qIds = questions.encode(q.question());
+        List<long[]> ids = new ArrayList<>();
+        List<long[]> types = new ArrayList<>();
+        for (PassageWindow w : enc.windows()) {
+          long[][] io = CrossEncoderTeacher.inputs(qIds, w);
+          ids.add(io[0]);
+          types.add(io[1]);
+        }
+        if (ids.isEmpty()) {
+          preds.put(q.id(), "");
+          continue;
+        }
+        Batch b = Batch.pad(ids, types, tokenizer.padId());
+        try (NDManager sub = manager.newSubManager()) {
+          NDList o = model.forward(new ParameterStore(sub, false), new NDList(sub.create(b.ids()),
+              sub.create(b.typeIds()), sub.create(b.mask())), false);
+          float[] s = o.get(0).toFloatArray();
+          float[] e = o.get(1).toFloatArray();
+          int t = b.length();
+          int off = CrossEncoderTeacher.offset(qIds);
+          BestSpan.Span best = null;
+          int bestW = -1;
+          for (int wi = 0; wi < enc.windows().size(); wi++) {
+            PassageWindow w = enc.windows().get(wi);
+            int from = wi * t + off + w.contextOffset();
+            float[] ss = java.util.Arrays.copyOfRange(s, from, from + w.count());
+            float[] ee = java.util.Arrays.copyOfRange(e, from, from + w.count());
+            BestSpan.Span sp = BestSpan.find(ss, ee, 0, w.count(), maxAnswerLength, w.maxContext());
+            if (sp != null && (best == null || sp.score() > best.score())) {
+              best = sp;
+              bestW = wi;
+            }
+          }
+          int first = enc.windows().get(bestW).firstContextToken();
+          preds.put(q.id(), best == null ? "" : enc.spanText(first + best.start(), first + best.end()));
+        }
+      }
+    }
+    return SquadMetrics.evaluate(data, preds);
+  }
+
+  /** Builds training examples of a dataset with this trainer's windows. */
+  public SquadExamples.Result examples(SquadDataset data) {
+    return SquadExamples.build(data, passages, config.ambiguous.equals("drop") ? AmbiguousPolicy.DROP
+        : AmbiguousPolicy.FIRST_OCCURRENCE);
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+    tokenizer.close();
+  }
+}
