@@ -90,9 +90,9 @@ final class SearchCommand implements Callable<Integer> {
       try (EncoderModel m = EncoderModel.load(modelSpec)) {
         for (String q : qs) {
           int t = m.questionTokens(q);
-          if (t > EncoderModel.MAX_QUESTION_TOKENS - 2) {
+          if (t > m.maxQuestionTokens() - 2) {
             err.printf(Locale.ROOT, "note: the question has %d word pieces; only the first %d are used%n", t,
-                EncoderModel.MAX_QUESTION_TOKENS - 2);
+                m.maxQuestionTokens() - 2);
           }
         }
         qv = m.encodeQuestions(qs, 32);

@@ -21,7 +21,11 @@ import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
 import org.densephrases.kernels.Backends;
+import org.densephrases.model.bert.PretrainedModels;
 import org.densephrases.model.data.CorpusParagraph;
+import org.densephrases.model.export.ModelSources;
+import org.densephrases.model.export.PhraseModelFile;
+import org.densephrases.model.onnx.Resources;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -120,7 +124,7 @@ class VerbsEndToEndTest {
   }
 
   @Test
-  void longParagraphGetsOneVectorPerTokenFromItsWindows() {
+  void longParagraphGetsOneVectorPerTokenFromItsWindows() throws IOException {
     try (EncoderModel m = EncoderModel.load("all-minilm-l6-v2")) {
       CorpusParagraph p = paragraphs().get(3);
       DocumentInput d = m.encodeDocuments(List.of(p), 4).get(0);
@@ -189,6 +193,29 @@ class VerbsEndToEndTest {
     assertTrue(r2.out().contains("read from"), r2.out());
     // The same vectors give the same exact-search accuracy columns as the first run's exact row (latency differs).
     assertTrue(Files.readString(table2).contains("questions: 2 of"));
+  }
+
+  @Test
+  void trainedModelExportIsUsedAndRecordedInTheDump() throws IOException {
+    // An export written by java/model (here: the untrained shared layout; any trained model is the same file format).
+    Path modelDir = tmp.resolve("model");
+    try (PhraseModelFile.Loaded l = ModelSources.pretrained("all-minilm-l6-v2", "shared");
+        java.io.InputStream tok = Resources.open(PretrainedModels.MINILM_L6.tokenizerResource())) {
+      PhraseModelFile.write(l.model(), "test-export-1", l.meta(), PhraseModelFile.Dtype.FP16, tok.readAllBytes(),
+          modelDir);
+    }
+    Path d = tmp.resolve("export-dump");
+    Run r = run("dump", "--corpus", corpus.toString(), "--out", d.toString(), "--limit", "2", "--model",
+        modelDir.toString());
+    assertEquals(0, r.rc(), r.err());
+    assertTrue(r.out().contains("model test-export-1"), r.out());
+    Run s = run("search", "--dump", d.toString(), "--index", "exact", "--model", modelDir.toString(), "-k", "1",
+        "Where is the Eiffel Tower?");
+    assertEquals(0, s.rc(), s.err());
+    assertTrue(s.out().contains(" 1. "), s.out());
+    // the pretrained question encoder does not match the export's dump, nor the export the pretrained dump
+    assertUserError(run("search", "--dump", d.toString(), "--index", "exact", "q?"), "model id");
+    assertUserError(run("search", "--dump", dump.toString(), "--model", modelDir.toString(), "q?"), "model id");
   }
 
   // ---- bad input: one line, exit code 2, no answers

@@ -5,7 +5,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +19,7 @@ import java.util.List;
 import org.densephrases.index.dump.DocumentInput;
 import org.densephrases.model.bert.PretrainedModels;
 import org.densephrases.model.data.CorpusParagraph;
+import org.densephrases.model.export.PhraseModelFile;
 import org.densephrases.model.phrase.PhraseModel;
 import org.densephrases.model.text.Batch;
 import org.densephrases.model.text.EncodedPassage;
@@ -26,10 +32,12 @@ import org.densephrases.model.text.WindowConfig;
 /**
  * The phrase model the app encodes with (DJL, CPU): passages into dump documents, questions into (q_start, q_end).
  *
- * <p>Which model: {@code --model} names a pretrained encoder ({@code all-minilm-l6-v2}, ...; its phrase and question
- * encoders are the pretrained BERT and its filter head is untrained, so the pipeline runs end to end but answers are
- * a floor, not a result) or, once java/model has an export format, a trained model's directory. The model id goes
- * into every dump and question-vector file, so a dump is never searched with another model's questions.
+ * <p>Which model: {@code --model} names a trained model exported by java/model ({@code densephrases export}: a
+ * directory with {@code phrase-model.dpm} and {@code tokenizer.json}, read by PhraseModelFile; its windows and
+ * question length come from the export) or a pretrained encoder ({@code all-minilm-l6-v2}, ...: phrase and question
+ * encoders are the pretrained BERT, the filter head is untrained and seeded, so the pipeline runs end to end but
+ * answers are a floor, not a result). The model id goes into every dump and question-vector file, so a dump is never
+ * searched with another model's questions.
  */
 public final class EncoderModel implements AutoCloseable {
   /** Questions longer than this many characters are refused (before tokenization). */
@@ -46,55 +54,100 @@ public final class EncoderModel implements AutoCloseable {
   private final NDManager manager;
   private final PassageEncoder passages;
   private final QuestionEncoder questions;
+  private final int maxQuestionTokens;
 
-  private EncoderModel(String id, PhraseModel model, Tokenizer tokenizer, WindowConfig windows, NDManager manager) {
+  private EncoderModel(String id, PhraseModel model, Tokenizer tokenizer, WindowConfig windows, NDManager manager,
+      int maxQuestionTokens) {
     this.id = id;
+    this.maxQuestionTokens = maxQuestionTokens;
     this.model = model;
     this.tokenizer = tokenizer;
     this.windows = windows;
     this.manager = manager;
     this.passages = new PassageEncoder(tokenizer, windows);
-    this.questions = new QuestionEncoder(tokenizer, MAX_QUESTION_TOKENS);
+    this.questions = new QuestionEncoder(tokenizer, maxQuestionTokens);
   }
 
-  /** The committed default: a trained export under models/ once there is one, else pretrained MiniLM. */
+  /** Where a committed trained model is looked for, in order (relative to the working directory). */
+  public static final List<String> DEFAULT_MODEL_DIRS = List.of("models/default", "models/phrase-model", "models");
+
+  /**
+   * The committed default: the first of {@link #DEFAULT_MODEL_DIRS} holding an exported model
+   * ({@code phrase-model.dpm}, java/model's PhraseModelFile), else pretrained MiniLM with untrained heads.
+   */
   public static String defaultModel() {
-    for (String p : new String[] {"models/default", "models/phrase-model"}) {
-      if (Files.isDirectory(Path.of(p))) {
+    for (String p : DEFAULT_MODEL_DIRS) {
+      if (Files.isRegularFile(Path.of(p, PhraseModelFile.MODEL_FILE))) {
         return p;
       }
     }
     return PretrainedModels.MINILM_L6.name();
   }
 
-  /** The model id that {@code spec} loads, without loading it (for file names and mismatch checks). */
-  public static String idOf(String spec) {
+  /**
+   * The model id that {@code spec} loads, without loading the weights (for file names and mismatch checks): an
+   * export's id is read from its header, a pretrained encoder's is {@code <name>+untrained-heads}.
+   */
+  public static String idOf(String spec) throws IOException {
     if (isPath(spec)) {
-      throw new IllegalArgumentException("model '" + spec + "': loading a trained model export is not wired in yet"
-          + " (java/model has no export format yet); use a pretrained name: "
-          + PretrainedModels.ALL.stream().map(PretrainedModels.Pretrained::name).toList());
+      return exportedModelId(Path.of(spec));
     }
     return PretrainedModels.byName(spec).name() + "+untrained-heads";
   }
 
   private static boolean isPath(String spec) {
-    return spec.contains("/") || Files.isDirectory(Path.of(spec));
+    return spec.contains("/") || spec.endsWith(".dpm") || Files.isDirectory(Path.of(spec));
+  }
+
+  /** Reads magic, version and model id at the start of an export (PhraseModelFile's layout). */
+  static String exportedModelId(Path dirOrFile) throws IOException {
+    Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(PhraseModelFile.MODEL_FILE) : dirOrFile;
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, "exported phrase model not found");
+    }
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+      byte[] magic = new byte[8];
+      in.readFully(magic);
+      if (!new String(magic, StandardCharsets.US_ASCII).equals("DPMODEL1")) {
+        throw new IllegalArgumentException(file + " is not an exported phrase model (bad magic)");
+      }
+      in.readInt(); // version: PhraseModelFile.load checks it
+      int len = Integer.reverseBytes(in.readInt());
+      if (len < 1 || len > 4096) {
+        throw new IllegalArgumentException(file + ": bad model id length " + len);
+      }
+      byte[] id = new byte[len];
+      in.readFully(id);
+      return new String(id, StandardCharsets.UTF_8);
+    } catch (java.io.EOFException e) {
+      throw new IllegalArgumentException(file + " is truncated (no model id)", e);
+    }
   }
 
   /** Loads the model named by {@code spec} (see the class comment). */
-  public static EncoderModel load(String spec) {
-    String id = idOf(spec);
+  public static EncoderModel load(String spec) throws IOException {
+    if (isPath(spec)) {
+      PhraseModelFile.Loaded l = PhraseModelFile.load(Path.of(spec));
+      return new EncoderModel(l.modelId(), l.model(), l.tokenizer(), l.meta().windows(), l.manager(),
+          Math.min(MAX_QUESTION_TOKENS, l.meta().maxQuestionLength()));
+    }
     PretrainedModels.Pretrained p = PretrainedModels.byName(spec);
     PhraseModel m = PhraseModel.fromPretrained(p.loadWeights(), 0f);
     NDManager manager = NDManager.newBaseManager();
     try {
       Engine.getInstance().setRandomSeed((int) SEED); // the untrained filter head: same in every process
       m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
-      return new EncoderModel(id, m, Tokenizer.fromResource(p.tokenizerResource()), WindowConfig.DEFAULT, manager);
+      return new EncoderModel(idOf(spec), m, Tokenizer.fromResource(p.tokenizerResource()), WindowConfig.DEFAULT,
+          manager, MAX_QUESTION_TOKENS);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
     }
+  }
+
+  /** Question tokens including [CLS] and [SEP] this model encodes. */
+  public int maxQuestionTokens() {
+    return maxQuestionTokens;
   }
 
   public String id() {
