@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run ON THE GPU MACHINE from the repo root, after tools/gpu-prepare.sh here and with .gpu carried:
-# runs the whole Java contract suite (every backend, CUDA included) with the jlink'd runtime, once with the
+# runs the kernels' contract suite (every backend, CUDA included) and the index module's tests with the jlink'd runtime, once with the
 # backend lookup free and once forcing CUDA so that a silent fallback cannot pass. Reports go to $OUT (or
 # benchmarks/results when $OUT is unset).
 set -uo pipefail
@@ -14,7 +14,7 @@ flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xs
 run() { # name, extra JVM flags...
   local name=$1; shift
   "$java" "${flags[@]}" "$@" -jar .gpu/junit-console.jar execute \
-    --class-path .gpu/kernels.jar:.gpu/kernels-tests.jar --scan-class-path \
+    --class-path .gpu/kernels.jar:.gpu/index.jar:.gpu/kernels-tests.jar:.gpu/index-tests.jar --scan-class-path \
     --reports-dir "/tmp/reports-$name" --details=summary --disable-banner 2>&1 | tee "$out/gpu-java-tests-$name.txt"
   return "${PIPESTATUS[0]}"
 }
