@@ -94,9 +94,21 @@ class BackendsTest {
     assertTrue(out.equals("backend=simd") || mayHaveGpu() && out.equals("backend=cuda"), out);
   }
 
+  private static String codeSource(Class<?> c) {
+    try {
+      return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Runs {@link BackendProbe} in a child JVM with -Ddensephrases.backend=name (none when null). */
   private static String probe(String name) throws IOException, InterruptedException {
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    // Under surefire the class path is a property; under the JUnit console launcher (the GPU machine) the test and
+    // library jars come through its own class loader, so add where this test and Backends were loaded from.
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+        + java.io.File.pathSeparator + codeSource(BackendProbe.class) + java.io.File.pathSeparator
+        + codeSource(Backends.class);
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xshare:auto",
