@@ -97,4 +97,24 @@ class PhraseModelTest {
       assertEquals(3 * (5 + 2 * 16) + 2, total);
     }
   }
+
+  @Test
+  void sharedLayoutHeadsStartAsTheIdentityOnOneQuestionEncoder() {
+    PhraseModel m = PhraseModel.shared(new BertEncoderBlock(TINY, 0f), new BertEncoderBlock(TINY, 0f));
+    try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
+      m.initialize(nd, DataType.FLOAT32, PhraseModel.inputShapes(1, 6, 4));
+      assertTrue(m.isShared());
+      ParameterStore ps = new ParameterStore(nd, false);
+      NDList q = new NDList(nd.create(new long[][] {{1, 8, 9, 2}}), nd.create(new long[1][4]),
+          nd.create(new long[][] {{1, 1, 1, 1}}));
+      NDList out = m.encodeQuestions(ps, q.get(0), q.get(1), q.get(2), false);
+      NDArray cls = m.questionStartEncoder().forward(ps, q, false).singletonOrThrow().get(new NDIndex(":, 0, :"));
+      assertTrue(cls.allClose(out.get(0), 0, 1e-6, false));
+      assertTrue(cls.allClose(out.get(1), 0, 1e-6, false));
+      // the heads are what separates start from end
+      m.questionHeads()[2].getArray().muli(2f);
+      NDList out2 = m.encodeQuestions(ps, q.get(0), q.get(1), q.get(2), false);
+      assertTrue(cls.mul(2f).allClose(out2.get(1), 0, 1e-5, false));
+    }
+  }
 }
