@@ -11,6 +11,10 @@
 #   2. there:  device tool, carry [".gpu"]:  bash tools/bench-scale.sh --gpu [bench-scale options]
 #              (backend cuda, results under $OUT: scale-gpu.md, scale-cuda.tsv; the jlink'd runtime has no
 #              java.desktop, so no PNG there)
+#              The same jars run eval-open's search part there (question vectors written here with
+#              eval-open --write-question-vectors; the dump must be carried too, so a --limit slice of the corpus):
+#              java -cp .gpu/kernels.jar:.gpu/scale/*.jar org.densephrases.app.SearchSideMain eval-open \
+#                --question-vectors Q.dpq --dump DUMP --dev DEV --corpus CORPUS --backend cuda,simd --out $OUT/od.md
 #   3. here:   tools/bench-scale.sh --plot benchmarks/results/scale-simd.tsv,<fetched>/scale-cuda.tsv
 #              (one PNG with both)
 # Check free disk first: an SQ8 index costs (dim + 8) bytes per vector (10^8 x dim 64: 7.2 GB); the command skips a
@@ -29,6 +33,7 @@ case "${1:-}" in
     cp java/model/target/densephrases-model-*.jar .gpu/scale/model.jar
     cp java/app/target/densephrases-app-*.jar .gpu/scale/app.jar
     cp "$(find ~/.m2/repository/info/picocli/picocli -name 'picocli-*.jar' | sort | tail -n 1)" .gpu/scale/picocli.jar
+    cp "$(find ~/.m2/repository/com/google/code/gson/gson -name 'gson-2.13.1.jar' | head -n 1)" .gpu/scale/gson.jar
     [[ -f .gpu/kernels.jar ]] || echo "bench-scale: .gpu/kernels.jar is missing: run tools/gpu-prepare.sh" >&2
     du -ch .gpu/scale/* | tail -n 1 | sed 's/^/bench-scale: .gpu\/scale holds /'
     ;;
@@ -38,7 +43,7 @@ case "${1:-}" in
     mkdir -p "$out" /tmp/dpjre
     [[ -x /tmp/dpjre/jre/bin/java ]] || tar -C /tmp/dpjre -xzf .gpu/jre.tgz
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/scale-gpu-device.txt" || true
-    cp=.gpu/kernels.jar:.gpu/scale/index.jar:.gpu/scale/model.jar:.gpu/scale/app.jar:.gpu/scale/picocli.jar
+    cp=.gpu/kernels.jar:.gpu/scale/index.jar:.gpu/scale/model.jar:.gpu/scale/app.jar:.gpu/scale/picocli.jar:.gpu/scale/gson.jar
     /tmp/dpjre/jre/bin/java "${flags[@]}" -cp "$cp" org.densephrases.app.BenchScaleMain --backend cuda \
       --work /tmp/dp-scale --out "$out/scale-gpu.md" --tsv "$out/scale-cuda.tsv" "$@" 2>&1 | tee "$out/scale-gpu.log"
     ;;
