@@ -10,6 +10,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "common/tuning.h"
+#include "span/span_kernels.h"
 #include "densephrases.h"
 
 namespace {
@@ -453,20 +455,84 @@ void span() {
                            dstarts, ndocs, qs, qe, nq, cands[i % nsets], kc, L, dir, k, other, cs, ts, te, tsc,
                            nullptr));
         };
-        for (bool prefetch : {false, true}) {
-          if (prefetch && dir == 1) continue;
-          dp::tuning().span_prefetch = prefetch;
+        // Variants (span_tuning): v5 = the streamed kernel (default), v4 = the previous kernel. Every variant's
+        // outputs are compared with v4's on candidate set 0 (bit-identical expected: same arithmetic).
+        struct Variant {
+          const char* label;
+          int kernel, stages;
+          bool skip_topk, prefilter;
+        };
+        std::vector<Variant> variants = {
+            {"ours", 0, 4, false, true},  // v5 for fp16 / fp32, v4 for int8
+            {"ours [v4 kernel]", 1, 4, false, true},
+            {"ours [v5, no top-k prefilter]", 2, 4, false, false},
+            {"ours [v5, 2 stages]", 2, 2, false, true},
+            {"ours [v5, no top-k: candidate scores only]", 2, 4, true, true},
+            {"ours [v4, no top-k: candidate scores only]", 1, 4, true, true}};
+        if (type == DP_INT8) variants.push_back({"ours [v5 forced]", 2, 4, false, true});
+        const size_t nqk = (size_t)nq * kc, nk = (size_t)nq * k;
+        std::vector<int64_t> ref_other(nqk), ref_ts(nk), ref_te(nk), h_other(nqk), h_ts(nk), h_te(nk);
+        std::vector<float> ref_cs(nqk), ref_tsc(nk), h_cs(nqk), h_tsc(nk);
+        auto fetch = [&](std::vector<int64_t>& o, std::vector<float>& c, std::vector<int64_t>& a,
+                         std::vector<int64_t>& b, std::vector<float>& t) {
+          CK(cudaMemcpy(o.data(), other, nqk * 8, cudaMemcpyDeviceToHost));
+          CK(cudaMemcpy(c.data(), cs, nqk * 4, cudaMemcpyDeviceToHost));
+          CK(cudaMemcpy(a.data(), ts, nk * 8, cudaMemcpyDeviceToHost));
+          CK(cudaMemcpy(b.data(), te, nk * 8, cudaMemcpyDeviceToHost));
+          CK(cudaMemcpy(t.data(), tsc, nk * 4, cudaMemcpyDeviceToHost));
+        };
+        dp::span_tuning() = dp::SpanTuning{};
+        dp::span_tuning().kernel = 1;
+        CK(cudaMemset(other, 0xff, nqk * 8));
+        CK(cudaMemset(cs, 0xff, nqk * 4));
+        run(0);
+        CK(cudaDeviceSynchronize());
+        fetch(ref_other, ref_cs, ref_ts, ref_te, ref_tsc);
+        for (const Variant& v : variants) {
+          dp::span_tuning() = dp::SpanTuning{};
+          dp::span_tuning().kernel = v.kernel;
+          dp::span_tuning().stages = v.stages;
+          dp::span_tuning().skip_topk = v.skip_topk;
+          dp::span_tuning().prefilter = v.prefilter;
+          CK(cudaMemset(other, 0xff, nqk * 8));
+          CK(cudaMemset(cs, 0xff, nqk * 4));
+          CK(cudaMemset(ts, 0xff, nk * 8));
+          CK(cudaMemset(te, 0xff, nk * 8));
+          CK(cudaMemset(tsc, 0xff, nk * 4));
           run(0);
+          CK(cudaDeviceSynchronize());
+          fetch(h_other, h_cs, h_ts, h_te, h_tsc);
+          size_t bad_c = 0, bad_t = 0;
+          for (size_t i = 0; i < nqk; ++i)
+            bad_c += h_other[i] != ref_other[i] || std::memcmp(&h_cs[i], &ref_cs[i], 4) != 0;
+          if (!v.skip_topk)
+            for (size_t i = 0; i < nk; ++i)  // same scores in the same order (ties may swap entries)
+              bad_t += std::memcmp(&h_tsc[i], &ref_tsc[i], 4) != 0;
+          std::printf("CHECK span %s L=%d dir=%d %s: candidates differing from v4: %zu of %zu, top-k scores "
+                      "differing: %zu of %zu\n", tn, L, dir, v.label, bad_c, nqk, bad_t, nk);
           const double est = time_ms(run, 0, 1);
           const double ms = time_ms(run, 1, reps_for(est));
+          if (&v == &variants[0] || &v == &variants[1]) {  // host time of one call (API work, no waiting)
+            std::vector<double> ht;
+            for (int i = 0; i < 9; ++i) {
+              CK(cudaDeviceSynchronize());
+              const auto t0 = std::chrono::steady_clock::now();
+              run(i);
+              ht.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+            }
+            CK(cudaDeviceSynchronize());
+            std::sort(ht.begin(), ht.end());
+            std::printf("HOST span %s L=%d dir=%d %s: %.1f us per call on the host (median of 9)\n", tn, L, dir,
+                        v.label, ht[4]);
+          }
           // logical bytes: each candidate's own row and up to L partner rows (overlaps come from cache)
           const double rows = (double)nq * kc * (L + 1);
           result("span", fmt("span %s tokens=%lld d=%d nq=%d cand=%d L=%d dir=%d k=%d", tn, (long long)ntok, dim, nq,
                              kc, L, dir, k),
-                 prefetch ? "ours [L2 prefetch of the window]" : "ours", ms, rows * dim * es, 2.0 * rows * dim,
-                 "bytes: candidate + partner rows (logical)");
-          dp::tuning() = dp::Tuning{};
+                 v.label, ms, rows * dim * es, 2.0 * rows * dim, "bytes: candidate + partner rows (logical)");
         }
+        dp::span_tuning() = dp::SpanTuning{};
+        dp::tuning() = dp::Tuning{};
       }
     }
     CK(cudaFree(tokens));

@@ -41,7 +41,6 @@ extern "C" DP_API int dp_span_score(int type, const void* d_tokens, const float*
     DP_REQUIRE(d_top_start != nullptr && d_top_end != nullptr && d_top_score != nullptr,
                "d_top_start, d_top_end or d_top_score is NULL");
     cudaStream_t s = to_stream(stream);
-    TempBuffer counters(sizeof(unsigned) * (size_t)num_queries, s);
     SpanParams p{};
     p.type = type;
     p.tokens = d_tokens;
@@ -64,8 +63,13 @@ extern "C" DP_API int dp_span_score(int type, const void* d_tokens, const float*
     p.top_start = d_top_start;
     p.top_end = d_top_end;
     p.top_score = d_top_score;
-    p.counters = counters.as<unsigned>();
+    // The per-question counters live in the first 4 bytes of each question's top_start row (no temporary
+    // allocation: cudaMallocAsync from a pool that is trimmed at every synchronization cost ~70-80 us a call, NOTES.md).
+    p.counters = reinterpret_cast<unsigned*>(d_top_start);
+    p.counter_stride = 2 * (int64_t)k;
     p.prefetch = tuning().span_prefetch ? 1 : 0;
+    p.skip_topk = span_tuning().skip_topk ? 1 : 0;
+    p.prefilter = span_tuning().prefilter ? 1 : 0;
     dp_run_span_score(p, s);
     return DP_OK;
   });
