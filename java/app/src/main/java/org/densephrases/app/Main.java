@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
         IndexCommand.class,
         SearchCommand.class,
         EvalOpenCommand.class,
-        BenchScaleCommand.class})
+        BenchScaleCommand.class,
+        ServeCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

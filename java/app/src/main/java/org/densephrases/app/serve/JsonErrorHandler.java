@@ -1,0 +1,35 @@
+package org.densephrases.app.serve;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors Jetty answers itself (a URI it refuses as ambiguous or escaping, a malformed request line, 503 while shutting
+ * down) in the API's JSON shape instead of an HTML page.
+ */
+final class JsonErrorHandler extends ErrorHandler {
+  @Override
+  protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+      Callback callback) {
+    String m = message != null && !message.isBlank() ? message : HttpStatus.getMessage(code);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    Content.Sink.write(response, true, JsonViews.error(code, m), callback);
+  }
+
+  @Override
+  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+    fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8"));
+    String m = reason != null && !reason.isBlank() ? reason : HttpStatus.getMessage(status);
+    return ByteBuffer.wrap(JsonViews.error(status, m).getBytes(StandardCharsets.UTF_8));
+  }
+}

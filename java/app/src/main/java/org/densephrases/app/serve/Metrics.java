@@ -1,0 +1,178 @@
+package org.densephrases.app.serve;
+
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+
+/**
+ * The server's counters, written in the Prometheus text exposition format (version 0.0.4) by hand: a few counters, two
+ * histograms and some gauges do not need a client library. Every metric is named {@code densephrases_*}; endpoint
+ * labels come from a fixed set (the server maps every other path to "static" or "other"), so label values stay few.
+ */
+public final class Metrics {
+  /** Request latency buckets, seconds. */
+  static final double[] LATENCY_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  /** Questions per search call. */
+  static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096};
+
+  private static final class Histogram {
+    final double[] bounds;
+    final LongAdder[] counts; // per bucket, not cumulative; the last one is +Inf
+    final DoubleAdder sum = new DoubleAdder();
+    final LongAdder count = new LongAdder();
+
+    Histogram(double[] bounds) {
+      this.bounds = bounds;
+      this.counts = new LongAdder[bounds.length + 1];
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = new LongAdder();
+      }
+    }
+
+    void observe(double v) {
+      int i = 0;
+      while (i < bounds.length && v > bounds[i]) {
+        i++;
+      }
+      counts[i].increment();
+      sum.add(v);
+      count.increment();
+    }
+
+    void write(StringBuilder sb, String name, String labels) {
+      // Read count first, buckets after: a concurrent observation may then make +Inf exceed _count by a few, never
+      // fall below it. Cumulative buckets are summed from one snapshot of the per-bucket counts.
+      long[] snap = new long[counts.length];
+      for (int i = 0; i < counts.length; i++) {
+        snap[i] = counts[i].sum();
+      }
+      long cum = 0;
+      String sep = labels.isEmpty() ? "" : labels + ",";
+      for (int i = 0; i < bounds.length; i++) {
+        cum += snap[i];
+        sb.append(name).append("_bucket{").append(sep).append("le=\"").append(num(bounds[i])).append("\"} ")
+            .append(cum).append('\n');
+      }
+      cum += snap[bounds.length];
+      sb.append(name).append("_bucket{").append(sep).append("le=\"+Inf\"} ").append(cum).append('\n');
+      String l = labels.isEmpty() ? "" : "{" + labels + "}";
+      sb.append(name).append("_sum").append(l).append(' ').append(num(sum.sum())).append('\n');
+      sb.append(name).append("_count").append(l).append(' ').append(cum).append('\n');
+    }
+  }
+
+  private final ServerInfo info;
+  private final long startNanos = System.nanoTime();
+  private final Map<String, Map<Integer, LongAdder>> requests = new ConcurrentHashMap<>();
+  private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
+  private final Histogram batchSize = new Histogram(BATCH_BUCKETS);
+  private final DoubleAdder searchSeconds = new DoubleAdder();
+  private final LongAdder questions = new LongAdder();
+  private final LongAdder searchFailures = new LongAdder();
+  private volatile IntSupplier inFlight = () -> 0;
+  private volatile IntSupplier queued = () -> 0;
+
+  public Metrics(ServerInfo info) {
+    this.info = info;
+  }
+
+  void gauges(IntSupplier inFlightRequests, IntSupplier queuedQuestions) {
+    this.inFlight = inFlightRequests;
+    this.queued = queuedQuestions;
+  }
+
+  /** One finished request. */
+  public void request(String endpoint, int status, long nanos) {
+    requests.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
+        .computeIfAbsent(status, s -> new LongAdder()).increment();
+    latency.computeIfAbsent(endpoint, e -> new Histogram(LATENCY_BUCKETS)).observe(nanos / 1e9);
+  }
+
+  /** One search call of n questions. */
+  public void batchRan(int n, long nanos) {
+    batchSize.observe(n);
+    questions.add(n);
+    searchSeconds.add(nanos / 1e9);
+  }
+
+  public void searchFailed() {
+    searchFailures.increment();
+  }
+
+  /** Requests counted so far for an endpoint and status (tests). */
+  public long requests(String endpoint, int status) {
+    Map<Integer, LongAdder> m = requests.get(endpoint);
+    LongAdder a = m == null ? null : m.get(status);
+    return a == null ? 0 : a.sum();
+  }
+
+  /** The exposition, content type {@code text/plain; version=0.0.4}. */
+  public String render() {
+    StringBuilder sb = new StringBuilder(4096);
+    header(sb, "densephrases_http_requests_total", "counter", "HTTP requests by endpoint and status code.");
+    for (var e : new TreeMap<>(requests).entrySet()) {
+      for (var s : new TreeMap<>(e.getValue()).entrySet()) {
+        sb.append("densephrases_http_requests_total{endpoint=\"").append(esc(e.getKey())).append("\",status=\"")
+            .append(s.getKey()).append("\"} ").append(s.getValue().sum()).append('\n');
+      }
+    }
+    header(sb, "densephrases_http_request_duration_seconds", "histogram",
+        "Time from a request's arrival to its response being handed to the connection, by endpoint.");
+    for (var e : new TreeMap<>(latency).entrySet()) {
+      e.getValue().write(sb, "densephrases_http_request_duration_seconds", "endpoint=\"" + esc(e.getKey()) + "\"");
+    }
+    header(sb, "densephrases_search_batch_questions", "histogram",
+        "Questions per search call (micro-batched single requests and /api/batch requests).");
+    batchSize.write(sb, "densephrases_search_batch_questions", "");
+    header(sb, "densephrases_search_seconds_total", "counter", "Time spent in search calls (encoding included).");
+    sb.append("densephrases_search_seconds_total ").append(num(searchSeconds.sum())).append('\n');
+    header(sb, "densephrases_questions_total", "counter", "Questions answered by search calls.");
+    sb.append("densephrases_questions_total ").append(questions.sum()).append('\n');
+    header(sb, "densephrases_search_failures_total", "counter", "Search calls that failed (their requests got 500).");
+    sb.append("densephrases_search_failures_total ").append(searchFailures.sum()).append('\n');
+    header(sb, "densephrases_http_requests_in_flight", "gauge", "Requests being handled now.");
+    sb.append("densephrases_http_requests_in_flight ").append(inFlight.getAsInt()).append('\n');
+    header(sb, "densephrases_queued_questions", "gauge", "Questions waiting for a search worker.");
+    sb.append("densephrases_queued_questions ").append(queued.getAsInt()).append('\n');
+    header(sb, "densephrases_backend_info", "gauge", "What is served: kernel backend, its device, index and model.");
+    sb.append("densephrases_backend_info{backend=\"").append(esc(info.backend())).append("\",device=\"")
+        .append(esc(info.device())).append("\",index=\"").append(esc(info.index())).append("\",model=\"")
+        .append(esc(info.modelId())).append("\"} 1\n");
+    header(sb, "densephrases_index_bytes", "gauge",
+        "Bytes of the first-stage structure (IVF index file, or the scanned dump vectors for exact search).");
+    sb.append("densephrases_index_bytes ").append(info.indexBytes()).append('\n');
+    header(sb, "densephrases_dump_bytes", "gauge", "Bytes of the phrase dump (vectors and metadata).");
+    sb.append("densephrases_dump_bytes ").append(info.dumpBytes()).append('\n');
+    header(sb, "densephrases_index_phrases", "gauge", "Phrase tokens searchable (each a start and an end).");
+    sb.append("densephrases_index_phrases ").append(info.phrases()).append('\n');
+    header(sb, "densephrases_index_documents", "gauge", "Documents (paragraphs) in the dump.");
+    sb.append("densephrases_index_documents ").append(info.documents()).append('\n');
+    var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    header(sb, "densephrases_jvm_heap_used_bytes", "gauge", "JVM heap in use (garbage included).");
+    sb.append("densephrases_jvm_heap_used_bytes ").append(heap.getUsed()).append('\n');
+    header(sb, "densephrases_uptime_seconds", "gauge", "Seconds since the server started.");
+    sb.append("densephrases_uptime_seconds ").append(num((System.nanoTime() - startNanos) / 1e9)).append('\n');
+    return sb.toString();
+  }
+
+  private static void header(StringBuilder sb, String name, String type, String help) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  /** Label values escape backslash, double quote and newline (the format's rule). */
+  static String esc(String s) {
+    return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+
+  static String num(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return Long.toString((long) v);
+    }
+    return Double.toString(v); // shortest round-trip form; Prometheus parses "1.0E-4" too
+  }
+}

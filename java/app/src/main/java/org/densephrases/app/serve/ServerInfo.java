@@ -1,0 +1,16 @@
+package org.densephrases.app.serve;
+
+/**
+ * What the server serves, reported by /health and /metrics.
+ *
+ * @param backend kernel backend name (scalar, simd, cuda)
+ * @param device the backend's device description
+ * @param index exact, sq8 or pq
+ * @param modelId the question encoder's model id (the dump's)
+ * @param indexBytes bytes of the first-stage structure: the IVF index file, or the scanned dump vectors for exact
+ * @param dumpBytes bytes of the whole dump (vectors and metadata of every shard)
+ * @param phrases stored tokens (each a phrase start and end)
+ * @param documents dump documents (paragraphs)
+ */
+public record ServerInfo(String backend, String device, String index, String modelId, long indexBytes,
+    long dumpBytes, long phrases, long documents) {}

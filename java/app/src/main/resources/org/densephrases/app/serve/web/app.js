@@ -1,0 +1,98 @@
+// The page's only script: asks /api/search and renders the answers. Text goes into the page through textContent
+// only (never innerHTML), so answers and titles from the corpus cannot inject markup.
+(function () {
+  'use strict';
+  const form = document.getElementById('ask');
+  const input = document.getElementById('q');
+  const button = document.getElementById('go');
+  const status = document.getElementById('status');
+  const list = document.getElementById('answers');
+  const kSelect = document.getElementById('k');
+  let seq = 0; // answers of an older question never replace a newer one's
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function unit() {
+    const c = document.querySelector('input[name=unit]:checked');
+    return c ? c.value : 'phrase';
+  }
+
+  function render(data) {
+    list.replaceChildren();
+    data.answers.forEach(function (a) {
+      const li = el('li', 'answer');
+      li.dataset.rank = a.rank;
+      const head = el('div', 'head');
+      head.append(el('span', 'rank', a.rank + '.'), el('span', 'text', a.text),
+        el('span', 'score', 'score ' + a.score.toFixed(3)));
+      const ev = a.evidence;
+      const p = el('p', 'evidence');
+      p.append(document.createTextNode(ev.text.slice(0, ev.answer_start)),
+        el('mark', null, ev.text.slice(ev.answer_start, ev.answer_end)),
+        document.createTextNode(ev.text.slice(ev.answer_end)));
+      const src = el('div', 'source');
+      src.append(el('span', 'title', a.title || a.doc_id),
+        document.createTextNode(' · doc ' + a.doc_id + ' · chars ' + a.char_start + '–' + a.char_end));
+      li.append(head, p, src);
+      list.append(li);
+    });
+    const n = data.answers.length;
+    status.className = 'status';
+    status.textContent = (n === 0 ? 'No answer' : n + (n === 1 ? ' answer' : ' answers')) + ' by ' + data.unit +
+      ' in ' + data.took_ms.toFixed(1) + ' ms (search ' + data.search_ms.toFixed(1) + ' ms, ' + data.index +
+      ' index, ' + data.backend + ' backend)';
+    status.dataset.tookMs = data.took_ms;
+  }
+
+  async function ask() {
+    const q = input.value.trim();
+    if (!q) { input.focus(); return; }
+    const mine = ++seq;
+    const params = new URLSearchParams({ q: q, k: kSelect.value, unit: unit() });
+    history.replaceState(null, '', '?' + params.toString());
+    button.disabled = true;
+    status.className = 'status';
+    status.textContent = 'Searching…';
+    try {
+      const r = await fetch('api/search?' + params.toString(), { headers: { Accept: 'application/json' } });
+      const data = await r.json();
+      if (mine !== seq) return;
+      if (!r.ok) throw new Error(data.error || ('HTTP ' + r.status));
+      render(data);
+    } catch (e) {
+      if (mine !== seq) return;
+      list.replaceChildren();
+      status.className = 'status error';
+      status.textContent = 'Error: ' + e.message;
+    } finally {
+      if (mine === seq) button.disabled = false;
+    }
+  }
+
+  form.addEventListener('submit', function (e) { e.preventDefault(); ask(); });
+  document.querySelectorAll('input[name=unit]').forEach(function (r) {
+    r.addEventListener('change', function () { if (input.value.trim()) ask(); });
+  });
+  kSelect.addEventListener('change', function () { if (input.value.trim()) ask(); });
+
+  fetch('health').then(function (r) { return r.json(); }).then(function (h) {
+    document.getElementById('server').textContent = h.phrases.toLocaleString('en') + ' phrases in ' +
+      h.documents.toLocaleString('en') + ' documents · ' + h.index + ' index · ' + h.backend + ' backend (' +
+      h.device + ') · model ' + h.model;
+  }).catch(function () { /* the header line is decoration */ });
+
+  // A shared link (?q=...&unit=...&k=...) asks at once.
+  const start = new URLSearchParams(location.search);
+  if (start.get('q')) {
+    input.value = start.get('q');
+    const wanted = start.get('unit');
+    document.querySelectorAll('input[name=unit]').forEach(function (r) { if (r.value === wanted) r.checked = true; });
+    if (start.get('k')) kSelect.value = start.get('k');
+    ask();
+  }
+})();
