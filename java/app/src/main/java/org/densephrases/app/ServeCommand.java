@@ -114,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ServeConfig cfg = config();
     long t0 = System.nanoTime();
-    ModelAnswerer answerer = open(dump, model, index, backend);
+    ModelAnswerer answerer = open(dump, model, index, backend, nprobe);
     SearchServer server;
     try {
       server = SearchServer.start(cfg, answerer);
@@ -141,14 +141,22 @@ final class ServeCommand implements Callable<Integer> {
   /**
    * The question encoder and the searcher over the dump (and index), as serve loads them; the load test uses it too.
    * The model is loaded after the dump and index are checked (fast failures first).
+   *
+   * @param nprobe the lists every search probes: refused here when the index has fewer
    */
-  static ModelAnswerer open(Path dumpDir, String modelName, String index, String backendName) throws IOException {
+  static ModelAnswerer open(Path dumpDir, String modelName, String index, String backendName, int nprobe)
+      throws IOException {
     String modelSpec = modelName != null ? modelName : EncoderModel.defaultModel();
     String modelId = EncoderModel.idOf(modelSpec);
     Path dir = dumpDir != null ? dumpDir : SearchCommand.defaultDump(modelSpec);
     KernelBackend kb = Backend.of(backendName);
     Searchers s = Searchers.open(dir, index, modelId, 0, kb);
     try {
+      // Checked here, not at the first request: every search would fail with it.
+      if (s.index != null && nprobe > Math.min(s.index.nlist(), KernelLimits.MAX_K)) {
+        throw new IllegalArgumentException("--nprobe " + nprobe + " exceeds the index's " + s.index.nlist()
+            + " lists");
+      }
       EncoderModel m = EncoderModel.load(modelSpec);
       long indexBytes = s.index != null ? s.index.byteSize() : Math.round(s.bytesPerPhrase() * s.dump.numTokens());
       ServerInfo info = new ServerInfo(kb.name(), kb.device(), s.kind, modelId, indexBytes, s.dump.bytes(),
