@@ -130,9 +130,14 @@ final class ServeCommand implements Callable<Integer> {
         + "loaded in %.1fs)%n", server.uri(), i.index(), i.backend(), i.device(), i.phrases(), i.documents(),
         i.modelId(), (System.nanoTime() - t0) / 1e9);
     out.flush();
+    PrintWriter err = spec.commandLine().getErr();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      err.println("densephrases serve: stopping (requests in flight finish first, at most " + shutdownMs + " ms)");
+      err.flush();
       server.close(); // graceful: requests in flight finish first
       answerer.close();
+      err.println("densephrases serve: stopped");
+      err.flush();
     }, "densephrases-serve-stop"));
     server.join();
     return 0;
