@@ -12,8 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -41,16 +41,24 @@ class ServePageBrowserTest {
     return Path.of(System.getProperty(property, fallback));
   }
 
-  @Test
-  void typeAQuestionAndSeeHighlightedAnswers(ServeFixture f) throws Exception {
+  static Path chromium;
+  static Path chromedriver;
+
+  /** Before the fixture is built: a skip or a missing browser costs no dump. */
+  @BeforeAll
+  static void findChromium() {
     Assumptions.assumeFalse(Boolean.getBoolean(SKIP), "browser tests skipped by -D" + SKIP + "=true");
-    Path chromium = executable("densephrases.chromium", "/usr/bin/chromium");
-    Path chromedriver = executable("densephrases.chromedriver", "/usr/bin/chromedriver");
+    chromium = executable("densephrases.chromium", "/usr/bin/chromium");
+    chromedriver = executable("densephrases.chromedriver", "/usr/bin/chromedriver");
     if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
       fail("the browser test needs Chromium and its driver (" + chromium + ", " + chromedriver + "): run "
           + "tools/install-test-deps.sh (apt-get install chromium chromium-driver), or skip with -D" + SKIP
           + "=true");
     }
+  }
+
+  @Test
+  void typeAQuestionAndSeeHighlightedAnswers(ServeFixture f) throws Exception {
     Path profile = Files.createTempDirectory("densephrases-chromium-profile");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium.toFile());
