@@ -7,6 +7,10 @@ public final class KernelLimits {
   public static final int MAX_CANDIDATES = 8192;
   public static final int MAX_ANSWER_LENGTH = 128;
   public static final int MAX_PQ_M = 256;
+  /** Rows of one scanned table (the CUDA scans index rows with 32 bits). */
+  public static final long MAX_SCAN_ROWS = (1L << 32) - 2;
+  /** batch + cache columns of the negative loss. */
+  public static final int MAX_LOSS_COLUMNS = 1 << 24;
 
   private KernelLimits() {}
 }

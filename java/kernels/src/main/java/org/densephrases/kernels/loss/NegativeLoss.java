@@ -30,6 +30,9 @@ public abstract class NegativeLoss {
     Checks.require(batch >= 1, "batch must be >= 1, got " + batch);
     Checks.require(cache >= 0, "cache must be >= 0, got " + cache);
     Checks.checkDim(dim);
+    Checks.require((long) batch + cache <= org.densephrases.kernels.KernelLimits.MAX_LOSS_COLUMNS,
+        "batch + cache must be <= " + org.densephrases.kernels.KernelLimits.MAX_LOSS_COLUMNS + ", got "
+            + ((long) batch + cache));
     Checks.checkLength("qStart", qStart, batch, dim);
     Checks.checkLength("qEnd", qEnd, batch, dim);
     Checks.checkLength("pStart", pStart, batch, dim);

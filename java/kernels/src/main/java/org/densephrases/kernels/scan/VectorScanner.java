@@ -78,7 +78,15 @@ public abstract class VectorScanner {
   protected abstract TopK computeIvf(
       ScanTable table, float[] queries, int numQueries, int[] probes, int nprobe, float[] probeBias, int k);
 
+  /** Every backend refuses what the CUDA kernels cannot index, so that all accept the same tables. */
+  private static void checkRows(long rows) {
+    Checks.require(rows <= org.densephrases.kernels.KernelLimits.MAX_SCAN_ROWS,
+        "a scan table holds at most " + org.densephrases.kernels.KernelLimits.MAX_SCAN_ROWS + " rows, got " + rows
+            + ": split it into shards");
+  }
+
   private static void checkQueries(ScanTable table, float[] queries, int numQueries, int k) {
+    checkRows(table.isIvf() ? table.ivf().count() : table.flat().count());
     Checks.require(numQueries >= 1, "numQueries must be >= 1, got " + numQueries);
     Checks.checkK(k);
     Checks.checkLength("queries", queries, numQueries, table.dim());
