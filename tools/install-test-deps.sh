@@ -17,6 +17,6 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 echo "install-test-deps: apt-get install chromium chromium-driver"
 $sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends chromium chromium-driver
+$sudo apt-get install -y -q chromium chromium-driver
 command -v chromium >/dev/null && command -v chromedriver >/dev/null
 echo "install-test-deps: $(chromium --version 2>/dev/null | head -1); $(chromedriver --version | head -1)"

@@ -3,6 +3,7 @@ package org.densephrases.app;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.densephrases.app.encode.EncoderModel;
@@ -117,6 +118,11 @@ final class ServeCommand implements Callable<Integer> {
     ModelAnswerer answerer = open(dump, model, index, backend, nprobe);
     SearchServer server;
     try {
+      // One search before listening: the searcher loads its tables into the backend on first use (seconds for a
+      // large dump), which the first user would otherwise wait for.
+      long tw = System.nanoTime();
+      answerer.answer(List.of("warm up"), cfg.defaults(), List.of(cfg.defaults().unit()));
+      out.printf(Locale.ROOT, "warm-up search %.1fs%n", (System.nanoTime() - tw) / 1e9);
       server = SearchServer.start(cfg, answerer);
     } catch (Exception e) {
       answerer.close();
