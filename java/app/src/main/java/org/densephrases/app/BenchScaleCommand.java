@@ -137,14 +137,12 @@ final class BenchScaleCommand implements Callable<Integer> {
   private Integer bench() throws Exception {
     if (plot != null) {
       List<LogLogChart.Series> series = new ArrayList<>();
-      String title = "";
       for (Path p : plot) {
         List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
-        title = lines.isEmpty() ? title : lines.get(0).replaceFirst("^# ", "");
         series.addAll(seriesOf(lines.stream().filter(x -> !x.startsWith("#") && !x.isBlank())
             .map(Result::parse).toList(), p.getFileName().toString().replaceAll("^scale-|\\.tsv$", "") + " "));
       }
-      LogLogChart.write(png, "IVF first-stage search vs corpus size (" + title + ")", "vectors in the index",
+      LogLogChart.write(png, "IVF first-stage search vs corpus size", "vectors in the index",
           "ms per question", series);
       spec.commandLine().getOut().println("bench-scale: wrote " + png);
       return 0;
