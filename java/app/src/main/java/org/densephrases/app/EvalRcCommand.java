@@ -50,6 +50,13 @@ public final class EvalRcCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return ModelCliErrors.run(this::execute);
+  }
+
+  private Integer execute() throws Exception {
+    if (source.pretrained != null) {
+      org.densephrases.model.bert.PretrainedModels.byName(source.pretrained); // unknown names fail before any work
+    }
     SquadDataset d = SquadReader.read(data);
     if (paragraphs > 0 && paragraphs < d.paragraphs().size()) {
       d = new SquadDataset(d.source(), d.version(), d.paragraphs().subList(0, paragraphs));

@@ -26,6 +26,10 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return ModelCliErrors.run(this::execute);
+  }
+
+  private Integer execute() throws Exception {
     PhraseModelFile.Dtype dt;
     try {
       dt = PhraseModelFile.Dtype.valueOf(dtype.toUpperCase(Locale.ROOT));

@@ -36,6 +36,10 @@ public final class TeacherCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return ModelCliErrors.run(this::execute);
+  }
+
+  private Integer execute() throws Exception {
     TrainConfig c = configFile != null ? TrainConfig.load(configFile) : new TrainConfig();
     if (batch != null) c.batchWindows = batch;
     if (model != null) c.model = model;

@@ -49,6 +49,10 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return ModelCliErrors.run(this::execute);
+  }
+
+  private Integer execute() throws Exception {
     TrainConfig c = configFile != null ? TrainConfig.load(configFile) : new TrainConfig();
     if (model != null) c.model = model;
     if (layout != null) c.layout = layout;

@@ -1,0 +1,70 @@
+package org.densephrases.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** train / eval-rc / export / teacher: bad input is one clear line and exit code 2, never a stack trace. */
+class TrainEvalVerbsTest {
+  @TempDir Path tmp;
+
+  private record Result(int rc, String err) {}
+
+  private static Result run(String... args) {
+    CommandLine cl = Main.commandLine();
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    int rc = cl.execute(args);
+    return new Result(rc, err.toString());
+  }
+
+  @Test
+  void unknownModelNamesAreRejected() {
+    Result r = run("train", "--out", tmp.resolve("o").toString(), "--model", "bert-gigantic");
+    assertEquals(2, r.rc(), r.err());
+    assertTrue(r.err().contains("bert-gigantic") && r.err().contains("all-minilm-l6-v2"), r.err());
+    Result e = run("eval-rc", "--pretrained", "nope-model");
+    assertEquals(2, e.rc(), e.err());
+    assertTrue(e.err().contains("nope-model"), e.err());
+  }
+
+  @Test
+  void missingAndMalformedFilesAreRejected() throws Exception {
+    Result r = run("train", "--out", tmp.resolve("o").toString(), "--config", tmp.resolve("none.json").toString());
+    assertEquals(2, r.rc(), r.err());
+    assertTrue(r.err().contains("none.json"), r.err());
+    Path bad = tmp.resolve("bad.json");
+    Files.writeString(bad, "{ \"batchWindows\": [1, 2 ");
+    Result b = run("train", "--out", tmp.resolve("o").toString(), "--config", bad.toString());
+    assertEquals(2, b.rc(), b.err());
+    assertTrue(b.err().contains("bad.json"), b.err());
+    Path dev = tmp.resolve("dev.json");
+    Files.writeString(dev, "{\"version\": \"1.1\", \"data\": [{\"title\": \"T\", \"paragraphs\": [{\"context\": "
+        + "\"Paris is big.\", \"qas\": [{\"id\": \"q\", \"question\": \"What?\", \"answers\": [{\"text\": "
+        + "\"Paris\", \"answer_start\": 0}]}]}]}]}");
+    Result m = run("eval-rc", "--model-dir", tmp.resolve("no-model").toString(), "--data", dev.toString());
+    assertEquals(2, m.rc(), m.err());
+    assertTrue(m.err().contains("no-model"), m.err());
+    Result c = run("export", "--checkpoint", tmp.resolve("no.bin").toString(), "--out", tmp.toString());
+    assertEquals(2, c.rc(), c.err());
+    assertTrue(c.err().contains("no.bin"), c.err());
+    Path junk = tmp.resolve("junk.bin");
+    Files.writeString(junk, "definitely not a checkpoint");
+    Result j = run("eval-rc", "--checkpoint", junk.toString(), "--data", dev.toString());
+    Result nd = run("eval-rc", "--checkpoint", junk.toString(), "--data", tmp.resolve("no-dev.json").toString());
+    assertEquals(2, nd.rc(), nd.err());
+    assertTrue(nd.err().contains("no-dev.json"), nd.err());
+    assertEquals(2, j.rc(), j.err());
+    assertTrue(j.err().contains("junk.bin"), j.err());
+    Result d = run("export", "--checkpoint", junk.toString(), "--out", tmp.toString(), "--dtype", "int4");
+    assertEquals(2, d.rc(), d.err());
+    assertTrue(d.err().contains("int4"), d.err());
+  }
+}
