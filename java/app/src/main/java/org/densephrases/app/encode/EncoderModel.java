@@ -69,7 +69,8 @@ public final class EncoderModel implements AutoCloseable {
   }
 
   /** Where a committed trained model is looked for, in order (relative to the working directory). */
-  public static final List<String> DEFAULT_MODEL_DIRS = List.of("models/default", "models/phrase-model", "models");
+  public static final List<String> DEFAULT_MODEL_DIRS =
+      List.of("models/minilm-shared", "models/default", "models/phrase-model", "models");
 
   /**
    * The committed default: the first of {@link #DEFAULT_MODEL_DIRS} holding an exported model
