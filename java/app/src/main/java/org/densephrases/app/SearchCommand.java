@@ -47,8 +47,11 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = {"-k", "--k"}, description = "answers per question, 1..1000 (default: ${DEFAULT-VALUE})")
   int k = 5;
 
-  @Option(names = "--nprobe", description = "IVF lists probed (default: ${DEFAULT-VALUE})")
-  int nprobe = 64;
+  /** Lists probed when --nprobe is not given, capped at the index's list count (a small index has fewer). */
+  static final int DEFAULT_NPROBE = 64;
+
+  @Option(names = "--nprobe", description = "IVF lists probed (default: 64, or every list of a smaller index)")
+  Integer nprobe;
 
   @Option(names = "--candidates", description = "first-stage candidates per direction (default: ${DEFAULT-VALUE})")
   int candidates = 256;
@@ -70,14 +73,16 @@ final class SearchCommand implements Callable<Integer> {
     // Every option is checked before anything slow is loaded.
     Unit u = Unit.parse(unit);
     Options.checkRange("--k", k, 1, SearchOptions.MAX_RESULTS);
-    Options.checkRange("--nprobe", nprobe, 1, KernelLimits.MAX_K);
+    if (nprobe != null) {
+      Options.checkRange("--nprobe", nprobe, 1, KernelLimits.MAX_K);
+    }
     Options.checkRange("--candidates", candidates, 1, KernelLimits.MAX_K);
     Options.checkRange("--max-answer-length", maxAnswerLength, 1, KernelLimits.MAX_ANSWER_LENGTH);
     List<String> qs = new ArrayList<>();
     for (String q : questions) {
       qs.add(checkQuestion(q));
     }
-    SearchOptions opts = SearchOptions.defaults().withUnit(u).withK(k).withNprobe(nprobe).withCandidates(candidates)
+    SearchOptions opts = SearchOptions.defaults().withUnit(u).withK(k).withCandidates(candidates)
         .withMaxAnswerLength(maxAnswerLength);
     String modelSpec = model != null ? model : EncoderModel.defaultModel();
     String modelId = EncoderModel.idOf(modelSpec);
@@ -86,6 +91,9 @@ final class SearchCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     try (Searchers s = Searchers.open(dir, index, modelId, 0, kb)) {
       long tOpen = System.nanoTime();
+      // An explicit --nprobe above the index's lists is refused by the searcher; the default adapts to the index.
+      opts = opts.withNprobe(nprobe != null ? nprobe
+          : s.index != null ? Math.min(DEFAULT_NPROBE, s.index.nlist()) : DEFAULT_NPROBE);
       float[][] qv;
       try (EncoderModel m = EncoderModel.load(modelSpec)) {
         for (String q : qs) {
