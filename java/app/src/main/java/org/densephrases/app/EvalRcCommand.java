@@ -48,6 +48,12 @@ public final class EvalRcCommand implements Callable<Integer> {
   @Option(names = "--results", description = "write EM/F1 and the budget as JSON here")
   Path results;
 
+  @Option(names = "--filter-thresholds", split = ",", paramLabel = "T",
+      description = "also report, per threshold, the fraction of tokens the dump's filter would keep (filter score "
+          + ">= T) and EM/F1 when only kept tokens may start or end an answer; e.g. -2,-1,0,1 (pick dump "
+          + "--filter-threshold with it)")
+  float[] filterThresholds = new float[0];
+
   @Override
   public Integer call() throws Exception {
     return ModelCliErrors.run(this::execute);
@@ -65,13 +71,28 @@ public final class EvalRcCommand implements Callable<Integer> {
         : source.checkpoint != null ? ModelSources.fromCheckpoint(source.checkpoint)
         : ModelSources.pretrained(source.pretrained, "shared")) {
       ReadingComprehension.Config cfg = new ReadingComprehension.Config(m.meta().windows(),
-          m.meta().maxQuestionLength(), maxAnswerLength, 16);
+          m.meta().maxQuestionLength(), maxAnswerLength, 16, filterThresholds);
       ReadingComprehension.Report r = new ReadingComprehension(m.model(), m.tokenizer(), cfg)
           .evaluate(d, m.manager());
       String line = String.format(Locale.ROOT, "%s on %s: EM %.2f F1 %.2f (%d questions, %d windows, %.0f s; %s)",
           m.modelId(), data.getFileName(), r.metrics().exactMatch(), r.metrics().f1(), r.metrics().questions(),
           r.windows(), r.seconds(), PeakMemory.line());
       System.out.println(line);
+      java.util.List<Map<String, Object>> filterRows = new java.util.ArrayList<>();
+      if (!r.filter().isEmpty()) {
+        System.out.println("| filter threshold | tokens kept | EM | F1 |");
+        System.out.println("|---|---|---|---|");
+        for (ReadingComprehension.FilterPoint fp : r.filter()) {
+          System.out.println(String.format(Locale.ROOT, "| %s | %.1f%% | %.2f | %.2f |", fp.threshold(),
+              100 * fp.keptFraction(), fp.metrics().exactMatch(), fp.metrics().f1()));
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("threshold", Float.isFinite(fp.threshold()) ? fp.threshold() : String.valueOf(fp.threshold()));
+          row.put("keptFraction", fp.keptFraction());
+          row.put("exactMatch", fp.metrics().exactMatch());
+          row.put("f1", fp.metrics().f1());
+          filterRows.add(row);
+        }
+      }
       if (results != null) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", m.modelId());
@@ -84,6 +105,9 @@ public final class EvalRcCommand implements Callable<Integer> {
         out.put("windows", r.windows());
         out.put("seconds", r.seconds());
         out.put("peakRss", PeakMemory.line());
+        if (!filterRows.isEmpty()) {
+          out.put("filter", filterRows);
+        }
         Files.createDirectories(results.toAbsolutePath().getParent());
         Files.writeString(results, new GsonBuilder().setPrettyPrinting().create().toJson(out) + "\n");
       }

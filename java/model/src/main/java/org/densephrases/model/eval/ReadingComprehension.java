@@ -36,21 +36,40 @@ public final class ReadingComprehension {
    * @param maxAnswerLength span length in tokens (BERT's SQuAD evaluation: 30)
    * @param batchSize windows (or questions) per forward pass
    */
-  public record Config(WindowConfig windows, int maxQuestionLength, int maxAnswerLength, int batchSize) {
+  public record Config(WindowConfig windows, int maxQuestionLength, int maxAnswerLength, int batchSize,
+      float[] filterThresholds) {
     public static final Config DEFAULT = new Config(WindowConfig.DEFAULT, 64, 30, 16);
+
+    public Config(WindowConfig windows, int maxQuestionLength, int maxAnswerLength, int batchSize) {
+      this(windows, maxQuestionLength, maxAnswerLength, batchSize, new float[0]);
+    }
 
     public Config {
       if (maxAnswerLength < 1 || batchSize < 1 || maxQuestionLength < 3) {
         throw new IllegalArgumentException("maxAnswerLength and batchSize must be >= 1 and maxQuestionLength >= 3");
       }
+      filterThresholds = filterThresholds == null ? new float[0] : filterThresholds.clone();
+      for (float t : filterThresholds) {
+        if (Float.isNaN(t)) {
+          throw new IllegalArgumentException("filter threshold is NaN");
+        }
+      }
     }
   }
+
+  /**
+   * What dropping the tokens whose filter score (max of the filter head's start and end logits, as the dump computes
+   * it) is below {@code threshold} would do: the fraction of (max-context) tokens kept and EM/F1 when only kept tokens
+   * may start or end an answer.
+   */
+  public record FilterPoint(float threshold, double keptFraction, SquadMetrics.Result metrics) {}
 
   /** A predicted answer: its text (empty when the paragraph had no tokens) and span score. */
   public record Prediction(String text, float score) {}
 
   /** EM/F1 and what it took. */
-  public record Report(SquadMetrics.Result metrics, Map<String, Prediction> predictions, int windows, double seconds) {}
+  public record Report(SquadMetrics.Result metrics, Map<String, Prediction> predictions, int windows, double seconds,
+      List<FilterPoint> filter) {}
 
   private final PhraseModel model;
   private final Tokenizer tokenizer;
@@ -69,17 +88,44 @@ public final class ReadingComprehension {
   public Report evaluate(SquadDataset data, NDManager manager) {
     long t0 = System.nanoTime();
     int[] windows = new int[1];
-    Map<String, Prediction> preds = predict(data, manager, windows);
+    FilterStats fs = new FilterStats(config.filterThresholds());
+    Map<String, Prediction> preds = predict(data, manager, windows, fs);
+    List<FilterPoint> points = new ArrayList<>();
+    for (int t = 0; t < fs.thresholds.length; t++) {
+      points.add(new FilterPoint(fs.thresholds[t], fs.tokens == 0 ? 0 : fs.kept[t] / (double) fs.tokens,
+          SquadMetrics.evaluate(data, fs.texts.get(t))));
+    }
+    return new Report(SquadMetrics.evaluate(data, texts(preds)), preds, windows[0],
+        (System.nanoTime() - t0) / 1e9, points);
+  }
+
+  private static Map<String, String> texts(Map<String, Prediction> preds) {
     Map<String, String> texts = new LinkedHashMap<>();
     preds.forEach((k, v) -> texts.put(k, v.text()));
-    return new Report(SquadMetrics.evaluate(data, texts), preds, windows[0], (System.nanoTime() - t0) / 1e9);
+    return texts;
   }
 
   public Map<String, Prediction> predict(SquadDataset data, NDManager manager) {
-    return predict(data, manager, new int[1]);
+    return predict(data, manager, new int[1], new FilterStats(new float[0]));
   }
 
-  private Map<String, Prediction> predict(SquadDataset data, NDManager manager, int[] windowCount) {
+  /** Per-threshold kept-token counts and predictions. */
+  private static final class FilterStats {
+    final float[] thresholds;
+    final long[] kept;
+    long tokens;
+    final List<Map<String, String>> texts = new ArrayList<>();
+
+    FilterStats(float[] thresholds) {
+      this.thresholds = thresholds;
+      this.kept = new long[thresholds.length];
+      for (int i = 0; i < thresholds.length; i++) {
+        texts.add(new LinkedHashMap<>());
+      }
+    }
+  }
+
+  private Map<String, Prediction> predict(SquadDataset data, NDManager manager, int[] windowCount, FilterStats fs) {
     Map<String, Prediction> out = new LinkedHashMap<>();
     List<SquadParagraph> paras = data.paragraphs();
     int groupWindows = 8 * config.batchSize(); // bounds memory: (8 batches)(T)(H) floats
@@ -96,13 +142,13 @@ public final class ReadingComprehension {
         p++;
       }
       windowCount[0] += w;
-      predictGroup(group, groupParas, manager, out);
+      predictGroup(group, groupParas, manager, out, fs);
     }
     return out;
   }
 
   private void predictGroup(List<EncodedPassage> group, List<SquadParagraph> paras, NDManager manager,
-      Map<String, Prediction> out) {
+      Map<String, Prediction> out, FilterStats fs) {
     int h = model.hiddenSize();
     List<PassageWindow> windows = new ArrayList<>();
     int[] firstWindow = new int[group.size()];
@@ -110,7 +156,21 @@ public final class ReadingComprehension {
       firstWindow[i] = windows.size();
       windows.addAll(group.get(i).windows());
     }
-    float[][] tokens = windowVectors(windows, manager);
+    float[][] filter = new float[windows.size()][];
+    float[][] tokens = windowVectors(windows, manager, filter);
+    for (int wi = 0; wi < windows.size(); wi++) {
+      PassageWindow win = windows.get(wi);
+      for (int i = 0; i < win.count(); i++) {
+        if (win.maxContext()[i]) {
+          fs.tokens++;
+          for (int t = 0; t < fs.thresholds.length; t++) {
+            if (filter[wi][i] >= fs.thresholds[t]) {
+              fs.kept[t]++;
+            }
+          }
+        }
+      }
+    }
     List<SquadQuestion> qs = new ArrayList<>();
     List<Integer> qPara = new ArrayList<>();
     for (int i = 0; i < paras.size(); i++) {
@@ -143,11 +203,50 @@ public final class ReadingComprehension {
         int first = passage.windows().get(bestWindow).firstContextToken();
         out.put(id, new Prediction(passage.spanText(first + best.start(), first + best.end()), best.score()));
       }
+      for (int t = 0; t < fs.thresholds.length; t++) {
+        fs.texts.get(t).put(id, filteredAnswer(passage, firstWindow[pi], tokens, filter, qv[0][k], qv[1][k],
+            fs.thresholds[t]));
+      }
     }
   }
 
-  /** Token vectors of each window's context positions: (window)(count * H). */
-  private float[][] windowVectors(List<PassageWindow> windows, NDManager manager) {
+  /** The best span when only tokens with filter score >= threshold may start or end it ("" when none is kept). */
+  private String filteredAnswer(EncodedPassage passage, int firstWindow, float[][] tokens, float[][] filter,
+      float[] qs, float[] qe, float threshold) {
+    int h = model.hiddenSize();
+    BestSpan.Span best = null;
+    int bestWindow = -1;
+    for (int wi = 0; wi < passage.windows().size(); wi++) {
+      PassageWindow win = passage.windows().get(wi);
+      float[] v = tokens[firstWindow + wi];
+      float[] f = filter[firstWindow + wi];
+      float[] start = dots(v, win.count(), h, qs);
+      float[] end = dots(v, win.count(), h, qe);
+      boolean[] allowed = win.maxContext().clone();
+      for (int i = 0; i < win.count(); i++) {
+        if (f[i] < threshold) {
+          allowed[i] = false;
+          end[i] = Float.NEGATIVE_INFINITY;
+        }
+      }
+      BestSpan.Span s = BestSpan.find(start, end, 0, win.count(), config.maxAnswerLength(), allowed);
+      if (s != null && s.score() != Float.NEGATIVE_INFINITY && (best == null || s.score() > best.score())) {
+        best = s;
+        bestWindow = wi;
+      }
+    }
+    if (best == null) {
+      return "";
+    }
+    int first = passage.windows().get(bestWindow).firstContextToken();
+    return passage.spanText(first + best.start(), first + best.end());
+  }
+
+  /**
+   * Token vectors of each window's context positions: (window)(count * H); fills {@code filter} with each window's
+   * filter scores (count), max of the filter head's start and end logits.
+   */
+  private float[][] windowVectors(List<PassageWindow> windows, NDManager manager, float[][] filter) {
     int h = model.hiddenSize();
     // Batches are cut from windows sorted by length, so a long window does not pad a batch of short ones.
     Integer[] order = sortedByLength(windows.size(), i -> windows.get(i).length());
@@ -163,12 +262,19 @@ public final class ReadingComprehension {
         NDList enc = model.encodePassages(new ParameterStore(sub, false), sub.create(batch.ids()),
             sub.create(batch.typeIds()), sub.create(batch.mask()), false);
         float[] all = enc.get(0).toFloatArray(); // (B)(T)(H)
+        float[] logits = enc.get(1).toFloatArray(); // (B)(T)(2)
         int t = batch.length();
         for (int r = 0; r < n; r++) {
           PassageWindow win = chunk.get(r);
           float[] v = new float[win.count() * h];
           System.arraycopy(all, (r * t + win.contextOffset()) * h, v, 0, v.length);
           tokens[order[b + r]] = v;
+          float[] f = new float[win.count()];
+          for (int i = 0; i < f.length; i++) {
+            int pos = r * t + win.contextOffset() + i;
+            f[i] = Math.max(logits[pos * 2], logits[pos * 2 + 1]);
+          }
+          filter[order[b + r]] = f;
         }
       }
     }

@@ -1,6 +1,7 @@
 package org.densephrases.model.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -104,6 +105,40 @@ class ReadingComprehensionTest {
       preds.forEach((k, v) -> texts.put(k, v.text()));
       assertEquals(SquadMetrics.evaluate(data, texts), report.metrics());
     }
+  }
+
+  @Test
+  void filterThresholdsReportKeptFractionAndFilteredAnswers() {
+    List<SquadParagraph> paras = List.of(
+        new SquadParagraph("Super Bowl 50", "The Denver Broncos defeated the Carolina Panthers 24–10 in Santa Clara.",
+            List.of(new SquadQuestion("q1", "Who won?", List.of(new SquadAnswer("Denver Broncos", 4, false))),
+                new SquadQuestion("q2", "Where?", List.of(new SquadAnswer("Santa Clara", 60, false))))),
+        new SquadParagraph("Rivers", "The Nile flows north through Egypt into the Mediterranean Sea.",
+            List.of(new SquadQuestion("q3", "Which sea?", List.of(new SquadAnswer("Mediterranean Sea", 44, false))))));
+    SquadDataset data = new SquadDataset("inline", "1.1", paras);
+    float[] thresholds = {Float.NEGATIVE_INFINITY, -0.05f, 0f, 0.05f, Float.POSITIVE_INFINITY};
+    var config = new ReadingComprehension.Config(new WindowConfig(48, 16, 8), 16, 5, 2, thresholds);
+    PhraseModel m = new PhraseModel(new BertEncoderBlock(TINY, 0.1f), new BertEncoderBlock(TINY, 0.1f),
+        new BertEncoderBlock(TINY, 0.1f));
+    try (NDManager nd = NDManager.newBaseManager("PyTorch");
+        Tokenizer tok = Tokenizer.fromResource(PretrainedModels.MINILM_L6.tokenizerResource())) {
+      Engine.getInstance().setRandomSeed(5);
+      m.initialize(nd, DataType.FLOAT32, PhraseModel.inputShapes(1, 48, 16));
+      ReadingComprehension.Report r = new ReadingComprehension(m, tok, config).evaluate(data, nd);
+      List<ReadingComprehension.FilterPoint> pts = r.filter();
+      assertEquals(thresholds.length, pts.size());
+      // No filter: every token kept and the same answers as the unfiltered evaluation.
+      assertEquals(1.0, pts.get(0).keptFraction(), 0.0);
+      assertEquals(r.metrics(), pts.get(0).metrics());
+      // Everything filtered: nothing kept, no answer can be right.
+      assertEquals(0.0, pts.get(thresholds.length - 1).keptFraction(), 0.0);
+      assertEquals(0.0, pts.get(thresholds.length - 1).metrics().f1(), 0.0);
+      for (int t = 1; t < pts.size(); t++) {
+        assertTrue(pts.get(t).keptFraction() <= pts.get(t - 1).keptFraction(), "kept fraction must not grow");
+      }
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> new ReadingComprehension.Config(new WindowConfig(48, 16, 8), 16, 5, 2, new float[] {Float.NaN}));
   }
 
   private static float dot(float[] h, int row, float[] q) {
