@@ -5,16 +5,10 @@
 # Here (CPU, SIMD Java):   tools/bench-scale.sh [bench-scale options]
 #     writes benchmarks/results/scale.md, scale-<backend>.tsv and scale-latency.png; builds the jar if missing.
 # For the GPU machine (no Java, no DJL there):
-#   1. here:   tools/gpu-prepare.sh && tools/bench-scale.sh --prepare
-#              (adds .gpu/scale/: the index, model and app jars and picocli, ~2 MB, next to gpu-prepare's runtime
-#              and CUDA kernels jar)
+#   1. here:   tools/gpu-prepare.sh   (runtime + every jar, ~25 MB in .gpu/)
 #   2. there:  device tool, carry [".gpu"]:  bash tools/bench-scale.sh --gpu [bench-scale options]
 #              (backend cuda, results under $OUT: scale-gpu.md, scale-cuda.tsv; the jlink'd runtime has no
 #              java.desktop, so no PNG there)
-#              The same jars run eval-open's search part there (question vectors written here with
-#              eval-open --write-question-vectors; the dump must be carried too, so a --limit slice of the corpus):
-#              java -cp .gpu/kernels.jar:.gpu/scale/*.jar org.densephrases.app.SearchSideMain eval-open \
-#                --question-vectors Q.dpq --dump DUMP --dev DEV --corpus CORPUS --backend cuda,simd --out $OUT/od.md
 #   3. here:   tools/bench-scale.sh --plot benchmarks/results/scale-simd.tsv,<fetched>/scale-cuda.tsv
 #              (one PNG with both)
 # Check free disk first: an SQ8 index costs (dim + 8) bytes per vector (10^8 x dim 64: 7.2 GB); the command skips a
@@ -27,24 +21,17 @@ jar=java/app/target/densephrases.jar
 
 case "${1:-}" in
   --prepare)
-    mkdir -p .gpu/scale
-    [[ -f $jar ]] || mvn -q -B -Ddensephrases.skipNative=true -DskipTests -pl java/app -am package
-    cp java/index/target/densephrases-index-*.jar .gpu/scale/index.jar
-    cp java/model/target/densephrases-model-*.jar .gpu/scale/model.jar
-    cp java/app/target/densephrases-app-*.jar .gpu/scale/app.jar
-    cp "$(find ~/.m2/repository/info/picocli/picocli -name 'picocli-*.jar' | sort | tail -n 1)" .gpu/scale/picocli.jar
-    cp "$(find ~/.m2/repository/com/google/code/gson/gson -name 'gson-2.13.1.jar' | head -n 1)" .gpu/scale/gson.jar
-    [[ -f .gpu/kernels.jar ]] || echo "bench-scale: .gpu/kernels.jar is missing: run tools/gpu-prepare.sh" >&2
-    du -ch .gpu/scale/* | tail -n 1 | sed 's/^/bench-scale: .gpu\/scale holds /'
+    echo "bench-scale: --prepare is now tools/gpu-prepare.sh (it builds every jar the GPU machine needs)" >&2
+    exec bash tools/gpu-prepare.sh
     ;;
   --gpu)
     shift
     out=${OUT:-benchmarks/results}
-    mkdir -p "$out" /tmp/dpjre
-    [[ -x /tmp/dpjre/jre/bin/java ]] || tar -C /tmp/dpjre -xzf .gpu/jre.tgz
+    mkdir -p "$out"
+    source tools/gpu-jre.sh
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/scale-gpu-device.txt" || true
-    cp=.gpu/kernels.jar:.gpu/scale/index.jar:.gpu/scale/model.jar:.gpu/scale/app.jar:.gpu/scale/picocli.jar:.gpu/scale/gson.jar
-    /tmp/dpjre/jre/bin/java "${flags[@]}" -cp "$cp" org.densephrases.app.BenchScaleMain --backend cuda \
+    cp=.gpu/kernels.jar:.gpu/index.jar:.gpu/model.jar:.gpu/app.jar:.gpu/picocli.jar:.gpu/gson.jar
+    "$DP_JAVA" "${flags[@]}" -cp "$cp" org.densephrases.app.BenchScaleMain --backend cuda \
       --work /tmp/dp-scale --out "$out/scale-gpu.md" --tsv "$out/scale-cuda.tsv" "$@" 2>&1 | tee "$out/scale-gpu.log"
     ;;
   --plot)

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Run ON THE GPU MACHINE from the repo root, after tools/gpu-prepare.sh here and with .gpu carried:
+# Run ON THE GPU MACHINE from the repo root, after tools/gpu-prepare.sh --tests here and with .gpu carried:
 # runs the kernels' contract suite (every backend, CUDA included) and the index module's tests with the jlink'd runtime, once with the
 # backend lookup free and once forcing CUDA so that a silent fallback cannot pass. Reports go to $OUT (or
 # benchmarks/results when $OUT is unset).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-benchmarks/results}
-mkdir -p "$out" /tmp/dpjre
-tar -C /tmp/dpjre -xzf .gpu/jre.tgz
-java=/tmp/dpjre/jre/bin/java
+mkdir -p "$out"
+source tools/gpu-jre.sh
+java=$DP_JAVA
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu-java-device.txt"
 flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m)
 run() { # name, extra JVM flags...
