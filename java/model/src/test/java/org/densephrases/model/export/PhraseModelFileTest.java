@@ -114,6 +114,39 @@ class PhraseModelFileTest {
   }
 
   @Test
+  void int8ExportKeepsTheHeadsInFp16() throws IOException {
+    // Trained start/end heads are the identity plus small terms, which per-row int8 would round to zero.
+    PhraseModel m = PhraseModel.shared(new BertEncoderBlock(TINY, 0f), new BertEncoderBlock(TINY, 0f));
+    try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
+      Engine.getInstance().setRandomSeed(12);
+      m.initialize(nd, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
+      var head = m.questionHeads()[0].getArray();
+      head.addi(nd.randomUniform(-0.003f, 0.003f, head.getShape()));
+      float[] want = head.toFloatArray();
+      Path mixed = PhraseModelFile.write(m, "mixed", meta(), PhraseModelFile.Dtype.INT8, tokenizer(),
+          tmp.resolve("mixed"));
+      Path all = PhraseModelFile.write(m, "all", meta(), PhraseModelFile.Dtype.INT8, name -> false, tokenizer(),
+          tmp.resolve("all"));
+      assertTrue(Files.size(mixed) > Files.size(all));
+      try (PhraseModelFile.Loaded l = PhraseModelFile.load(mixed); PhraseModelFile.Loaded a = PhraseModelFile.load(all)) {
+        float[] gotMixed = PhraseModelFile.tensors(l.model()).get("q_start.weight");
+        float[] gotAll = PhraseModelFile.tensors(a.model()).get("q_start.weight");
+        double errMixed = 0;
+        double errAll = 0;
+        for (int k = 0; k < want.length; k++) {
+          errMixed = Math.max(errMixed, Math.abs(want[k] - gotMixed[k]));
+          errAll = Math.max(errAll, Math.abs(want[k] - gotAll[k]));
+        }
+        assertTrue(errMixed < 1e-3, "fp16 head error " + errMixed);
+        assertTrue(errAll > 2e-3, "all-int8 head error " + errAll + " (the case the default avoids)");
+        // the encoders are still int8: the mixed file is far smaller than fp16
+        Path half = PhraseModelFile.write(m, "half", meta(), PhraseModelFile.Dtype.FP16, tokenizer(), tmp.resolve("h"));
+        assertTrue(Files.size(mixed) < Files.size(half));
+      }
+    }
+  }
+
+  @Test
   void int8RowsRoundTripWithinHalfAStep() {
     float[] v = {0.5f, -1f, 0.25f, 0f, 0f, 0f, 3f, 2f, -2.9f};
     var q = PhraseModelFile.Int8Rows.quantize(v, 3, 3);
