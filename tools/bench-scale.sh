@@ -7,7 +7,8 @@
 # For the GPU machine (no Java, no DJL there):
 #   1. here:   tools/gpu-prepare.sh   (runtime + every jar, ~25 MB in .gpu/)
 #   2. there:  device tool, carry [".gpu"]:  bash tools/bench-scale.sh --gpu [bench-scale options]
-#              (backend cuda, results under $OUT: scale-gpu.md, scale-cuda.tsv; the jlink'd runtime has no
+#              (backends cuda and simd on the same indexes, results under $OUT: scale-gpu.md, scale-cuda.tsv,
+#              scale-cuda-simd.tsv; the jlink'd runtime has no
 #              java.desktop, so no PNG there)
 #   3. here:   tools/bench-scale.sh --plot benchmarks/results/scale-simd.tsv,<fetched>/scale-cuda.tsv
 #              (one PNG with both)
@@ -31,7 +32,7 @@ case "${1:-}" in
     source tools/gpu-jre.sh
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/scale-gpu-device.txt" || true
     cp=.gpu/kernels.jar:.gpu/index.jar:.gpu/model.jar:.gpu/app.jar:.gpu/picocli.jar:.gpu/gson.jar
-    "$DP_JAVA" "${flags[@]}" -cp "$cp" org.densephrases.app.BenchScaleMain --backend cuda \
+    "$DP_JAVA" "${flags[@]}" -cp "$cp" org.densephrases.app.BenchScaleMain --backend cuda,simd \
       --work /tmp/dp-scale --out "$out/scale-gpu.md" --tsv "$out/scale-cuda.tsv" "$@" 2>&1 | tee "$out/scale-gpu.log"
     ;;
   --plot)

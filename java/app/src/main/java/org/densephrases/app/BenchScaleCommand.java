@@ -86,8 +86,9 @@ final class BenchScaleCommand implements Callable<Integer> {
   @Option(names = "--keep", description = "keep the index files (default: delete each after measuring it)")
   boolean keep;
 
-  @Option(names = "--backend", description = "kernel backend: auto, cuda, simd, scalar (default: auto)")
-  String backend = "auto";
+  @Option(names = "--backend", split = ",", description = "kernel backends: auto, cuda, simd, scalar; several "
+      + "(e.g. cuda,simd) measure the same index with each, built once with the first (default: auto)")
+  List<String> backend = List.of("auto");
 
   @Option(names = "--out", description = "markdown table (default: ${DEFAULT-VALUE})")
   Path out = Path.of("benchmarks/results/scale.md");
@@ -108,18 +109,21 @@ final class BenchScaleCommand implements Callable<Integer> {
 
   /** One measured (size, codec). */
   record Result(long n, String codec, int codeBytes, long fileBytes, double buildSec, double trainSec,
-      double assignSec, double encodeSec, double p50, double p99, double qpsSingle, double qpsBatch, double recall) {
+      double assignSec, double encodeSec, double p50, double p99, double qpsSingle, double qpsBatch, double recall,
+      String backend) {
     String tsv() {
       return String.join("\t", Long.toString(n), codec, Integer.toString(codeBytes), Long.toString(fileBytes),
-          d(buildSec), d(trainSec), d(assignSec), d(encodeSec), d(p50), d(p99), d(qpsSingle), d(qpsBatch), d(recall));
+          d(buildSec), d(trainSec), d(assignSec), d(encodeSec), d(p50), d(p99), d(qpsSingle), d(qpsBatch), d(recall),
+          backend);
     }
 
-    static Result parse(String line) {
+    /** A TSV line; files written before the backend column (13 fields) take {@code fileBackend}. */
+    static Result parse(String line, String fileBackend) {
       String[] f = line.split("\t");
       return new Result(Long.parseLong(f[0]), f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]),
           Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]),
           Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]), Double.parseDouble(f[11]),
-          Double.parseDouble(f[12]));
+          Double.parseDouble(f[12]), f.length > 13 ? f[13] : fileBackend);
     }
 
     private static String d(double v) {
@@ -139,8 +143,9 @@ final class BenchScaleCommand implements Callable<Integer> {
       List<LogLogChart.Series> series = new ArrayList<>();
       for (Path p : plot) {
         List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+        String name = p.getFileName().toString().replaceAll("^scale-|\\.tsv$", "");
         series.addAll(seriesOf(lines.stream().filter(x -> !x.startsWith("#") && !x.isBlank())
-            .map(Result::parse).toList(), p.getFileName().toString().replaceAll("^scale-|\\.tsv$", "") + " "));
+            .map(x -> Result.parse(x, name)).toList(), name + " "));
       }
       LogLogChart.write(png, "IVF first-stage search vs corpus size", "vectors in the index",
           "ms per question", series);
@@ -157,7 +162,14 @@ final class BenchScaleCommand implements Callable<Integer> {
     if (codecs.stream().anyMatch(c -> c.equalsIgnoreCase("pq")) && dim % pqM != 0) {
       throw new IllegalArgumentException("--m " + pqM + " does not divide --dim " + dim);
     }
-    KernelBackend kb = Backend.of(backend);
+    List<KernelBackend> kbs = new ArrayList<>();
+    for (String b : backend) {
+      KernelBackend x = Backend.of(b.trim());
+      if (kbs.stream().noneMatch(y -> y.name().equals(x.name()))) {
+        kbs.add(x);
+      }
+    }
+    KernelBackend kb = kbs.get(0); // builds the indexes and the exact reference
     Files.createDirectories(work);
     List<Result> results = new ArrayList<>();
     Progress.Listener l = (phase, done, total, rate, eta, fin) -> {
@@ -202,53 +214,66 @@ final class BenchScaleCommand implements Callable<Integer> {
         o.flush();
         BuildReport br = new IndexBuilder(is, kb, l).build(src, file);
         try (IvfIndex idx = IvfIndex.open(file, org.densephrases.index.format.Expect.ANY,
-            org.densephrases.index.format.Verify.LAZY); IvfSearcher s = new IvfSearcher(idx, kb)) {
-          for (int i = 0; i < Math.min(5, queries); i++) {
-            s.search(Arrays.copyOfRange(q, i * dim, (i + 1) * dim), 1, nprobe, k); // warm-up
+            org.densephrases.index.format.Verify.LAZY)) {
+          for (KernelBackend sb : kbs) {
+            results.add(measure(o, idx, sb, n, codec, pqM, is, br, q, exact));
           }
-          double[] lat = new double[queries];
-          long t0 = System.nanoTime();
-          for (int i = 0; i < queries; i++) {
-            long ts = System.nanoTime();
-            s.search(Arrays.copyOfRange(q, i * dim, (i + 1) * dim), 1, nprobe, k);
-            lat[i] = (System.nanoTime() - ts) / 1e6;
-          }
-          double single = queries / ((System.nanoTime() - t0) / 1e9);
-          long tb = System.nanoTime();
-          s.search(q, queries, nprobe, k);
-          double batch = queries / ((System.nanoTime() - tb) / 1e9);
-          double recall = Double.NaN;
-          if (exact != null) {
-            recall = Recall.measure(s, exact, q, queries, 10, k, nprobe).recall();
-          }
-          Arrays.sort(lat);
-          Result r = new Result(n, codec.equals("pq") ? "PQ" + pqM : "SQ8", is.codeBytes(dim), br.fileBytes(),
-              br.totalSeconds(), br.trainSeconds(), br.assignSeconds(), br.encodeSeconds(),
-              EvalOpenCommand.percentile(lat, 0.5), EvalOpenCommand.percentile(lat, 0.99), single, batch, recall);
-          results.add(r);
-          o.printf(Locale.ROOT, "bench-scale: n=%d %s: %.1f bytes/vector, built in %.0fs, p50 %.2f ms, p99 %.2f ms,"
-                  + " %.1f q/s single, %.1f q/s batch, 10-recall@%d %s%n", n, r.codec(), (double) r.fileBytes() / n,
-              r.buildSec(), r.p50(), r.p99(), single, batch, k,
-              Double.isNaN(recall) ? "(not measured)" : String.format(Locale.ROOT, "%.3f", recall));
-          o.flush();
         }
         if (!keep) {
           Files.deleteIfExists(file);
         }
-        write(results, kb, pqM);
+        write(results, kbs, pqM);
       }
     }
-    write(results, kb, pqM);
+    write(results, kbs, pqM);
     o.println("bench-scale: wrote " + out + " and " + png);
     return 0;
   }
 
-  private void write(List<Result> rs, KernelBackend kb, int pqM) throws java.io.IOException {
+  /** First-stage latency, throughput and recall of one backend on a built index. */
+  private Result measure(PrintWriter o, IvfIndex idx, KernelBackend sb, long n, String codec, int pqM, IndexSpec is,
+      BuildReport br, float[] q, TopK exact) {
+    try (IvfSearcher s = new IvfSearcher(idx, sb)) {
+      for (int i = 0; i < Math.min(5, queries); i++) {
+        s.search(Arrays.copyOfRange(q, i * dim, (i + 1) * dim), 1, nprobe, k); // warm-up
+      }
+      double[] lat = new double[queries];
+      long t0 = System.nanoTime();
+      for (int i = 0; i < queries; i++) {
+        long ts = System.nanoTime();
+        s.search(Arrays.copyOfRange(q, i * dim, (i + 1) * dim), 1, nprobe, k);
+        lat[i] = (System.nanoTime() - ts) / 1e6;
+      }
+      double single = queries / ((System.nanoTime() - t0) / 1e9);
+      long tb = System.nanoTime();
+      s.search(q, queries, nprobe, k);
+      double batch = queries / ((System.nanoTime() - tb) / 1e9);
+      double recall = Double.NaN;
+      if (exact != null) {
+        recall = Recall.measure(s, exact, q, queries, 10, k, nprobe).recall();
+      }
+      Arrays.sort(lat);
+      Result r = new Result(n, codec.equals("pq") ? "PQ" + pqM : "SQ8", is.codeBytes(dim), br.fileBytes(),
+          br.totalSeconds(), br.trainSeconds(), br.assignSeconds(), br.encodeSeconds(),
+          EvalOpenCommand.percentile(lat, 0.5), EvalOpenCommand.percentile(lat, 0.99), single, batch, recall,
+          sb.name());
+      o.printf(Locale.ROOT, "bench-scale: n=%d %s [%s]: %.1f bytes/vector, built in %.0fs, p50 %.2f ms, p99 %.2f ms,"
+              + " %.1f q/s single, %.1f q/s batch, 10-recall@%d %s%n", n, r.codec(), sb.name(),
+          (double) r.fileBytes() / n, r.buildSec(), r.p50(), r.p99(), single, batch, k,
+          Double.isNaN(recall) ? "(not measured)" : String.format(Locale.ROOT, "%.3f", recall));
+      o.flush();
+      return r;
+    }
+  }
+
+  private void write(List<Result> rs, List<KernelBackend> kbs, int pqM) throws java.io.IOException {
+    KernelBackend kb = kbs.get(0);
     int cores = Runtime.getRuntime().availableProcessors();
     StringBuilder sb = new StringBuilder("# Scale: first-stage IVF search vs corpus size (synthetic)\n\n");
-    sb.append(String.format(Locale.ROOT, "- run: %s, backend %s (%s), %d cores visible to the JVM, load average"
-        + " %.2f at the start (other jobs on the machine slow every number here)%n", Instant.now(), kb.name(),
-        kb.device(), cores, loadAtStart));
+    sb.append(String.format(Locale.ROOT, "- run: %s, backends %s (indexes built with %s), %d cores visible to the"
+        + " JVM, load average %.2f at the start (other jobs on the machine slow every number here)%n", Instant.now(),
+        String.join(", ", kbs.stream().map(x -> x.name() + " (" + x.device() + ")").toList()), kb.name(), cores,
+        loadAtStart));
     sb.append(String.format(Locale.ROOT, "- data: random clustered vectors generated on the fly (%d clusters, N(0,1)"
         + " centres, noise %.2f), dim %d; queries = data rows + noise; not encoded text%n", clusters, noise, dim));
     sb.append(String.format(Locale.ROOT, "- index: IVF%d (same nlist at every size), residual codes, SQ8 = %d bytes,"
@@ -256,13 +281,14 @@ final class BenchScaleCommand implements Callable<Integer> {
         + " %d questions in one call (batch)%n", nlist, dim, pqM, pqM, nprobe, k, queries));
     sb.append("- 10-recall@k: the exact top-10 (inner product) found among the IVF top-k; measured up to N = ")
         .append(recallMax).append("\n\n");
-    sb.append("| N vectors | codec | bytes/vector (file) | index GB | build s (train/assign/encode) | p50 ms | p99 ms"
-        + " | q/s single | q/s batch | vectors scanned/s/core (batch) | 10-recall@k |\n");
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    sb.append("| N vectors | codec | backend | bytes/vector (file) | index GB | build s (train/assign/encode) | p50 ms"
+        + " | p99 ms | q/s single | q/s batch | vectors scanned/s/core (batch) | 10-recall@k |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Result r : rs) {
       double scanned = (double) r.n() * nprobe / nlist * r.qpsBatch() / cores;
-      sb.append(String.format(Locale.ROOT, "| %,d | %s | %.1f | %.2f | %.0f (%.0f/%.0f/%.0f) | %.2f | %.2f | %.1f |"
-              + " %.1f | %.3g | %s |%n", r.n(), r.codec(), (double) r.fileBytes() / r.n(), r.fileBytes() / 1e9,
+      sb.append(String.format(Locale.ROOT, "| %,d | %s | %s | %.1f | %.2f | %.0f (%.0f/%.0f/%.0f) | %.2f | %.2f |"
+              + " %.1f | %.1f | %.3g | %s |%n", r.n(), r.codec(), r.backend(), (double) r.fileBytes() / r.n(),
+          r.fileBytes() / 1e9,
           r.buildSec(), r.trainSec(), r.assignSec(), r.encodeSec(), r.p50(), r.p99(), r.qpsSingle(), r.qpsBatch(),
           scanned, Double.isNaN(r.recall()) ? "-" : String.format(Locale.ROOT, "%.3f", r.recall())));
     }
@@ -270,11 +296,12 @@ final class BenchScaleCommand implements Callable<Integer> {
     sb.append("The reference DensePhrases system serves 60 billion phrases from a 60 GB OPQ96 index at about 10"
         + " questions/s on CPU: 1 byte per phrase, 96 code bytes per indexed token vector (60 GB / 96 B = 625M token"
         + " vectors), 6e11 phrases/s for the machine (its core count is not given).\n\n");
-    sb.append("| N vectors | codec | bytes/vector | phrases (= vectors x 20, L = 20) | bytes/phrase | phrases/s/core"
-        + " (batch) | phrases/s/core (single) |\n|---|---|---|---|---|---|---|\n");
+    sb.append("| N vectors | codec | backend | bytes/vector | phrases (= vectors x 20, L = 20) | bytes/phrase |"
+        + " phrases/s/core (batch) | phrases/s/core (single) |\n|---|---|---|---|---|---|---|---|\n");
     for (Result r : rs) {
       double phrases = r.n() * 20.0;
-      sb.append(String.format(Locale.ROOT, "| %,d | %s | %.1f | %.3g | %.2f | %.3g | %.3g |%n", r.n(), r.codec(),
+      sb.append(String.format(Locale.ROOT, "| %,d | %s | %s | %.1f | %.3g | %.2f | %.3g | %.3g |%n", r.n(), r.codec(),
+          r.backend(),
           (double) r.fileBytes() / r.n(), phrases, r.fileBytes() / phrases, phrases * r.qpsBatch() / cores,
           phrases * r.qpsSingle() / cores));
     }
@@ -284,27 +311,38 @@ final class BenchScaleCommand implements Callable<Integer> {
         + " per-vector bytes too. Vectors scanned/s counts the codes of the probed lists.\n");
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, sb, StandardCharsets.UTF_8);
-    Path t = tsv != null ? tsv : out.resolveSibling("scale-" + kb.name() + ".tsv");
-    StringBuilder tb = new StringBuilder(String.format(Locale.ROOT, "# %s, %s, dim %d, IVF%d, nprobe %d%n", kb.name(),
-        kb.device(), dim, nlist, nprobe));
-    tb.append("# n\tcodec\tcode_bytes\tfile_bytes\tbuild_s\ttrain_s\tassign_s\tencode_s\tp50_ms\tp99_ms"
-        + "\tqps_single\tqps_batch\trecall\n");
-    rs.forEach(r -> tb.append(r.tsv()).append('\n'));
-    Files.writeString(t, tb, StandardCharsets.UTF_8);
+    Path first = null;
+    for (KernelBackend x : kbs) {
+      // one TSV per backend (--tsv names the first backend's; the others get -<backend> before .tsv)
+      Path t = tsv == null ? out.resolveSibling("scale-" + x.name() + ".tsv")
+          : x == kb ? tsv : tsv.resolveSibling(tsv.getFileName().toString().replaceAll("\\.tsv$", "")
+              + "-" + x.name() + ".tsv");
+      first = first == null ? t : first;
+      StringBuilder tb = new StringBuilder(String.format(Locale.ROOT, "# %s, %s, dim %d, IVF%d, nprobe %d%n",
+          x.name(), x.device(), dim, nlist, nprobe));
+      tb.append("# n\tcodec\tcode_bytes\tfile_bytes\tbuild_s\ttrain_s\tassign_s\tencode_s\tp50_ms\tp99_ms"
+          + "\tqps_single\tqps_batch\trecall\tbackend\n");
+      rs.stream().filter(r -> r.backend().equals(x.name())).forEach(r -> tb.append(r.tsv()).append('\n'));
+      Files.writeString(t, tb, StandardCharsets.UTF_8);
+    }
+    Path t = first;
     if (ModuleLayer.boot().findModule("java.desktop").isEmpty()) {
       spec.commandLine().getOut().println("bench-scale: this runtime has no java.desktop: no PNG; draw it where"
           + " there is one with: densephrases bench-scale --plot " + t + " --png <file>");
       return;
     }
     LogLogChart.write(png, String.format(Locale.ROOT, "IVF%d first-stage search, dim %d, nprobe %d, %s backend, %d"
-        + " cores", nlist, dim, nprobe, kb.name(), cores), "vectors in the index", "ms per question",
-        seriesOf(rs, ""));
+        + " cores", nlist, dim, nprobe, String.join("+", kbs.stream().map(KernelBackend::name).toList()), cores),
+        "vectors in the index", "ms per question", seriesOf(rs, ""));
   }
 
-  private static List<LogLogChart.Series> seriesOf(List<Result> rs, String prefix) {
+  private static List<LogLogChart.Series> seriesOf(List<Result> rs, String filePrefix) {
     List<LogLogChart.Series> series = new ArrayList<>();
-    for (String codec : rs.stream().map(Result::codec).distinct().toList()) {
-      List<Result> c = rs.stream().filter(r -> r.codec().equals(codec)).toList();
+    boolean several = rs.stream().map(Result::backend).distinct().count() > 1;
+    for (String key : rs.stream().map(r -> r.backend() + "\t" + r.codec()).distinct().toList()) {
+      List<Result> c = rs.stream().filter(r -> (r.backend() + "\t" + r.codec()).equals(key)).toList();
+      String codec = c.get(0).codec();
+      String prefix = filePrefix.isEmpty() && several ? c.get(0).backend() + " " : filePrefix;
       series.add(new LogLogChart.Series(prefix + codec + " p50 (1 question/call)",
           c.stream().mapToDouble(Result::n).toArray(), c.stream().mapToDouble(Result::p50).toArray()));
       series.add(new LogLogChart.Series(prefix + codec + " batch: ms per question",
