@@ -1,78 +1,130 @@
 package org.densephrases.model.text;
 
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Map;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import org.densephrases.model.onnx.Resources;
 
 /**
- * A HuggingFace tokenizer (the model's tokenizer.json, read from the classpath) that returns tokens with character
- * offsets in Java string indices.
+ * A BERT WordPiece tokenizer (the model's HuggingFace tokenizer.json) that returns tokens with character offsets in
+ * Java string indices, without special tokens; windowing and padding are done by {@link PassageEncoder} and the
+ * batch code (padding and truncation in the file are ignored).
  *
- * <p>The tokenizer.json files shipped with the model jars fix padding and truncation at 128 tokens; both are switched
- * off here, because windowing and padding are done by {@link PassageEncoder} and the batch code. The native
- * tokenizer reports offsets in Unicode code points; a text with characters outside the BMP (emoji, some CJK) has them
- * converted to UTF-16 indices so that {@code text.substring(charStart, charEnd)} is the token's text.
+ * <p>Two implementations give the same ids and offsets: {@link WordPieceTokenizer}, pure Java (the default for the
+ * BERT WordPiece configurations it supports), and DJL's binding of the native HuggingFace tokenizers library
+ * ({@code HfTokenizerBackend}, used when the pure-Java one does not support the file and DJL's tokenizers jar is on
+ * the classpath). The system property {@code densephrases.tokenizer=java|hf} forces one and fails if it cannot be
+ * used; {@code auto} (or unset) chooses as above. The pure-Java path never loads a DJL class: the HF backend is
+ * loaded by name only when chosen.
  */
 public final class Tokenizer implements AutoCloseable {
-  private final HuggingFaceTokenizer hf;
-  private final String source;
-  private final long clsId;
-  private final long sepId;
-  private final long padId;
+  /** The system property that forces an implementation: {@code java}, {@code hf} or {@code auto}. */
+  public static final String PROPERTY = "densephrases.tokenizer";
 
-  private Tokenizer(HuggingFaceTokenizer hf, String source) {
-    this.hf = hf;
-    this.source = source;
-    Encoding empty = hf.encode("", true, false);
-    long[] ids = empty.getIds();
-    String[] toks = empty.getTokens();
-    if (ids.length != 2 || !toks[0].equals("[CLS]") || !toks[1].equals("[SEP]")) {
-      throw new IllegalArgumentException(source + ": expected a BERT tokenizer whose template is [CLS] A [SEP], got "
-          + String.join(" ", toks) + " for empty text");
+  private static final String HF_BACKEND = "org.densephrases.model.text.HfTokenizerBackend";
+  private static final String HF_CLASS = "ai.djl.huggingface.tokenizers.HuggingFaceTokenizer";
+
+  /** Which implementation to use. */
+  public enum Implementation {
+    /** The pure-Java one when it supports the file, else HF when on the classpath. */
+    AUTO,
+    /** {@link WordPieceTokenizer}; fails on a file it does not support. */
+    JAVA,
+    /** DJL's HuggingFace tokenizers (native); fails when DJL's tokenizers jar is not on the classpath. */
+    HF;
+
+    /** From {@value #PROPERTY}: unset, empty or {@code auto} is AUTO. */
+    public static Implementation fromSystemProperty() {
+      String v = System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+      return switch (v) {
+        case "", "auto" -> AUTO;
+        case "java" -> JAVA;
+        case "hf" -> HF;
+        default -> throw new IllegalArgumentException("-D" + PROPERTY + " must be java, hf or auto, got '"
+            + System.getProperty(PROPERTY) + "'");
+      };
     }
-    clsId = ids[0];
-    sepId = ids[1];
-    padId = 0;
+  }
+
+  /** What an implementation provides; package-private so that the choice stays here. */
+  interface Backend extends AutoCloseable {
+    String name();
+
+    long clsId();
+
+    long sepId();
+
+    Tokens tokenize(String text);
+
+    String[] tokenStrings(String text);
+
+    @Override
+    void close();
+  }
+
+  private final Backend backend;
+  private final String source;
+  private final String note;
+
+  private Tokenizer(Backend backend, String source, String note) {
+    this.backend = backend;
+    this.source = source;
+    this.note = note;
   }
 
   /** Loads a tokenizer.json from the classpath, e.g. {@code PretrainedModels.MINILM_L6.tokenizerResource()}. */
   public static Tokenizer fromResource(String resource) {
-    try (InputStream in = Resources.open(resource)) {
-      return new Tokenizer(HuggingFaceTokenizer.newInstance(in,
-          Map.of("padding", "false", "truncation", "false", "addSpecialTokens", "false")), "classpath:" + resource);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read tokenizer " + resource, e);
-    } catch (RuntimeException e) {
-      if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
-          && iae.getMessage().startsWith("classpath resource")) {
-        throw iae;
-      }
-      throw new IllegalArgumentException("classpath:" + resource + " is not a valid tokenizer.json: " + e.getMessage(),
-          e);
-    }
+    return fromResource(resource, Implementation.fromSystemProperty());
+  }
+
+  public static Tokenizer fromResource(String resource, Implementation implementation) {
+    return fromJson(resourceBytes(resource), "classpath:" + resource, implementation);
   }
 
   /** Loads a tokenizer.json file (e.g. the one beside an exported model). */
-  public static Tokenizer fromFile(java.nio.file.Path file) {
-    if (!java.nio.file.Files.isRegularFile(file)) {
+  public static Tokenizer fromFile(Path file) {
+    return fromFile(file, Implementation.fromSystemProperty());
+  }
+
+  public static Tokenizer fromFile(Path file, Implementation implementation) {
+    if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(file + " (tokenizer.json) does not exist");
     }
-    try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-      return new Tokenizer(HuggingFaceTokenizer.newInstance(in,
-          Map.of("padding", "false", "truncation", "false", "addSpecialTokens", "false")), file.toString());
+    byte[] json;
+    try {
+      json = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read tokenizer " + file, e);
-    } catch (RuntimeException e) {
-      if (e instanceof IllegalArgumentException iae && iae.getMessage() != null
-          && iae.getMessage().startsWith(file.toString())) {
-        throw iae;
-      }
-      throw new IllegalArgumentException(file + " is not a valid tokenizer.json: " + e.getMessage(), e);
+    }
+    return fromJson(json, file.toString(), implementation);
+  }
+
+  /** A tokenizer from tokenizer.json bytes; {@code source} names them in errors and {@link #source()}. */
+  public static Tokenizer fromJson(byte[] json, String source, Implementation implementation) {
+    switch (implementation) {
+      case JAVA:
+        return new Tokenizer(WordPieceTokenizer.fromJson(json, source), source, "pure-Java WordPiece");
+      case HF:
+        if (!hfAvailable()) {
+          throw new IllegalStateException("-D" + PROPERTY + "=hf, but DJL's HuggingFace tokenizers "
+              + "(ai.djl.huggingface:tokenizers) are not on the classpath");
+        }
+        return new Tokenizer(loadHf(json, source), source, "HuggingFace tokenizers (forced)");
+      default:
+        try {
+          return new Tokenizer(WordPieceTokenizer.fromJson(json, source), source, "pure-Java WordPiece");
+        } catch (UnsupportedTokenizerException e) {
+          if (!hfAvailable()) {
+            throw new IllegalArgumentException(e.getMessage() + "; and DJL's HuggingFace tokenizers "
+                + "(ai.djl.huggingface:tokenizers), the fallback, are not on the classpath", e);
+          }
+          return new Tokenizer(loadHf(json, source), source,
+              "HuggingFace tokenizers (pure Java does not support: " + String.join("; ", e.unsupported()) + ")");
+        }
     }
   }
 
@@ -85,16 +137,54 @@ public final class Tokenizer implements AutoCloseable {
     }
   }
 
+  /** Whether DJL's HuggingFace tokenizers are on the classpath (loads, but does not initialize, its class). */
+  public static boolean hfAvailable() {
+    try {
+      Class.forName(HF_CLASS, false, Tokenizer.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  private static Backend loadHf(byte[] json, String source) {
+    try {
+      Class<?> c = Class.forName(HF_BACKEND, true, Tokenizer.class.getClassLoader());
+      var ctor = c.getDeclaredConstructor(byte[].class, String.class);
+      return (Backend) ctor.newInstance(json, source);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException("cannot load the HuggingFace tokenizer for " + source, e.getCause());
+    } catch (ReflectiveOperationException | LinkageError e) {
+      throw new IllegalStateException("cannot load the HuggingFace tokenizer for " + source + ": " + e, e);
+    }
+  }
+
+  /** JAVA or HF: the implementation in use. */
+  public Implementation implementation() {
+    return backend.name().equals("hf") ? Implementation.HF : Implementation.JAVA;
+  }
+
+  /** The implementation in words, with why HF was chosen when it was a fallback. */
+  public String describe() {
+    return note;
+  }
+
   public long clsId() {
-    return clsId;
+    return backend.clsId();
   }
 
   public long sepId() {
-    return sepId;
+    return backend.sepId();
   }
 
   public long padId() {
-    return padId;
+    return 0;
   }
 
   public String source() {
@@ -103,26 +193,12 @@ public final class Tokenizer implements AutoCloseable {
 
   /** WordPiece tokens of {@code text}, no special tokens, offsets as Java string indices. */
   public Tokens tokenize(String text) {
-    Encoding e = hf.encode(text, false, false);
-    long[] ids = e.getIds();
-    CharSpan[] spans = e.getCharTokenSpans();
-    int[] start = new int[ids.length];
-    int[] end = new int[ids.length];
-    int[] cpToChar = codePointToCharIndex(text);
-    for (int i = 0; i < ids.length; i++) {
-      CharSpan s = spans[i];
-      if (s == null) {
-        throw new IllegalStateException(source + ": token " + i + " of a text has no character span");
-      }
-      start[i] = cpToChar == null ? s.getStart() : cpToChar[s.getStart()];
-      end[i] = cpToChar == null ? s.getEnd() : cpToChar[s.getEnd()];
-    }
-    return new Tokens(ids, start, end);
+    return backend.tokenize(text);
   }
 
   /** The token strings (for debugging and tests). */
   public String[] tokenStrings(String text) {
-    return hf.encode(text, false, false).getTokens();
+    return backend.tokenStrings(text);
   }
 
   /** Maps code-point index -> UTF-16 index (length codePoints + 1), or null when the two coincide. */
@@ -143,6 +219,6 @@ public final class Tokenizer implements AutoCloseable {
 
   @Override
   public void close() {
-    hf.close();
+    backend.close();
   }
 }
