@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.densephrases.app.encode.EncoderModel;
+import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.encode.PhraseEncoder;
 import org.densephrases.index.Progress;
 import org.densephrases.index.dump.DocumentInput;
 import org.densephrases.index.dump.DumpSpec;
@@ -23,6 +25,7 @@ import org.densephrases.kernels.VectorType;
 import org.densephrases.model.data.CorpusParagraph;
 import org.densephrases.model.data.CorpusReader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,6 +49,8 @@ final class DumpCommand implements Callable<Integer> {
   @Option(names = "--model", description = "phrase model: a pretrained name or a trained model directory "
       + "(default: the committed model, else all-minilm-l6-v2)")
   String model;
+
+  @Mixin EncoderOptions encoder = new EncoderOptions();
 
   @Option(names = "--limit", description = "encode only the first N paragraphs (0 = all)")
   int limit = 0;
@@ -77,6 +82,7 @@ final class DumpCommand implements Callable<Integer> {
     Options.checkRange("--batch", batch, 1, 4096);
     Options.checkRange("--group", group, 1, 1 << 20);
     String modelSpec = model != null ? model : EncoderModel.defaultModel();
+    encoder.check(modelSpec);
     String modelId = EncoderModel.idOf(modelSpec);
     String corpusCrc = Workspace.corpusChecksum(corpus);
     Path dir = out != null ? out : Workspace.defaultDump(modelId, corpus, limit);
@@ -103,7 +109,7 @@ final class DumpCommand implements Callable<Integer> {
     }
     outw.printf(Locale.ROOT, "dump: %d paragraphs of %s -> %s%n", paras.size(), corpus, dir);
     outw.flush();
-    try (EncoderModel m = EncoderModel.load(modelSpec)) {
+    try (PhraseEncoder m = encoder.load(modelSpec)) {
       DumpSpec ds = DumpSpec.of(m.id(), m.dim()).withTypes(vt).withInt8(Int8Scheme.perDim())
           .withFilterThreshold(filterThreshold).withTokensPerShard(tokensPerShard);
       try (DumpWriter w = DumpWriter.open(dir, ds)) {
@@ -119,8 +125,8 @@ final class DumpCommand implements Callable<Integer> {
           outw.printf(Locale.ROOT, "dump: resuming after %d paragraphs (%d shards done)%n", skip,
               w.completedShards());
         }
-        outw.printf(Locale.ROOT, "dump: model %s (dim %d), windows %d/%d, filter threshold %s, types %s%n", m.id(),
-            m.dim(), m.windows().maxLength(), m.windows().stride(), filterThreshold, vt);
+        outw.printf(Locale.ROOT, "dump: model %s (dim %d, %s encoder), windows %d/%d, filter threshold %s, types %s%n",
+            m.id(), m.dim(), m.engine(), m.windows().maxLength(), m.windows().stride(), filterThreshold, vt);
         outw.flush();
         Progress.Listener l = (phase, done, total, rate, eta, fin) -> {
           outw.println(Progress.format(phase, done, total, rate, eta, fin));

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.densephrases.app.encode.EncoderModel;
+import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.encode.PhraseEncoder;
 import org.densephrases.app.encode.QuestionVectors;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
@@ -28,6 +30,7 @@ import org.densephrases.model.data.SquadQuestion;
 import org.densephrases.model.data.SquadReader;
 import org.densephrases.model.eval.SquadMetrics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -62,6 +65,8 @@ final class EvalOpenCommand implements Callable<Integer> {
   @Option(names = "--model", description = "question encoder (default: the committed model)")
   String model;
 
+  @Mixin EncoderOptions encoder = new EncoderOptions();
+
   @Option(names = "--index", split = ",", description = "exact, sq8, pq (default: exact,sq8,pq)")
   List<String> indexes = List.of("exact", "sq8", "pq");
 
@@ -91,6 +96,9 @@ final class EvalOpenCommand implements Callable<Integer> {
 
   @Option(names = "--warmup", description = "searches before timing (default: ${DEFAULT-VALUE})")
   int warmup = 5;
+
+  /** The engine that encoded the questions (for the report), null when they were read. */
+  private String encoderEngine;
 
   @Override
   public Integer call() throws Exception {
@@ -133,15 +141,17 @@ final class EvalOpenCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "eval-open: question vectors of model %s read from %s%n", qv.modelId(), readVectors);
     } else {
       String modelSpec = model != null ? model : EncoderModel.defaultModel();
-      try (EncoderModel m = EncoderModel.load(modelSpec)) {
+      encoder.check(modelSpec);
+      try (PhraseEncoder m = encoder.load(modelSpec)) {
         long t0 = System.nanoTime();
         float[][] v = m.encodeQuestions(qs.stream().map(Q::text).toList(), 64);
         encodeSec = (System.nanoTime() - t0) / 1e9;
         qv = new QuestionVectors(m.id(), m.dim(), qs.stream().map(Q::id).toList(), qs.stream().map(Q::text).toList(),
             v[0], v[1]);
+        encoderEngine = m.engine();
       }
-      o.printf(Locale.ROOT, "eval-open: encoded %d questions in %.1fs (%.1f questions/s, batches of 64)%n",
-          qs.size(), encodeSec, qs.size() / encodeSec);
+      o.printf(Locale.ROOT, "eval-open: encoded %d questions in %.1fs (%.1f questions/s, batches of 64, %s encoder)%n",
+          qs.size(), encodeSec, qs.size() / encodeSec, encoderEngine);
       if (writeVectors != null) {
         qv.write(writeVectors);
         o.println("eval-open: question vectors written to " + writeVectors);
@@ -318,8 +328,8 @@ final class EvalOpenCommand implements Callable<Integer> {
     sb.append("- dump: ").append(dumpInfo).append('\n');
     sb.append("- question encoder: ").append(modelId)
         .append(Double.isNaN(encodeSec) ? " (vectors read from " + readVectors + ")"
-            : String.format(Locale.ROOT, " (%.1f questions/s encoding, batches of 64, not in the latency)",
-                n / encodeSec)).append('\n');
+            : String.format(Locale.ROOT, " (%.1f questions/s encoding with the %s encoder, batches of 64, not in the"
+                + " latency)", n / encodeSec, encoderEngine)).append('\n');
     sb.append(String.format(Locale.ROOT, "- search: k1 = %d candidates per direction, mirror on, L = %d tokens,"
         + " nprobe %d (IVF), FP16 rescoring; latency = one question per call, after %d warm-up searches%n",
         candidates, maxAnswerLength, nprobe, warmup));

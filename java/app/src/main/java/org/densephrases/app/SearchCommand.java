@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.densephrases.app.encode.EncoderModel;
+import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.encode.PhraseEncoder;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
 import org.densephrases.kernels.KernelBackend;
 import org.densephrases.kernels.KernelLimits;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,6 +40,8 @@ final class SearchCommand implements Callable<Integer> {
 
   @Option(names = "--model", description = "question encoder: must be the dump's model (default: the committed model)")
   String model;
+
+  @Mixin EncoderOptions encoder = new EncoderOptions();
 
   @Option(names = "--index", description = "exact, sq8 or pq (default: ${DEFAULT-VALUE})")
   String index = "sq8";
@@ -85,6 +90,7 @@ final class SearchCommand implements Callable<Integer> {
     SearchOptions opts = SearchOptions.defaults().withUnit(u).withK(k).withCandidates(candidates)
         .withMaxAnswerLength(maxAnswerLength);
     String modelSpec = model != null ? model : EncoderModel.defaultModel();
+    encoder.check(modelSpec);
     String modelId = EncoderModel.idOf(modelSpec);
     Path dir = dump != null ? dump : defaultDump(modelSpec);
     KernelBackend kb = Backend.of(backend);
@@ -95,7 +101,7 @@ final class SearchCommand implements Callable<Integer> {
       opts = opts.withNprobe(nprobe != null ? nprobe
           : s.index != null ? Math.min(DEFAULT_NPROBE, s.index.nlist()) : DEFAULT_NPROBE);
       float[][] qv;
-      try (EncoderModel m = EncoderModel.load(modelSpec)) {
+      try (PhraseEncoder m = encoder.load(modelSpec)) {
         for (String q : qs) {
           int t = m.questionTokens(q);
           if (t > m.maxQuestionTokens() - 2) {

@@ -4,13 +4,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The verbs that need no encoder, for a machine without DJL (the GPU box): {@code eval-open --question-vectors F},
- * {@code index} and {@code bench-scale}. Its classpath needs only the kernels, index, model (readers and metrics,
- * no DJL class is loaded) and app jars, picocli and gson; {@link Main} would load every verb.
+ * The verbs that run without DJL, for a machine without it (the GPU box): {@code dump}, {@code search} and
+ * {@code eval-open} with an exported model (the pure-Java encoder, {@code --encoder java}, the default for exports)
+ * or eval-open with {@code --question-vectors F}, {@code index} and {@code bench-scale}. Its classpath needs only the
+ * kernels, index, model (readers, metrics, the Java engine: no DJL class is loaded) and app jars, picocli and gson,
+ * plus the tokenizer's jars until the model's tokenizer is pure Java; {@link Main} would load every verb.
  */
 @Command(name = "densephrases", mixinStandardHelpOptions = true,
-    description = "Search-side verbs (no encoder): eval-open with --question-vectors, index, bench-scale.",
-    subcommands = {EvalOpenCommand.class, IndexCommand.class, BenchScaleCommand.class})
+    description = "Verbs without DJL: dump, search and eval-open with an exported model (Java encoder), index,"
+        + " bench-scale.",
+    subcommands = {DumpCommand.class, SearchCommand.class, EvalOpenCommand.class, IndexCommand.class,
+        BenchScaleCommand.class})
 public final class SearchSideMain implements Runnable {
   public static void main(String[] args) {
     CommandLine cl = new CommandLine(new SearchSideMain());

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.densephrases.app.encode.EncoderModel;
+import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.encode.PhraseEncoder;
 import org.densephrases.app.serve.ModelAnswerer;
 import org.densephrases.app.serve.SearchServer;
 import org.densephrases.app.serve.ServeConfig;
@@ -16,6 +18,7 @@ import org.densephrases.index.search.Unit;
 import org.densephrases.kernels.KernelBackend;
 import org.densephrases.kernels.KernelLimits;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,6 +38,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--model", description = "question encoder: must be the dump's model (default: the committed model)")
   String model;
+
+  @Mixin EncoderOptions encoder = new EncoderOptions();
 
   @Option(names = "--index", description = "exact, sq8 or pq (default: ${DEFAULT-VALUE})")
   String index = "sq8";
@@ -115,7 +120,7 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ServeConfig cfg = config();
     long t0 = System.nanoTime();
-    ModelAnswerer answerer = open(dump, model, index, backend, nprobe);
+    ModelAnswerer answerer = open(dump, model, index, backend, nprobe, encoder);
     SearchServer server;
     try {
       // One search before listening: the searcher loads its tables into the backend on first use (seconds for a
@@ -157,7 +162,14 @@ final class ServeCommand implements Callable<Integer> {
    */
   static ModelAnswerer open(Path dumpDir, String modelName, String index, String backendName, int nprobe)
       throws IOException {
+    return open(dumpDir, modelName, index, backendName, nprobe, new EncoderOptions());
+  }
+
+  /** As {@link #open(Path, String, String, String, int)}, with the encoder engine and its threads. */
+  static ModelAnswerer open(Path dumpDir, String modelName, String index, String backendName, int nprobe,
+      EncoderOptions encoder) throws IOException {
     String modelSpec = modelName != null ? modelName : EncoderModel.defaultModel();
+    encoder.check(modelSpec);
     String modelId = EncoderModel.idOf(modelSpec);
     Path dir = dumpDir != null ? dumpDir : SearchCommand.defaultDump(modelSpec);
     KernelBackend kb = Backend.of(backendName);
@@ -168,7 +180,7 @@ final class ServeCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--nprobe " + nprobe + " exceeds the index's " + s.index.nlist()
             + " lists");
       }
-      EncoderModel m = EncoderModel.load(modelSpec);
+      PhraseEncoder m = encoder.load(modelSpec);
       long indexBytes = s.index != null ? s.index.byteSize() : Math.round(s.bytesPerPhrase() * s.dump.numTokens());
       ServerInfo info = new ServerInfo(kb.name(), kb.device(), s.kind, modelId, indexBytes, s.dump.bytes(),
           s.dump.numTokens(), s.dump.numDocs());

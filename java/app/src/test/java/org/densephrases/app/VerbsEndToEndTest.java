@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.densephrases.app.encode.EncoderModel;
+import org.densephrases.app.encode.PhraseEncoder;
 import org.densephrases.app.encode.QuestionVectors;
 import org.densephrases.index.dump.DocumentInput;
 import org.densephrases.index.search.Answer;
@@ -125,7 +126,7 @@ class VerbsEndToEndTest {
 
   @Test
   void longParagraphGetsOneVectorPerTokenFromItsWindows() throws IOException {
-    try (EncoderModel m = EncoderModel.load("all-minilm-l6-v2")) {
+    try (PhraseEncoder m = EncoderModel.load("all-minilm-l6-v2")) {
       CorpusParagraph p = paragraphs().get(3);
       DocumentInput d = m.encodeDocuments(List.of(p), 4).get(0);
       assertTrue(d.numTokens() > m.windows().maxLength(), "the paragraph must need several windows");
@@ -159,7 +160,7 @@ class VerbsEndToEndTest {
   @Test
   void answersPointIntoTheirDocuments() throws IOException {
     try (Searchers s = Searchers.open(dump, "exact", null, 0, Backends.best());
-        EncoderModel m = EncoderModel.load("all-minilm-l6-v2")) {
+        PhraseEncoder m = EncoderModel.load("all-minilm-l6-v2")) {
       float[][] q = m.encodeQuestions(List.of("Who created Python?"), 8);
       for (Unit u : Unit.values()) {
         List<Answer> as = s.searcher.search(q[0], q[1], SearchOptions.defaults().withUnit(u).withK(20));
@@ -209,6 +210,7 @@ class VerbsEndToEndTest {
         modelDir.toString());
     assertEquals(0, r.rc(), r.err());
     assertTrue(r.out().contains("model test-export-1"), r.out());
+    assertTrue(r.out().contains("java encoder"), "an export is encoded by the java engine by default: " + r.out());
     Run s = run("search", "--dump", d.toString(), "--index", "exact", "--model", modelDir.toString(), "-k", "1",
         "Where is the Eiffel Tower?");
     assertEquals(0, s.rc(), s.err());
@@ -241,6 +243,10 @@ class VerbsEndToEndTest {
     assertUserError(run("search", "--dump", d, "--max-answer-length", "0", "q?"), "--max-answer-length");
     assertUserError(run("search", "--dump", d, "--backend", "tpu", "q?"), "unknown backend 'tpu'");
     assertUserError(run("eval-open", "--dump", d, "--index", "lsh"), "unknown index 'lsh'");
+    assertUserError(run("search", "--dump", d, "--encoder", "onnx", "q?"), "unknown engine 'onnx'");
+    assertUserError(run("search", "--dump", d, "--encoder", "java", "q?"), "--encoder java runs exported models");
+    assertUserError(run("dump", "--corpus", corpus.toString(), "--out", tmp.resolve("x").toString(), "--encoder",
+        "java", "--model", "all-minilm-l6-v2"), "--encoder java runs exported models");
   }
 
   @Test

@@ -3,22 +3,24 @@ package org.densephrases.app.serve;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
-import org.densephrases.app.encode.EncoderModel;
+import org.densephrases.app.encode.PhraseEncoder;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.PhraseSearcher;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
 
 /**
- * Answers with the question encoder (DJL) and a phrase searcher: all questions of a batch are encoded in one forward
- * pass and searched in one {@link PhraseSearcher#search(float[], float[], int, SearchOptions, List)} call.
+ * Answers with the question encoder (Java or DJL engine) and a phrase searcher: all questions of a batch are encoded
+ * in one forward pass and searched in one {@link PhraseSearcher#search(float[], float[], int, SearchOptions, List)}
+ * call.
  *
  * <p>The encoder runs one batch at a time (a lock): DJL's predictor-free forward shares one NDManager and the
- * tokenizer's native handle, which we do not rely on being safe to use from several threads. The searcher is
- * thread-safe, so with two search workers one batch is searched while the next is encoded.
+ * tokenizer's native handle, which we do not rely on being safe to use from several threads (the Java engine is
+ * thread-safe, but already spreads one batch over every core). The searcher is thread-safe, so with two search
+ * workers one batch is searched while the next is encoded.
  */
 public final class ModelAnswerer implements Answerer {
-  private final EncoderModel model;
+  private final PhraseEncoder model;
   private final PhraseSearcher searcher;
   private final ServerInfo info;
   private final AutoCloseable owned;
@@ -27,7 +29,7 @@ public final class ModelAnswerer implements Answerer {
   /**
    * @param owned closed after the model by {@link #close()} (the searcher with its dump and index), may be null
    */
-  public ModelAnswerer(EncoderModel model, PhraseSearcher searcher, ServerInfo info, AutoCloseable owned) {
+  public ModelAnswerer(PhraseEncoder model, PhraseSearcher searcher, ServerInfo info, AutoCloseable owned) {
     this.model = model;
     this.searcher = searcher;
     this.info = info;

@@ -35,7 +35,7 @@ public final class ModelSources {
     Checkpoints.assign(params, ckpt, file);
     NDManager manager = NDManager.newBaseManager("PyTorch");
     m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
-    PhraseModelFile.Meta meta = new PhraseModelFile.Meta(c.model, c.layout, w.config(), c.maxLength, c.stride,
+    PhraseModelMeta meta = new PhraseModelMeta(c.model, c.layout, w.config(), c.maxLength, c.stride,
         c.maxTitleTokens, c.maxQuestionLength, ckpt.step(), ckpt.configJson());
     return new PhraseModelFile.Loaded("densephrases-" + c.model + "-" + c.layout + "-step" + ckpt.step(), meta, m,
         Tokenizer.fromResource(pre.tokenizerResource()), manager);
@@ -50,7 +50,7 @@ public final class ModelSources {
     NDManager manager = NDManager.newBaseManager("PyTorch");
     m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
     TrainConfig d = new TrainConfig();
-    PhraseModelFile.Meta meta = new PhraseModelFile.Meta(name, layout, w.config(), d.maxLength, d.stride,
+    PhraseModelMeta meta = new PhraseModelMeta(name, layout, w.config(), d.maxLength, d.stride,
         d.maxTitleTokens, d.maxQuestionLength, 0, "untrained");
     return new PhraseModelFile.Loaded(name + "-untrained", meta, m, Tokenizer.fromResource(pre.tokenizerResource()),
         manager);

@@ -4,22 +4,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import com.google.gson.Gson;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.densephrases.model.bert.BertConfig;
 import org.densephrases.model.bert.BertEncoderBlock;
 import org.densephrases.model.phrase.PhraseModel;
 import org.densephrases.model.text.Tokenizer;
-import org.densephrases.model.text.WindowConfig;
 import org.densephrases.model.train.BinaryIo;
 import org.densephrases.model.train.Checkpoints;
 
@@ -29,7 +24,7 @@ import org.densephrases.model.train.Checkpoints;
  *
  * <pre>
  *   magic "DPMODEL1" | i32 version (1) | str modelId | i32 hidden | i32 dtype (0 fp32, 1 fp16, 2 int8)
- *   | str meta json ({@link Meta}) | i32 tensors
+ *   | str meta json ({@link PhraseModelMeta}) | i32 tensors
  *   | per tensor: str name | i32 storage | i32 rank | i64 dims...
  *       storage 0 fp32: floats
  *       storage 1 fp16: shorts (IEEE half)
@@ -44,28 +39,23 @@ import org.densephrases.model.train.Checkpoints;
  * (H)), {@code filter.weight|bias} ((2)(H), (2)). In int8 files only rank-2 tensors are quantized (per row, symmetric,
  * scale = max|row| / 127); vectors (biases, LayerNorm) stay fp32. Encoders trained with frozen word embeddings store
  * them once: the others are aliases.
+ *
+ * <p>Reading (and every check of a file) is {@link RawPhraseModel}'s, which loads no DJL class; this class adds the
+ * DJL side: writing a PhraseModel and loading one.
  */
 public final class PhraseModelFile {
-  static final byte[] MAGIC = "DPMODEL1".getBytes(StandardCharsets.US_ASCII);
-  static final int VERSION = 1;
-  public static final String MODEL_FILE = "phrase-model.dpm";
-  public static final String TOKENIZER_FILE = "tokenizer.json";
+  static final byte[] MAGIC = RawPhraseModel.MAGIC;
+  static final int VERSION = RawPhraseModel.VERSION;
+  public static final String MODEL_FILE = RawPhraseModel.MODEL_FILE;
+  public static final String TOKENIZER_FILE = RawPhraseModel.TOKENIZER_FILE;
 
   private PhraseModelFile() {}
 
   public enum Dtype { FP32, FP16, INT8 }
 
-  /** What a reader needs besides the weights: the encoder shape and how passages and questions are cut. */
-  public record Meta(String baseModel, String layout, BertConfig bert, int maxLength, int stride,
-      int maxTitleTokens, int maxQuestionLength, long trainedSteps, String recipe) {
-    public WindowConfig windows() {
-      return new WindowConfig(maxLength, stride, maxTitleTokens);
-    }
-  }
-
   /** A loaded model: initialised, inference-ready (dropout 0), with its tokenizer. Close to free both. */
-  public record Loaded(String modelId, Meta meta, PhraseModel model, Tokenizer tokenizer, NDManager manager)
-      implements AutoCloseable {
+  public record Loaded(String modelId, PhraseModelMeta meta, PhraseModel model, Tokenizer tokenizer,
+      NDManager manager) implements AutoCloseable {
     @Override
     public void close() {
       manager.close();
@@ -128,18 +118,18 @@ public final class PhraseModelFile {
    * Writes {@code dir/phrase-model.dpm} (atomically) and {@code dir/tokenizer.json}; an int8 export keeps
    * {@link #DEFAULT_FP16_TENSORS} in fp16. Returns the model file.
    */
-  public static Path write(PhraseModel m, String modelId, Meta meta, Dtype dtype, byte[] tokenizerJson, Path dir)
-      throws IOException {
+  public static Path write(PhraseModel m, String modelId, PhraseModelMeta meta, Dtype dtype, byte[] tokenizerJson,
+      Path dir) throws IOException {
     return write(m, modelId, meta, dtype, java.util.regex.Pattern.compile(DEFAULT_FP16_TENSORS).asMatchPredicate(),
         tokenizerJson, dir);
   }
 
   /**
-   * As {@link #write(PhraseModel, String, Meta, Dtype, byte[], Path)}, storing the tensors whose export name
+   * As {@link #write(PhraseModel, String, PhraseModelMeta, Dtype, byte[], Path)}, storing the tensors whose export name
    * {@code keepFp16} accepts as fp16 in an int8 file (a mixed file: storage is chosen per tensor, the header's dtype
    * names the default).
    */
-  public static Path write(PhraseModel m, String modelId, Meta meta, Dtype dtype,
+  public static Path write(PhraseModel m, String modelId, PhraseModelMeta meta, Dtype dtype,
       java.util.function.Predicate<String> keepFp16, byte[] tokenizerJson, Path dir) throws IOException {
     Files.createDirectories(dir);
     Path file = dir.resolve(MODEL_FILE);
@@ -170,7 +160,7 @@ public final class PhraseModelFile {
         }
         switch (storage) {
           case 0 -> o.floats(v);
-          case 1 -> o.shorts(toHalf(v));
+          case 1 -> o.shorts(RawPhraseModel.toHalf(v));
           case 2 -> {
             Int8Rows q = Int8Rows.quantize(v, (int) shape[0], (int) shape[1]);
             o.floats(q.scales());
@@ -201,77 +191,18 @@ public final class PhraseModelFile {
     return null;
   }
 
-  /** Loads a model directory (or its phrase-model.dpm) written by {@link #write}. */
+  /**
+   * Loads a model directory (or its phrase-model.dpm) written by {@link #write} into a DJL PhraseModel. Reading and
+   * every check of the file are {@link RawPhraseModel#read}'s (no DJL there: the pure-Java engine uses it alone).
+   */
   public static Loaded load(Path dirOrFile) throws IOException {
-    Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(MODEL_FILE) : dirOrFile;
-    if (!Files.exists(file)) {
-      throw new NoSuchFileException(file + " (exported phrase model) does not exist");
-    }
-    Path tokFile = file.resolveSibling(TOKENIZER_FILE);
-    String modelId;
-    Meta meta;
-    Map<String, float[]> values = new LinkedHashMap<>();
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    try (BinaryIo.In in = new BinaryIo.In(new BufferedInputStream(Files.newInputStream(file), 1 << 20),
-        file.toString())) {
-      byte[] magic = in.bytes(MAGIC.length);
-      if (!Arrays.equals(magic, MAGIC)) {
-        throw new IllegalArgumentException(file + " is not an exported phrase model (bad magic)");
-      }
-      int version = in.i32();
-      if (version != VERSION) {
-        throw new IllegalArgumentException(file + ": format version " + version + ", this build reads " + VERSION);
-      }
-      modelId = in.str();
-      int hidden = in.i32();
-      int dtype = in.i32();
-      if (dtype < 0 || dtype > 2) {
-        throw new IllegalArgumentException(file + ": unknown dtype " + dtype);
-      }
-      meta = new Gson().fromJson(in.str(), Meta.class);
-      if (meta == null || meta.bert() == null || meta.bert().hiddenSize() != hidden) {
-        throw new IllegalArgumentException(file + ": header hidden size " + hidden + " disagrees with its metadata");
-      }
-      int n = in.i32();
-      for (int i = 0; i < n; i++) {
-        String name = in.str();
-        int storage = in.i32();
-        long[] shape = new long[in.i32()];
-        long size = 1;
-        for (int d = 0; d < shape.length; d++) {
-          shape[d] = in.i64();
-          size *= shape[d];
-        }
-        float[] v = switch (storage) {
-          case 0 -> in.floats();
-          case 1 -> fromHalf(in.shorts());
-          case 2 -> {
-            float[] scales = in.floats();
-            byte[] q = in.bytes(in.i32());
-            yield new Int8Rows(scales, q, (int) shape[1]).dequantize();
-          }
-          case 3 -> {
-            String target = in.str();
-            float[] t = values.get(target);
-            if (t == null) {
-              throw new IllegalArgumentException(file + ": tensor " + name + " aliases unknown tensor " + target);
-            }
-            yield t;
-          }
-          default -> throw new IllegalArgumentException(file + ": tensor " + name + " has unknown storage "
-              + storage);
-        };
-        if (v.length != size) {
-          throw new IllegalArgumentException(file + ": tensor " + name + " has " + v.length + " values, shape "
-              + Arrays.toString(shape) + " needs " + size);
-        }
-        values.put(name, v);
-        shapes.put(name, shape);
-      }
-      in.verify();
-    }
-    Tokenizer tok = Tokenizer.fromFile(tokFile);
-    PhraseModel m = meta.layout().equals("shared")
+    RawPhraseModel raw = RawPhraseModel.read(dirOrFile);
+    Path file = raw.file();
+    PhraseModelMeta meta = raw.meta();
+    Map<String, float[]> values = raw.tensors();
+    Map<String, long[]> shapes = raw.shapes();
+    Tokenizer tok = Tokenizer.fromFile(raw.tokenizerFile());
+    PhraseModel m = meta.isShared()
         ? PhraseModel.shared(new BertEncoderBlock(meta.bert(), 0f), new BertEncoderBlock(meta.bert(), 0f))
         : new PhraseModel(new BertEncoderBlock(meta.bert(), 0f), new BertEncoderBlock(meta.bert(), 0f),
             new BertEncoderBlock(meta.bert(), 0f));
@@ -299,50 +230,6 @@ public final class PhraseModelFile {
     }
     NDManager manager = NDManager.newBaseManager("PyTorch");
     m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
-    return new Loaded(modelId, meta, m, tok, manager);
-  }
-
-  static short[] toHalf(float[] v) {
-    short[] out = new short[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = Float.floatToFloat16(v[i]);
-    }
-    return out;
-  }
-
-  static float[] fromHalf(short[] v) {
-    float[] out = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = Float.float16ToFloat(v[i]);
-    }
-    return out;
-  }
-
-  /** Symmetric per-row int8: value = q * scale[row], scale = max|row| / 127 (0 for an all-zero row). */
-  public record Int8Rows(float[] scales, byte[] values, int cols) {
-    public static Int8Rows quantize(float[] v, int rows, int cols) {
-      float[] scales = new float[rows];
-      byte[] q = new byte[rows * cols];
-      for (int r = 0; r < rows; r++) {
-        float max = 0;
-        for (int c = 0; c < cols; c++) {
-          max = Math.max(max, Math.abs(v[r * cols + c]));
-        }
-        float s = max / 127f;
-        scales[r] = s;
-        for (int c = 0; c < cols; c++) {
-          q[r * cols + c] = s == 0 ? 0 : (byte) Math.max(-127, Math.min(127, Math.round(v[r * cols + c] / s)));
-        }
-      }
-      return new Int8Rows(scales, q, cols);
-    }
-
-    public float[] dequantize() {
-      float[] out = new float[values.length];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = values[i] * scales[i / cols];
-      }
-      return out;
-    }
+    return new Loaded(raw.modelId(), meta, m, tok, manager);
   }
 }

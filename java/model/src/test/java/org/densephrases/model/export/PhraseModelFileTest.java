@@ -27,8 +27,8 @@ class PhraseModelFileTest {
   static final BertConfig TINY = new BertConfig(30522, 32, 2, 4, 64, 128, 2, 1e-12f);
   @TempDir Path tmp;
 
-  private static PhraseModelFile.Meta meta() {
-    return new PhraseModelFile.Meta("all-minilm-l6-v2", "shared", TINY, 64, 16, 8, 16, 7, "test");
+  private static PhraseModelMeta meta() {
+    return new PhraseModelMeta("all-minilm-l6-v2", "shared", TINY, 64, 16, 8, 16, 7, "test");
   }
 
   private static byte[] tokenizer() {
@@ -149,7 +149,7 @@ class PhraseModelFileTest {
   @Test
   void int8RowsRoundTripWithinHalfAStep() {
     float[] v = {0.5f, -1f, 0.25f, 0f, 0f, 0f, 3f, 2f, -2.9f};
-    var q = PhraseModelFile.Int8Rows.quantize(v, 3, 3);
+    var q = Int8Rows.quantize(v, 3, 3);
     float[] d = q.dequantize();
     for (int i = 0; i < v.length; i++) {
       assertEquals(v[i], d[i], q.scales()[i / 3] / 2 + 1e-7);

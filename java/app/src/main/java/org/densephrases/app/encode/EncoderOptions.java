@@ -1,0 +1,26 @@
+package org.densephrases.app.encode;
+
+import picocli.CommandLine.Option;
+
+/** {@code --encoder} and {@code --encoder-threads}, shared by the verbs that encode (a picocli mixin). */
+public final class EncoderOptions {
+  @Option(names = "--encoder", description = "encoder engine: auto, djl, java (default: auto = java for an exported"
+      + " model, djl for a pretrained name)")
+  public String engine = "auto";
+
+  @Option(names = "--encoder-threads", description = "threads of the java encoder (default: 0 = all processors)")
+  public int threads = 0;
+
+  /** Loads {@code spec} with these options. */
+  public PhraseEncoder load(String spec) throws java.io.IOException {
+    return EncoderModel.load(spec, engine, threads);
+  }
+
+  /** Fails early (before anything slow) on a bad engine name or a pretrained name with --encoder java. */
+  public void check(String spec) {
+    EncoderModel.resolveEngine(spec, engine);
+    if (threads < 0 || threads > 4096) {
+      throw new IllegalArgumentException("--encoder-threads must be in [0, 4096], got " + threads);
+    }
+  }
+}

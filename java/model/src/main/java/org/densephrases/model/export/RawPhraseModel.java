@@ -1,0 +1,203 @@
+package org.densephrases.model.export;
+
+import com.google.gson.Gson;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.densephrases.model.train.BinaryIo;
+
+/**
+ * An exported phrase model as read from {@code phrase-model.dpm}, without any DJL class: model id, metadata and every
+ * tensor as float32 values under its export name (fp16 widened, int8 rows dequantized, aliases resolved to the same
+ * array). The format is described on {@link PhraseModelFile}; this class is its reader, and both the DJL loader
+ * ({@link PhraseModelFile#load}) and the pure-Java engine ({@code org.densephrases.model.infer}) build on it.
+ *
+ * @param dtype the storage the file was written with (0 fp32, 1 fp16, 2 int8)
+ * @param tensors name -> row-major float32 values, in file order (unmodifiable)
+ * @param shapes name -> dims
+ */
+public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMeta meta, Map<String, float[]> tensors,
+    Map<String, long[]> shapes) {
+  static final byte[] MAGIC = "DPMODEL1".getBytes(StandardCharsets.US_ASCII);
+  static final int VERSION = 1;
+  public static final String MODEL_FILE = "phrase-model.dpm";
+  public static final String TOKENIZER_FILE = "tokenizer.json";
+
+  /** The tensor's values; an error naming the file when it is absent. */
+  public float[] tensor(String name) {
+    float[] v = tensors.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException(file + ": tensor " + name + " is missing");
+    }
+    return v;
+  }
+
+  /** The tensor's values, checked against the expected shape. */
+  public float[] tensor(String name, long... shape) {
+    float[] v = tensor(name);
+    if (!Arrays.equals(shape, shapes.get(name))) {
+      throw new IllegalArgumentException(file + ": tensor " + name + " has shape "
+          + Arrays.toString(shapes.get(name)) + ", the model expects " + Arrays.toString(shape));
+    }
+    return v;
+  }
+
+  /** The tokenizer.json beside the model file. */
+  public Path tokenizerFile() {
+    return file.resolveSibling(TOKENIZER_FILE);
+  }
+
+  /** {@code dirOrFile/phrase-model.dpm} for a directory, else the file itself. */
+  public static Path modelFile(Path dirOrFile) {
+    return Files.isDirectory(dirOrFile) ? dirOrFile.resolve(MODEL_FILE) : dirOrFile;
+  }
+
+  /** True when {@code dirOrFile} is (or holds) a file that starts like an exported model. */
+  public static boolean isExport(Path dirOrFile) {
+    Path f = modelFile(dirOrFile);
+    return Files.isRegularFile(f);
+  }
+
+  /** Reads magic, version and model id at the start of an export, without reading the weights. */
+  public static String readModelId(Path dirOrFile) throws IOException {
+    Path file = modelFile(dirOrFile);
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, "exported phrase model not found");
+    }
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+      byte[] magic = new byte[MAGIC.length];
+      in.readFully(magic);
+      if (!Arrays.equals(magic, MAGIC)) {
+        throw new IllegalArgumentException(file + " is not an exported phrase model (bad magic)");
+      }
+      int version = Integer.reverseBytes(in.readInt());
+      if (version != VERSION) {
+        throw new IllegalArgumentException(file + ": format version " + version + ", this build reads " + VERSION);
+      }
+      int len = Integer.reverseBytes(in.readInt());
+      if (len < 1 || len > 4096) {
+        throw new IllegalArgumentException(file + ": bad model id length " + len);
+      }
+      byte[] id = new byte[len];
+      in.readFully(id);
+      return new String(id, StandardCharsets.UTF_8);
+    } catch (EOFException e) {
+      throw new IllegalArgumentException(file + " is truncated (no model id)", e);
+    }
+  }
+
+  /**
+   * Reads and checks a whole export: magic, version, dtype, header/metadata agreement, every tensor's size against its
+   * shape, aliases, and the trailing CRC32C (a corrupt or truncated file is an IOException).
+   */
+  public static RawPhraseModel read(Path dirOrFile) throws IOException {
+    Path file = modelFile(dirOrFile);
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file + " (exported phrase model) does not exist");
+    }
+    Map<String, float[]> values = new LinkedHashMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    try (BinaryIo.In in = new BinaryIo.In(new BufferedInputStream(Files.newInputStream(file), 1 << 20),
+        file.toString())) {
+      byte[] magic = in.bytes(MAGIC.length);
+      if (!Arrays.equals(magic, MAGIC)) {
+        throw new IllegalArgumentException(file + " is not an exported phrase model (bad magic)");
+      }
+      int version = in.i32();
+      if (version != VERSION) {
+        throw new IllegalArgumentException(file + ": format version " + version + ", this build reads " + VERSION);
+      }
+      String modelId = in.str();
+      int hidden = in.i32();
+      int dtype = in.i32();
+      if (dtype < 0 || dtype > 2) {
+        throw new IllegalArgumentException(file + ": unknown dtype " + dtype);
+      }
+      PhraseModelMeta meta = new Gson().fromJson(in.str(), PhraseModelMeta.class);
+      if (meta == null || meta.bert() == null || meta.bert().hiddenSize() != hidden) {
+        throw new IllegalArgumentException(file + ": header hidden size " + hidden + " disagrees with its metadata");
+      }
+      if (!"shared".equals(meta.layout()) && !"paper".equals(meta.layout())) {
+        throw new IllegalArgumentException(file + ": unknown layout '" + meta.layout() + "' (shared or paper)");
+      }
+      int n = in.i32();
+      for (int i = 0; i < n; i++) {
+        String name = in.str();
+        int storage = in.i32();
+        int rank = in.i32();
+        if (rank < 0 || rank > 8) {
+          throw new IllegalArgumentException(file + ": tensor " + name + " has rank " + rank);
+        }
+        long[] shape = new long[rank];
+        long size = 1;
+        for (int d = 0; d < shape.length; d++) {
+          shape[d] = in.i64();
+          if (shape[d] < 0) {
+            throw new IllegalArgumentException(file + ": tensor " + name + " has a negative dimension");
+          }
+          size *= shape[d];
+        }
+        float[] v = switch (storage) {
+          case 0 -> in.floats();
+          case 1 -> fromHalf(in.shorts());
+          case 2 -> {
+            if (shape.length != 2) {
+              throw new IllegalArgumentException(file + ": int8 tensor " + name + " is not 2-D");
+            }
+            float[] scales = in.floats();
+            byte[] q = in.bytes(in.i32());
+            if (scales.length != shape[0] || q.length != size) {
+              throw new IllegalArgumentException(file + ": int8 tensor " + name + " has " + scales.length
+                  + " scales and " + q.length + " values, shape " + Arrays.toString(shape));
+            }
+            yield new Int8Rows(scales, q, (int) shape[1]).dequantize();
+          }
+          case 3 -> {
+            String target = in.str();
+            float[] t = values.get(target);
+            if (t == null) {
+              throw new IllegalArgumentException(file + ": tensor " + name + " aliases unknown tensor " + target);
+            }
+            yield t;
+          }
+          default -> throw new IllegalArgumentException(file + ": tensor " + name + " has unknown storage "
+              + storage);
+        };
+        if (v.length != size) {
+          throw new IllegalArgumentException(file + ": tensor " + name + " has " + v.length + " values, shape "
+              + Arrays.toString(shape) + " needs " + size);
+        }
+        values.put(name, v);
+        shapes.put(name, shape);
+      }
+      in.verify();
+      return new RawPhraseModel(file, modelId, dtype, meta, Collections.unmodifiableMap(values),
+          Collections.unmodifiableMap(shapes));
+    }
+  }
+
+  static short[] toHalf(float[] v) {
+    short[] out = new short[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Float.floatToFloat16(v[i]);
+    }
+    return out;
+  }
+
+  static float[] fromHalf(short[] v) {
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Float.float16ToFloat(v[i]);
+    }
+    return out;
+  }
+}

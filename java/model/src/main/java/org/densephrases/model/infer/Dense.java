@@ -1,0 +1,232 @@
+package org.densephrases.model.infer;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A linear layer y = x W^T + b (PyTorch nn.Linear, W (out)(in)) for row-major x (n)(in) and y (n)(out), with the
+ * Vector API.
+ *
+ * <p>How: at load, W is packed into panels of {@link #PW} = 3 vectors of output columns, each panel stored k-major
+ * ({@code panel[k][j]} = W[col0 + j][k]) so that the kernel streams it sequentially. The kernel computes a tile of
+ * 4 rows x 3 vectors (12 accumulators): per k one load of each of the 3 weight vectors and one broadcast of each of
+ * the 4 inputs feed 12 FMAs, with no horizontal sums. The last panel is zero-padded to whole vectors and stored with
+ * a mask. Work is split into (panel, block of rows) tasks, panel-major, so a worker keeps a panel in cache across
+ * row blocks. The bias starts the accumulators; GELU (exact erf form) can be applied before the store.
+ */
+final class Dense {
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int V = S.length();
+  /** Output columns per panel. */
+  static final int PW = 3 * V;
+  /** Rows per task. */
+  private static final int ROW_BLOCK = 64;
+
+  final int in;
+  final int out;
+  private final int panels;
+  private final float[] packed;
+  private final int[] base;
+  private final int[] width; // padded width of each panel (a multiple of V)
+  private final float[] bias; // padded to panels * PW
+
+  /**
+   * @param w (out)(in) row-major
+   * @param b (out), or null for no bias
+   */
+  Dense(float[] w, float[] b, int out, int in) {
+    if (w.length != (long) out * in || (b != null && b.length != out)) {
+      throw new IllegalArgumentException("dense layer " + out + "x" + in + ": weight has " + w.length
+          + " values, bias " + (b == null ? 0 : b.length));
+    }
+    this.in = in;
+    this.out = out;
+    this.panels = (out + PW - 1) / PW;
+    this.base = new int[panels];
+    this.width = new int[panels];
+    long total = 0;
+    for (int p = 0; p < panels; p++) {
+      int cols = Math.min(PW, out - p * PW);
+      width[p] = (cols + V - 1) / V * V;
+      base[p] = Math.toIntExact(total);
+      total += (long) width[p] * in;
+    }
+    packed = new float[Math.toIntExact(total)];
+    for (int p = 0; p < panels; p++) {
+      int col0 = p * PW;
+      int cols = Math.min(PW, out - col0);
+      int wp = width[p];
+      for (int j = 0; j < cols; j++) {
+        int src = (col0 + j) * in;
+        for (int k = 0; k < in; k++) {
+          packed[base[p] + k * wp + j] = w[src + k];
+        }
+      }
+    }
+    bias = new float[panels * PW];
+    if (b != null) {
+      System.arraycopy(b, 0, bias, 0, out);
+    }
+  }
+
+  /** y[0..n) = x[0..n) W^T + b (optionally GELU), rows of {@code in} and {@code out} floats. */
+  void apply(float[] x, int n, float[] y, boolean gelu, Exec ex) {
+    if (n == 0) {
+      return;
+    }
+    int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+    ex.parallelFor(panels * blocks, t -> {
+      int p = t / blocks;
+      int r0 = (t % blocks) * ROW_BLOCK;
+      panel(x, r0, Math.min(n, r0 + ROW_BLOCK), p, y, gelu);
+    });
+  }
+
+  private void panel(float[] x, int r0, int r1, int p, float[] y, boolean gelu) {
+    int col0 = p * PW;
+    if (width[p] == PW && col0 + PW <= out) {
+      int r = r0;
+      for (; r + 4 <= r1; r += 4) {
+        k4x3(x, r, y, base[p], col0, gelu);
+      }
+      for (; r < r1; r++) {
+        k1x3(x, r, y, base[p], col0, gelu);
+      }
+      return;
+    }
+    for (int j = 0; j < width[p]; j += V) {
+      VectorMask<Float> m = S.indexInRange(col0 + j, out);
+      int r = r0;
+      for (; r + 4 <= r1; r += 4) {
+        k4x1(x, r, y, base[p] + j, width[p], col0 + j, m, gelu);
+      }
+      for (; r < r1; r++) {
+        k1x1(x, r, y, base[p] + j, width[p], col0 + j, m, gelu);
+      }
+    }
+  }
+
+  private void k4x3(float[] x, int r, float[] y, int pb, int col0, boolean gelu) {
+    final int in = this.in;
+    final float[] w = packed;
+    FloatVector a00 = FloatVector.fromArray(S, bias, col0);
+    FloatVector a01 = FloatVector.fromArray(S, bias, col0 + V);
+    FloatVector a02 = FloatVector.fromArray(S, bias, col0 + 2 * V);
+    FloatVector a10 = a00;
+    FloatVector a11 = a01;
+    FloatVector a12 = a02;
+    FloatVector a20 = a00;
+    FloatVector a21 = a01;
+    FloatVector a22 = a02;
+    FloatVector a30 = a00;
+    FloatVector a31 = a01;
+    FloatVector a32 = a02;
+    int x0 = r * in;
+    int x1 = x0 + in;
+    int x2 = x1 + in;
+    int x3 = x2 + in;
+    for (int k = 0, o = pb; k < in; k++, o += PW) {
+      FloatVector w0 = FloatVector.fromArray(S, w, o);
+      FloatVector w1 = FloatVector.fromArray(S, w, o + V);
+      FloatVector w2 = FloatVector.fromArray(S, w, o + 2 * V);
+      FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
+      a00 = w0.fma(b, a00);
+      a01 = w1.fma(b, a01);
+      a02 = w2.fma(b, a02);
+      b = FloatVector.broadcast(S, x[x1 + k]);
+      a10 = w0.fma(b, a10);
+      a11 = w1.fma(b, a11);
+      a12 = w2.fma(b, a12);
+      b = FloatVector.broadcast(S, x[x2 + k]);
+      a20 = w0.fma(b, a20);
+      a21 = w1.fma(b, a21);
+      a22 = w2.fma(b, a22);
+      b = FloatVector.broadcast(S, x[x3 + k]);
+      a30 = w0.fma(b, a30);
+      a31 = w1.fma(b, a31);
+      a32 = w2.fma(b, a32);
+    }
+    int out = this.out;
+    int y0 = r * out + col0;
+    store(a00, y, y0, gelu);
+    store(a01, y, y0 + V, gelu);
+    store(a02, y, y0 + 2 * V, gelu);
+    y0 += out;
+    store(a10, y, y0, gelu);
+    store(a11, y, y0 + V, gelu);
+    store(a12, y, y0 + 2 * V, gelu);
+    y0 += out;
+    store(a20, y, y0, gelu);
+    store(a21, y, y0 + V, gelu);
+    store(a22, y, y0 + 2 * V, gelu);
+    y0 += out;
+    store(a30, y, y0, gelu);
+    store(a31, y, y0 + V, gelu);
+    store(a32, y, y0 + 2 * V, gelu);
+  }
+
+  private void k1x3(float[] x, int r, float[] y, int pb, int col0, boolean gelu) {
+    final int in = this.in;
+    final float[] w = packed;
+    FloatVector a0 = FloatVector.fromArray(S, bias, col0);
+    FloatVector a1 = FloatVector.fromArray(S, bias, col0 + V);
+    FloatVector a2 = FloatVector.fromArray(S, bias, col0 + 2 * V);
+    int x0 = r * in;
+    for (int k = 0, o = pb; k < in; k++, o += PW) {
+      FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
+      a0 = FloatVector.fromArray(S, w, o).fma(b, a0);
+      a1 = FloatVector.fromArray(S, w, o + V).fma(b, a1);
+      a2 = FloatVector.fromArray(S, w, o + 2 * V).fma(b, a2);
+    }
+    int y0 = r * out + col0;
+    store(a0, y, y0, gelu);
+    store(a1, y, y0 + V, gelu);
+    store(a2, y, y0 + 2 * V, gelu);
+  }
+
+  /** One vector of columns (at pb in a panel of width wp) for 4 rows, stored under mask m. */
+  private void k4x1(float[] x, int r, float[] y, int pb, int wp, int col, VectorMask<Float> m, boolean gelu) {
+    final int in = this.in;
+    final float[] w = packed;
+    FloatVector a0 = FloatVector.fromArray(S, bias, col);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    int x0 = r * in;
+    int x1 = x0 + in;
+    int x2 = x1 + in;
+    int x3 = x2 + in;
+    for (int k = 0, o = pb; k < in; k++, o += wp) {
+      FloatVector w0 = FloatVector.fromArray(S, w, o);
+      a0 = w0.fma(FloatVector.broadcast(S, x[x0 + k]), a0);
+      a1 = w0.fma(FloatVector.broadcast(S, x[x1 + k]), a1);
+      a2 = w0.fma(FloatVector.broadcast(S, x[x2 + k]), a2);
+      a3 = w0.fma(FloatVector.broadcast(S, x[x3 + k]), a3);
+    }
+    int y0 = r * out + col;
+    store(a0, y, y0, m, gelu);
+    store(a1, y, y0 + out, m, gelu);
+    store(a2, y, y0 + 2 * out, m, gelu);
+    store(a3, y, y0 + 3 * out, m, gelu);
+  }
+
+  private void k1x1(float[] x, int r, float[] y, int pb, int wp, int col, VectorMask<Float> m, boolean gelu) {
+    final int in = this.in;
+    final float[] w = packed;
+    FloatVector a0 = FloatVector.fromArray(S, bias, col);
+    int x0 = r * in;
+    for (int k = 0, o = pb; k < in; k++, o += wp) {
+      a0 = FloatVector.fromArray(S, w, o).fma(FloatVector.broadcast(S, x[x0 + k]), a0);
+    }
+    store(a0, y, r * out + col, m, gelu);
+  }
+
+  private static void store(FloatVector v, float[] y, int at, boolean gelu) {
+    (gelu ? Activations.gelu(v) : v).intoArray(y, at);
+  }
+
+  private static void store(FloatVector v, float[] y, int at, VectorMask<Float> m, boolean gelu) {
+    (gelu ? Activations.gelu(v) : v).intoArray(y, at, m);
+  }
+}
