@@ -118,6 +118,7 @@ class JavaPhraseModelTest {
       }
     }
     double scale = Math.max(1, maxAbs);
+    System.out.printf(java.util.Locale.ROOT, "%s: max |java - djl| %.3g, max |value| %.3g%n", what, maxDiff, maxAbs);
     assertTrue(maxDiff < TOL * scale, what + ": max diff " + maxDiff + " of max |value| " + maxAbs);
     return maxDiff / scale;
   }
