@@ -62,14 +62,22 @@ public final class Parallel {
    * it) after every chunk has finished, so no chunk still writes into the caller's arrays when this returns.
    */
   public static void forEach(int chunks, IntConsumer body) {
-    if (chunks <= 1 || THREADS == 1) {
+    forEach(chunks, THREADS, body);
+  }
+
+  /**
+   * {@link #forEach(int, IntConsumer)} on at most {@code maxThreads} threads, the caller included (and never more
+   * than {@link #threads()}: the pool does not grow).
+   */
+  public static void forEach(int chunks, int maxThreads, IntConsumer body) {
+    if (chunks <= 1 || THREADS == 1 || maxThreads <= 1) {
       for (int c = 0; c < chunks; c++) {
         body.accept(c);
       }
       return;
     }
     Job job = new Job(chunks, body);
-    int helpers = Math.min(THREADS - 1, chunks - 1);
+    int helpers = Math.min(Math.min(THREADS, maxThreads) - 1, chunks - 1);
     ForkJoinPool p = pool();
     for (int h = 0; h < helpers; h++) {
       p.execute(job::run);

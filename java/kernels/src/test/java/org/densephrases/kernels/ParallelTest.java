@@ -43,4 +43,17 @@ class ParallelTest {
     assertTrue(Parallel.tasksFor(1L << 40, 3) <= 3);
     assertTrue(Parallel.tasksFor(1L << 40, 1 << 20) <= 4 * Parallel.threads());
   }
+
+  @Test
+  void oneThreadMeansTheCallerRunsEveryChunk() {
+    Thread caller = Thread.currentThread();
+    AtomicIntegerArray runs = new AtomicIntegerArray(50);
+    Parallel.forEach(50, 1, c -> {
+      assertSame(caller, Thread.currentThread());
+      runs.incrementAndGet(c);
+    });
+    for (int c = 0; c < 50; c++) {
+      assertEquals(1, runs.get(c));
+    }
+  }
 }
