@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.densephrases.index.Progress;
 import org.densephrases.index.format.ContainerWriter;
 import org.densephrases.index.format.DType;
@@ -21,7 +22,9 @@ import org.densephrases.index.quant.ProductQuantizer;
 import org.densephrases.index.quant.ScalarQuantizer;
 import org.densephrases.kernels.Checks;
 import org.densephrases.kernels.KernelBackend;
-import org.densephrases.kernels.scan.VectorScanner;
+import org.densephrases.kernels.Parallel;
+import org.densephrases.kernels.blocked.BlockedProducts;
+import org.densephrases.kernels.blocked.ProductTable;
 
 /**
  * Builds an IVF index file from a {@link VectorSource} (a dump, or any vectors).
@@ -29,26 +32,63 @@ import org.densephrases.kernels.scan.VectorScanner;
  * <ol>
  *   <li>sample {@code trainSize} vectors (seeded), train the coarse k-means, then the codec on the sample (on its
  *       residuals to the nearest centroid when {@code residual}): SQ8 ranges, or PQ codebooks (after OPQ);
- *   <li>pass 1: assign every vector to its nearest centroid (the kernel scan, k = 1), count list sizes;
+ *   <li>pass 1: assign every vector to its nearest centroid, count list sizes;
  *   <li>pass 2: encode every vector and write its code and id at its list's next slot of the mapped file.
  * </ol>
- * The file is written under a temporary name and renamed when complete (see FORMATS.md). Memory: the sample, 4
- * bytes per vector for the assignments, one chunk of decoded vectors.
+ * Both passes stream the source in blocks of about a megabyte of floats, processed in parallel on up to
+ * {@code threads} threads (each thread reads its block, so reading is parallel too when the source allows it, see
+ * {@link VectorSource#concurrentReads}). Pass 2 runs in rounds of a few blocks per thread: the slots of a round's
+ * vectors are numbered in source order first, so the file is the same, byte for byte, whatever the thread count.
+ * Nearest-centroid searches (k-means, assignment, PQ encoding) are the blocked kernel of {@link BlockedProducts},
+ * independent of the {@link KernelBackend} (which serves the recall measurement).
+ *
+ * <p>The file is written under a temporary name and renamed when complete (see FORMATS.md). Memory: the sample, 4
+ * bytes per vector for the assignments, a block of decoded vectors per thread.
  */
 public final class IndexBuilder {
-  /** Vectors decoded per chunk of the two passes. */
-  static final int CHUNK = 8192;
+  /** Blocks per thread in a round of pass 2: enough to even out uneven blocks between the rounds' barriers. */
+  private static final int BLOCKS_PER_THREAD = 4;
 
   private final IndexSpec spec;
   private final KernelBackend backend;
-  private final VectorScanner scanner;
   private final Progress.Listener listener;
+  private final int threads;
 
+  /** A builder on all {@link Parallel#threads()} threads. */
   public IndexBuilder(IndexSpec spec, KernelBackend backend, Progress.Listener listener) {
+    this(spec, backend, listener, Parallel.threads());
+  }
+
+  /**
+   * A builder on at most {@code threads} threads (at most {@link Parallel#threads()}, set by
+   * {@code -Ddensephrases.threads}); the index file does not depend on the thread count.
+   */
+  public IndexBuilder(IndexSpec spec, KernelBackend backend, Progress.Listener listener, int threads) {
+    Checks.require(threads >= 1, "threads must be >= 1, got " + threads);
     this.spec = spec;
     this.backend = backend;
-    this.scanner = backend.vectorScanner();
     this.listener = listener;
+    this.threads = threads;
+  }
+
+  /** Vectors per block of the passes: 2^18 floats (1 MB), at least 64 and at most 4096 vectors, a multiple of 4. */
+  static int blockRows(int dim) {
+    return Math.max(64, Math.min(4096, (1 << 18) / dim)) & ~3;
+  }
+
+  /** One thread's buffers for a block. */
+  private static final class Scratch {
+    final float[] buf;
+    final float[] rotated;
+    final long[] ids;
+    final byte[] codes;
+
+    Scratch(int rows, int dim, boolean rotate, int codeBytes) {
+      buf = new float[rows * dim];
+      rotated = rotate ? new float[rows * dim] : null;
+      ids = new long[rows];
+      codes = new byte[rows * codeBytes];
+    }
   }
 
   public BuildReport build(VectorSource src, Path out) throws IOException {
@@ -66,11 +106,12 @@ public final class IndexBuilder {
     t = Math.max(t, spec.nlist());
     float[] sample = sample(src, t, spec.seed());
     float[] centroids = KMeans.train(sample, t, dim, spec.nlist(), spec.kmeansIterations(), KMeans.Init.RANDOM,
-        spec.seed(), scanner);
+        spec.seed(), threads);
+    ProductTable coarse = ProductTable.l2(centroids, spec.nlist(), dim);
     if (spec.residual()) {
       int[] a = new int[t];
-      KMeans.assign(centroids, spec.nlist(), dim, sample, t, a, scanner);
-      subtractCentroids(sample, t, dim, centroids, a);
+      KMeans.assign(coarse, sample, 0, dim, t, a, 0, threads);
+      subtractCentroids(sample, t, dim, centroids, a, 0);
     }
     ScalarQuantizer sq = null;
     ProductQuantizer pq = null;
@@ -79,30 +120,35 @@ public final class IndexBuilder {
       sq = ScalarQuantizer.train(sample, t, dim);
     } else if (spec.opq()) {
       Opq.Result r = Opq.train(sample, t, dim, spec.pqM(), spec.opqIterations(), spec.pqIterations(), spec.seed(),
-          scanner);
+          threads);
       rotation = r.rotation();
       pq = r.pq();
     } else {
-      pq = ProductQuantizer.train(sample, t, dim, spec.pqM(), spec.pqIterations(), spec.seed(), scanner);
+      pq = ProductQuantizer.train(sample, t, dim, spec.pqM(), spec.pqIterations(), spec.seed(), threads);
     }
     sample = null; // let the GC take it before the passes
     double trainSec = (System.nanoTime() - t0) / 1e9;
 
-    // ---- pass 1: assignment
     int nn = (int) n;
+    int block = blockRows(dim);
+    int codeBytes = spec.codeBytes(dim);
+    boolean rotate = rotation != null;
+    ConcurrentLinkedQueue<Scratch> scratch = new ConcurrentLinkedQueue<>();
+
+    // ---- pass 1: assignment, blocks in parallel (each writes its own range of assign)
     int[] assign = new int[nn];
-    float[] buf = new float[CHUNK * dim];
-    long[] ids = new long[CHUNK];
     Progress p1 = new Progress("index: assign", n, listener, 5);
-    for (int from = 0; from < nn; from += CHUNK) {
-      int m = Math.min(CHUNK, nn - from);
-      src.read(from, m, buf, ids);
-      int[] a = new int[m];
-      KMeans.assign(centroids, spec.nlist(), dim, m * dim == buf.length ? buf : Arrays.copyOf(buf, m * dim), m, a,
-          scanner);
-      System.arraycopy(a, 0, assign, from, m);
-      p1.advance(m);
-    }
+    Parallel.forEach((nn + block - 1) / block, threads, b -> {
+      int from = b * block;
+      int m = Math.min(block, nn - from);
+      Scratch s = take(scratch, block, dim, rotate, codeBytes);
+      read(src, from, m, s);
+      BlockedProducts.argmax(coarse, s.buf, 0, dim, m, assign, from);
+      scratch.add(s);
+      synchronized (p1) {
+        p1.advance(m);
+      }
+    });
     double assignSec = p1.finish();
     long[] offsets = new long[spec.nlist() + 1];
     for (int a : assign) {
@@ -117,7 +163,6 @@ public final class IndexBuilder {
     }
 
     // ---- pass 2: encode into the mapped file
-    int codeBytes = spec.codeBytes(dim);
     List<String> sections = new ArrayList<>(List.of("PARAMS", "CENTROID", "LISTOFF",
         spec.codec() == Codec.SQ8 ? "QPARAMS" : "PQBOOK"));
     if (rotation != null) {
@@ -143,33 +188,47 @@ public final class IndexBuilder {
       MemorySegment idSeg = w.reserve("IDS", 8L * n);
       MemorySegment codeSeg = w.reserve("CODES", (long) codeBytes * n);
       long[] cursor = Arrays.copyOf(offsets, spec.nlist());
-      byte[] codes = new byte[CHUNK * codeBytes];
-      float[] tmp = rotation == null ? null : new float[dim];
-      for (int from = 0; from < nn; from += CHUNK) {
-        int m = Math.min(CHUNK, nn - from);
-        src.read(from, m, buf, ids);
-        if (spec.residual()) {
-          subtractCentroids(buf, m, dim, centroids, Arrays.copyOfRange(assign, from, from + m));
+      ProductTable rt = rotate ? Opq.table(rotation, dim) : null;
+      ScalarQuantizer fsq = sq;
+      ProductQuantizer fpq = pq;
+      int roundRows = (int) Math.min(nn, (long) block * BLOCKS_PER_THREAD * Math.min(threads, Parallel.threads()));
+      long[] slots = new long[roundRows];
+      for (int round = 0; round < nn; round += roundRows) {
+        int base = round;
+        int rows = Math.min(roundRows, nn - round);
+        for (int i = 0; i < rows; i++) { // slots in source order: the file does not depend on the threads
+          slots[i] = cursor[assign[base + i]]++;
         }
-        if (rotation != null) {
-          for (int i = 0; i < m; i++) {
-            Opq.rotateRow(rotation, dim, buf, i * dim, tmp, 0);
-            System.arraycopy(tmp, 0, buf, i * dim, dim);
+        Parallel.forEach((rows + block - 1) / block, threads, b -> {
+          int from = base + b * block;
+          int m = Math.min(block, base + rows - from);
+          Scratch s = take(scratch, block, dim, rotate, codeBytes);
+          read(src, from, m, s);
+          float[] v = s.buf;
+          if (spec.residual()) {
+            subtractCentroids(v, m, dim, centroids, assign, from);
           }
-        }
-        if (sq != null) {
-          for (int i = 0; i < m; i++) {
-            sq.encode(buf, i * dim, codes, i * codeBytes);
+          if (rt != null) {
+            BlockedProducts.products(rt, v, 0, dim, m, s.rotated, 0, dim);
+            v = s.rotated;
           }
-        } else {
-          pq.encode(m * dim == buf.length ? buf : Arrays.copyOf(buf, m * dim), m, codes, scanner);
-        }
-        for (int i = 0; i < m; i++) {
-          long slot = cursor[assign[from + i]]++;
-          idSeg.setAtIndex(Segments.I64, slot, ids[i]);
-          MemorySegment.copy(codes, i * codeBytes, codeSeg, ValueLayout.JAVA_BYTE, slot * codeBytes, codeBytes);
-        }
-        p2.advance(m);
+          if (fsq != null) {
+            for (int i = 0; i < m; i++) {
+              fsq.encode(v, i * dim, s.codes, i * codeBytes);
+            }
+          } else {
+            fpq.encode(v, 0, m, s.codes, 0, 1);
+          }
+          for (int i = 0; i < m; i++) {
+            long slot = slots[from - base + i];
+            idSeg.setAtIndex(Segments.I64, slot, s.ids[i]);
+            MemorySegment.copy(s.codes, i * codeBytes, codeSeg, ValueLayout.JAVA_BYTE, slot * codeBytes, codeBytes);
+          }
+          scratch.add(s);
+          synchronized (p2) {
+            p2.advance(m);
+          }
+        });
       }
       h = w.commit(n);
     }
@@ -177,6 +236,22 @@ public final class IndexBuilder {
     double total = (System.nanoTime() - t0) / 1e9;
     return new BuildReport(n, dim, spec, trainSec, assignSec, encodeSec, total, h.fileBytes(), codeBytes + 8,
         minList, maxList, List.of());
+  }
+
+  private static Scratch take(ConcurrentLinkedQueue<Scratch> pool, int rows, int dim, boolean rotate, int codeBytes) {
+    Scratch s = pool.poll();
+    return s != null ? s : new Scratch(rows, dim, rotate, codeBytes);
+  }
+
+  /** Reads rows [from, from + m) into s; serialised on the source unless it allows concurrent reads. */
+  private static void read(VectorSource src, int from, int m, Scratch s) {
+    if (src.concurrentReads()) {
+      src.read(from, m, s.buf, s.ids);
+    } else {
+      synchronized (src) {
+        src.read(from, m, s.buf, s.ids);
+      }
+    }
   }
 
   /**
@@ -204,11 +279,13 @@ public final class IndexBuilder {
         + "seed=" + spec.seed() + "\n";
   }
 
-  static void subtractCentroids(float[] x, int n, int dim, float[] c, int[] assign) {
+  /** x_i -= c[assign[assignOff + i]] for the n rows of x. */
+  static void subtractCentroids(float[] x, int n, int dim, float[] c, int[] assign, int assignOff) {
     for (int i = 0; i < n; i++) {
-      int base = assign[i] * dim;
+      int base = assign[assignOff + i] * dim;
+      int xi = i * dim;
       for (int d = 0; d < dim; d++) {
-        x[i * dim + d] -= c[base + d];
+        x[xi + d] -= c[base + d];
       }
     }
   }

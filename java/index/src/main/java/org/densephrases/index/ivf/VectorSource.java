@@ -28,6 +28,15 @@ public interface VectorSource {
   /** Decodes rows [from, from+n) into out[0..n*dim) and their ids into ids[0..n). */
   void read(long from, int n, float[] out, long[] ids);
 
+  /**
+   * Whether {@link #read} may be called from several threads at once (for different rows and buffers). The index
+   * builder then reads blocks in parallel; otherwise it serialises the calls. The sources made here (mapped dumps,
+   * {@link #of}) allow it.
+   */
+  default boolean concurrentReads() {
+    return false;
+  }
+
   /** Every row of {@code v}, ids = row numbers. */
   static VectorSource of(EncodedVectors v, String modelId) {
     return new VectorSource() {
@@ -49,6 +58,11 @@ public interface VectorSource {
       @Override
       public String fingerprint() {
         return "vectors-" + v.count();
+      }
+
+      @Override
+      public boolean concurrentReads() {
+        return true;
       }
 
       @Override
@@ -148,6 +162,11 @@ public interface VectorSource {
     @Override
     public String fingerprint() {
       return dump.fingerprint();
+    }
+
+    @Override
+    public boolean concurrentReads() {
+      return true; // mapped segments of a shared arena, no mutable state
     }
 
     @Override

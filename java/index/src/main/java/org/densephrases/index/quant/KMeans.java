@@ -1,20 +1,16 @@
 package org.densephrases.index.quant;
 
-import java.util.Arrays;
 import java.util.Random;
-import java.util.stream.IntStream;
 import org.densephrases.kernels.Checks;
-import org.densephrases.kernels.EncodedVectors;
-import org.densephrases.kernels.KernelLimits;
-import org.densephrases.kernels.TopK;
-import org.densephrases.kernels.scan.ScanTable;
-import org.densephrases.kernels.scan.VectorScanner;
+import org.densephrases.kernels.Parallel;
+import org.densephrases.kernels.blocked.BlockedProducts;
+import org.densephrases.kernels.blocked.ProductTable;
 
 /**
- * Lloyd's k-means (L2), deterministic for a seed. The assignment step, the costly one, runs on the kernels' flat
- * scan with k = 1: nearest in L2 is {@code argmax x.c - |c|^2/2}, so each centroid becomes the row
- * {@code [c, -|c|^2/2]} of an FP32 table of dimension dim+1 and each point the query {@code [x, 1]}. Any backend
- * (SIMD Java, CUDA) then does the (point)(centroid) products with its fused top-1.
+ * Lloyd's k-means (L2), deterministic for a seed. The assignment step, the costly one, is a blocked
+ * nearest-centroid search ({@link BlockedProducts#argmax} over an L2 {@link ProductTable}: nearest in L2 is
+ * {@code argmax x.c - |c|^2/2}, ties to the lowest centroid), points split over {@link Parallel} threads. Its result
+ * does not depend on the thread count or the blocking (see {@link BlockedProducts} for the exact arithmetic).
  *
  * <p>Empty clusters are refilled by splitting the largest one (its centroid nudged apart in two copies), as faiss
  * does, so that no centroid is wasted.
@@ -28,18 +24,20 @@ public final class KMeans {
     PLUS_PLUS
   }
 
-  /** Points per {@link #assign} scan call: bounds the (chunk)(dim+1) query buffer. */
-  static final int CHUNK = 2048;
-
   private KMeans() {}
 
   /**
-   * Trains k centroids on (n)(dim) points.
+   * Trains k centroids on (n)(dim) points, on all {@link Parallel#threads()}.
    *
    * @return (k)(dim) centroids
    */
+  public static float[] train(float[] data, int n, int dim, int k, int iterations, Init init, long seed) {
+    return train(data, n, dim, k, iterations, init, seed, Parallel.threads());
+  }
+
+  /** {@link #train(float[], int, int, int, int, Init, long)} on at most {@code threads} threads; same result. */
   public static float[] train(float[] data, int n, int dim, int k, int iterations, Init init, long seed,
-      VectorScanner scanner) {
+      int threads) {
     Checks.checkDim(dim);
     Checks.require(k >= 1, "k must be >= 1, got " + k);
     Checks.require(n >= k, "k-means needs at least k = " + k + " points, got " + n);
@@ -49,51 +47,43 @@ public final class KMeans {
     float[] c = init == Init.PLUS_PLUS ? plusPlus(data, n, dim, k, r) : randomInit(data, n, dim, k, r);
     int[] assign = new int[n];
     for (int it = 0; it < iterations; it++) {
-      assign(c, k, dim, data, n, assign, scanner);
+      assign(ProductTable.l2(c, k, dim), data, 0, dim, n, assign, 0, threads);
       update(data, n, dim, k, assign, c, r);
     }
     return c;
   }
 
-  /** For each of (n)(dim) points, the nearest (L2) of the (k)(dim) centroids. */
-  public static void assign(float[] centroids, int k, int dim, float[] data, int n, int[] out, VectorScanner scanner) {
+  /** For each of (n)(dim) points, the nearest (L2) of the (k)(dim) centroids; all threads. */
+  public static void assign(float[] centroids, int k, int dim, float[] data, int n, int[] out) {
     Checks.checkLength("data", data, n, dim);
     Checks.checkLength("centroids", centroids, k, dim);
-    if (dim + 1 > KernelLimits.MAX_DIM) {
-      assignScalar(centroids, k, dim, data, n, out);
-      return;
-    }
-    int d1 = dim + 1;
-    float[] table = new float[k * d1];
-    for (int j = 0; j < k; j++) {
-      double norm = 0;
-      for (int d = 0; d < dim; d++) {
-        float v = centroids[j * dim + d];
-        table[j * d1 + d] = v;
-        norm += (double) v * v;
-      }
-      table[j * d1 + dim] = (float) (-0.5 * norm);
-    }
-    int chunks = (n + CHUNK - 1) / CHUNK;
-    try (ScanTable t = scanner.load(EncodedVectors.ofFloats(table, d1))) {
-      // Chunks run in parallel: a flat scan splits its rows over threads, and a table of k centroids is too few
-      // rows to split, so with many points and few centroids the parallelism has to come from the points.
-      IntStream.range(0, chunks).parallel().forEach(ci -> {
-        int from = ci * CHUNK;
-        int m = Math.min(CHUNK, n - from);
-        float[] q = new float[m * d1]; // (point)(dim+1): [x, 1]
-        for (int i = 0; i < m; i++) {
-          System.arraycopy(data, (from + i) * dim, q, i * d1, dim);
-          q[i * d1 + dim] = 1f;
-        }
-        TopK top = scanner.search(t, q, m, 1);
-        for (int i = 0; i < m; i++) {
-          out[from + i] = (int) top.id(i, 0);
-        }
-      });
-    }
+    Checks.checkLength("out", out, n);
+    assign(ProductTable.l2(centroids, k, dim), data, 0, dim, n, out, 0, Parallel.threads());
   }
 
+  /**
+   * For each of n points (point i at data[off + i * stride .. + table.dim())), the best row of an L2 table
+   * ({@link ProductTable#l2}): out[outOff + i]. Points are split in blocks over at most {@code threads} threads;
+   * the result does not depend on the split.
+   */
+  public static void assign(ProductTable table, float[] data, int off, int stride, int n, int[] out, int outOff,
+      int threads) {
+    long work = (long) n * table.count() * table.dim();
+    int tasks = Parallel.tasksFor(work, (n + 3) / 4);
+    if (tasks <= 1 || threads <= 1) {
+      BlockedProducts.argmax(table, data, off, stride, n, out, outOff);
+      return;
+    }
+    int per = ((n + tasks - 1) / tasks + 3) & ~3; // whole groups of 4 points per task
+    int chunks = (n + per - 1) / per;
+    Parallel.forEach(chunks, threads, ch -> {
+      int from = ch * per;
+      int m = Math.min(per, n - from);
+      BlockedProducts.argmax(table, data, off + from * stride, stride, m, out, outOff + from);
+    });
+  }
+
+  /** The plain scalar reference of {@link #assign}: the nearest centroid by squared L2 in float, first on ties. */
   static void assignScalar(float[] c, int k, int dim, float[] data, int n, int[] out) {
     for (int i = 0; i < n; i++) {
       float best = Float.POSITIVE_INFINITY;

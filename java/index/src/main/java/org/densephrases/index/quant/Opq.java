@@ -1,7 +1,9 @@
 package org.densephrases.index.quant;
 
 import org.densephrases.kernels.Checks;
-import org.densephrases.kernels.scan.VectorScanner;
+import org.densephrases.kernels.Parallel;
+import org.densephrases.kernels.blocked.BlockedProducts;
+import org.densephrases.kernels.blocked.ProductTable;
 
 /**
  * OPQ (Ge et al. 2013, the non-parametric variant): an orthogonal rotation R applied before PQ so that the
@@ -9,6 +11,9 @@ import org.densephrases.kernels.scan.VectorScanner;
  * reconstruct it as y; (2) the Procrustes step, R = argmax over orthogonal R of tr(R M) with M = sum x y^T, which is
  * the transpose of M's orthogonal polar factor (computed by Higham's scaled Newton iteration, no SVD needed).
  * Inner products are preserved by the rotation: q.x = (Rq).(Rx), so a search rotates the query once.
+ *
+ * <p>Rotations are the blocked products of {@link BlockedProducts} ({@link #rotate}, many rows, on threads) or the
+ * same FMA chain in plain Java ({@link #rotateRow}, one row): bitwise the same result either way.
  */
 public final class Opq {
   /** The rotation (dim)(dim) row-major, y = R x, and the PQ trained in the rotated space. */
@@ -16,56 +21,102 @@ public final class Opq {
 
   private Opq() {}
 
+  public static Result train(float[] sample, int n, int dim, int m, int opqIterations, int pqIterations, long seed) {
+    return train(sample, n, dim, m, opqIterations, pqIterations, seed, Parallel.threads());
+  }
+
+  /** {@link #train(float[], int, int, int, int, int, long)} on at most {@code threads} threads; same result. */
   public static Result train(float[] sample, int n, int dim, int m, int opqIterations, int pqIterations, long seed,
-      VectorScanner scanner) {
+      int threads) {
     Checks.checkLength("sample", sample, n, dim);
     Checks.require(opqIterations >= 1, "OPQ needs at least one iteration");
     float[] r = identity(dim);
     float[] y = new float[n * dim];
     byte[] codes = new byte[n * m];
     for (int it = 0; it < opqIterations; it++) {
-      rotate(r, dim, sample, n, y);
+      rotate(r, dim, sample, n, y, threads);
       ProductQuantizer pq = ProductQuantizer.train(y, n, dim, m, Math.min(pqIterations, 4), seed + 7919L * it,
-          scanner);
-      pq.encode(y, n, codes, scanner);
+          threads);
+      pq.encode(y, 0, n, codes, 0, threads);
       for (int i = 0; i < n; i++) {
         pq.decode(codes, i * m, y, i * dim);
       }
-      double[] mm = new double[dim * dim]; // M[a][b] = sum_i x_i[a] y_i[b]
-      for (int i = 0; i < n; i++) {
-        for (int a = 0; a < dim; a++) {
-          double xa = sample[i * dim + a];
-          int row = a * dim;
-          int yi = i * dim;
-          for (int b = 0; b < dim; b++) {
-            mm[row + b] += xa * y[yi + b];
-          }
-        }
-      }
-      double[] p = polar(mm, dim);
+      double[] p = polar(crossProducts(sample, y, n, dim, threads), dim);
       for (int a = 0; a < dim; a++) {
         for (int b = 0; b < dim; b++) {
           r[a * dim + b] = (float) p[b * dim + a]; // R = polar(M)^T
         }
       }
     }
-    rotate(r, dim, sample, n, y);
-    return new Result(r, ProductQuantizer.train(y, n, dim, m, pqIterations, seed, scanner));
+    rotate(r, dim, sample, n, y, threads);
+    return new Result(r, ProductQuantizer.train(y, n, dim, m, pqIterations, seed, threads));
   }
 
-  /** out_i = R x_i for (n)(dim) rows x. */
+  /**
+   * M[a][b] = sum_i x_i[a] y_i[b] in double, summed over i in order for every entry; rows of M are split over
+   * threads (each thread streams the points once for its rows), so the result does not depend on the split.
+   */
+  static double[] crossProducts(float[] x, float[] y, int n, int dim, int threads) {
+    double[] mm = new double[dim * dim];
+    int rowsPer = 16; // 16 rows of M (dim doubles each) stay in L1/L2 while the points stream by
+    Parallel.forEach((dim + rowsPer - 1) / rowsPer, threads, ch -> {
+      int a0 = ch * rowsPer;
+      int a1 = Math.min(dim, a0 + rowsPer);
+      for (int i = 0; i < n; i++) {
+        int yi = i * dim;
+        for (int a = a0; a < a1; a++) {
+          double xa = x[i * dim + a];
+          int row = a * dim;
+          for (int b = 0; b < dim; b++) {
+            mm[row + b] += xa * y[yi + b];
+          }
+        }
+      }
+    });
+    return mm;
+  }
+
+  /** out_i = R x_i for (n)(dim) rows x, on all threads. */
   public static void rotate(float[] r, int dim, float[] x, int n, float[] out) {
-    for (int i = 0; i < n; i++) {
-      rotateRow(r, dim, x, i * dim, out, i * dim);
-    }
+    rotate(r, dim, x, n, out, Parallel.threads());
   }
 
+  /** out_i = R x_i for (n)(dim) rows x, on at most {@code threads} threads; bitwise {@link #rotateRow} per row. */
+  public static void rotate(float[] r, int dim, float[] x, int n, float[] out, int threads) {
+    rotate(ProductTable.of(r, 0, dim, dim, null), x, 0, n, out, 0, threads);
+  }
+
+  /** The rotation as a table for {@link #rotate(ProductTable, float[], int, int, float[], int, int)}. */
+  public static ProductTable table(float[] r, int dim) {
+    return ProductTable.of(r, 0, dim, dim, null);
+  }
+
+  /** Rotates n rows at x[xOff ..] into out[outOff ..] with a {@link #table}, on at most {@code threads} threads. */
+  public static void rotate(ProductTable rt, float[] x, int xOff, int n, float[] out, int outOff, int threads) {
+    int dim = rt.dim();
+    int tasks = threads <= 1 ? 1 : Parallel.tasksFor((long) n * dim * dim, (n + 3) / 4);
+    if (tasks <= 1) {
+      BlockedProducts.products(rt, x, xOff, dim, n, out, outOff, dim);
+      return;
+    }
+    int per = ((n + tasks - 1) / tasks + 3) & ~3;
+    Parallel.forEach((n + per - 1) / per, threads, ch -> {
+      int from = ch * per;
+      int rows = Math.min(per, n - from);
+      BlockedProducts.products(rt, x, xOff + from * dim, dim, rows, out, outOff + from * dim, dim);
+    });
+  }
+
+  /**
+   * out = R x for one row: {@code fma(R[a][b], x[b], s)} over b in order, the chain of {@link BlockedProducts},
+   * so a query rotated here matches the index vectors rotated by {@link #rotate} bit for bit.
+   */
   public static void rotateRow(float[] r, int dim, float[] x, int xOff, float[] out, int outOff) {
     for (int a = 0; a < dim; a++) {
       float s = 0;
       int row = a * dim;
       for (int b = 0; b < dim; b++) {
-        s += r[row + b] * x[xOff + b];
+        s = Math.fma(x[xOff + b], r[row + b], s);
       }
       out[outOff + a] = s;
     }

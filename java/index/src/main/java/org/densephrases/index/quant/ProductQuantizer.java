@@ -3,13 +3,17 @@ package org.densephrases.index.quant;
 import java.lang.foreign.MemorySegment;
 import org.densephrases.kernels.Checks;
 import org.densephrases.kernels.KernelLimits;
+import org.densephrases.kernels.Parallel;
+import org.densephrases.kernels.blocked.BlockedProducts;
+import org.densephrases.kernels.blocked.ProductTable;
 import org.densephrases.kernels.scan.PqCodes;
-import org.densephrases.kernels.scan.VectorScanner;
 
 /**
  * PQ with m sub-quantizers of 8 bits: the vector is cut into m sub-vectors of dsub = dim/m dimensions, each replaced
  * by the nearest of 256 centroids trained by k-means on that subspace of a sample. Codebooks are (m)(256)(dsub), the
- * layout of the kernels' {@link PqCodes}. Encoding assigns each subspace with {@link KMeans#assign} (the kernel scan).
+ * layout of the kernels' {@link PqCodes}. Encoding is the blocked nearest-centroid search of {@link KMeans#assign}
+ * per subspace (one L2 {@link ProductTable} per subspace, made once), read straight from the full vectors with a
+ * stride: groups of points stay in cache while all m subspaces are encoded.
  */
 public final class ProductQuantizer {
   public static final int KSUB = 256;
@@ -17,6 +21,7 @@ public final class ProductQuantizer {
   private final int m;
   private final int dsub;
   private final float[] codebooks;
+  private final ProductTable[] tables; // per subspace, for encoding
 
   public ProductQuantizer(int dim, int m, float[] codebooks) {
     Checks.checkDim(dim);
@@ -27,11 +32,21 @@ public final class ProductQuantizer {
     this.m = m;
     this.dsub = dim / m;
     this.codebooks = codebooks.clone();
+    this.tables = new ProductTable[m];
+    for (int s = 0; s < m; s++) {
+      float[] book = java.util.Arrays.copyOfRange(this.codebooks, s * KSUB * dsub, (s + 1) * KSUB * dsub);
+      tables[s] = ProductTable.l2(book, KSUB, dsub);
+    }
   }
 
   /** Trains the m codebooks on (n)(dim) sample vectors. With fewer than 256 points, points are repeated. */
+  public static ProductQuantizer train(float[] sample, int n, int dim, int m, int iterations, long seed) {
+    return train(sample, n, dim, m, iterations, seed, Parallel.threads());
+  }
+
+  /** {@link #train(float[], int, int, int, int, long)} on at most {@code threads} threads; same result. */
   public static ProductQuantizer train(float[] sample, int n, int dim, int m, int iterations, long seed,
-      VectorScanner scanner) {
+      int threads) {
     Checks.checkDim(dim);
     Checks.checkRange("m", m, 1, KernelLimits.MAX_PQ_M);
     Checks.require(dim % m == 0, "PQ needs dim (" + dim + ") to be a multiple of m (" + m + ")");
@@ -46,7 +61,7 @@ public final class ProductQuantizer {
       }
       float[] c;
       if (n >= KSUB) {
-        c = KMeans.train(sub, n, dsub, KSUB, iterations, KMeans.Init.RANDOM, seed + s, scanner);
+        c = KMeans.train(sub, n, dsub, KSUB, iterations, KMeans.Init.RANDOM, seed + s, threads);
       } else {
         c = new float[KSUB * dsub];
         for (int j = 0; j < KSUB; j++) {
@@ -75,21 +90,42 @@ public final class ProductQuantizer {
     return codebooks;
   }
 
-  /** Encodes (n)(dim) vectors into (n)(m) codes. */
-  public void encode(float[] x, int n, byte[] codes, VectorScanner scanner) {
-    Checks.checkLength("x", x, n, dim);
-    Checks.require(codes.length >= n * m, "codes too short");
-    float[] sub = new float[n * dsub];
-    float[] book = new float[KSUB * dsub];
-    int[] assign = new int[n];
-    for (int s = 0; s < m; s++) {
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(x, i * dim + s * dsub, sub, i * dsub, dsub);
-      }
-      System.arraycopy(codebooks, s * KSUB * dsub, book, 0, KSUB * dsub);
-      KMeans.assign(book, KSUB, dsub, sub, n, assign, scanner);
-      for (int i = 0; i < n; i++) {
-        codes[i * m + s] = (byte) assign[i];
+  /** Encodes (n)(dim) vectors into (n)(m) codes, on all threads. */
+  public void encode(float[] x, int n, byte[] codes) {
+    encode(x, 0, n, codes, 0, Parallel.threads());
+  }
+
+  /**
+   * Encodes n vectors at x[xOff ..] (row i at xOff + i * dim) into codes[codesOff + i * m ..], on at most
+   * {@code threads} threads (1: the caller's only). The codes do not depend on the thread count.
+   */
+  public void encode(float[] x, int xOff, int n, byte[] codes, int codesOff, int threads) {
+    Checks.require(n >= 0 && xOff >= 0 && (long) xOff + (long) n * dim <= x.length, "x too short");
+    Checks.require(codesOff >= 0 && (long) codesOff + (long) n * m <= codes.length, "codes too short");
+    int tasks = threads <= 1 ? 1 : Parallel.tasksFor((long) n * dim * KSUB, (n + GROUP - 1) / GROUP);
+    if (tasks <= 1) {
+      encodeRange(x, xOff, 0, n, codes, codesOff);
+      return;
+    }
+    int per = ((n + tasks - 1) / tasks + GROUP - 1) / GROUP * GROUP;
+    Parallel.forEach((n + per - 1) / per, threads, ch -> {
+      int from = ch * per;
+      encodeRange(x, xOff, from, Math.min(n, from + per), codes, codesOff);
+    });
+  }
+
+  /** Points encoded together: 64 x dim floats stay in L1/L2 while the m subspaces are searched. */
+  private static final int GROUP = 64;
+
+  private void encodeRange(float[] x, int xOff, int from, int to, byte[] codes, int codesOff) {
+    int[] a = new int[GROUP];
+    for (int g = from; g < to; g += GROUP) {
+      int rows = Math.min(GROUP, to - g);
+      for (int s = 0; s < m; s++) {
+        BlockedProducts.argmax(tables[s], x, xOff + g * dim + s * dsub, dim, rows, a, 0);
+        for (int i = 0; i < rows; i++) {
+          codes[codesOff + (g + i) * m + s] = (byte) a[i];
+        }
       }
     }
   }

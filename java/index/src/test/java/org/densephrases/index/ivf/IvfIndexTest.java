@@ -126,6 +126,82 @@ class IvfIndexTest {
     }
   }
 
+  /**
+   * The parallel passes write the same file, byte for byte, on one thread, on all threads, and with a source whose
+   * reads are serialised; every vector sits in the list of its nearest centroid by a plain double-precision L2
+   * reference (near ties excepted). Blocks of 4096 rows at dim 32, so 20,000 vectors make several blocks and
+   * rounds.
+   */
+  @Test
+  void theFileDoesNotDependOnThreadsAndListsHoldTheNearestVectors() throws IOException {
+    for (IndexSpec spec : new IndexSpec[] {IndexSpec.sq8(50).withTrainSize(3000),
+        IndexSpec.pq(50, 8).withOpq(true).withTrainSize(3000).withIterations(4, 4)}) {
+      Path one = tmp.resolve("one.ivf");
+      Path all = tmp.resolve("all.ivf");
+      Path serial = tmp.resolve("serial.ivf");
+      new IndexBuilder(spec, BACKEND, Progress.SILENT, 1).build(source, one);
+      new IndexBuilder(spec, BACKEND, Progress.SILENT).build(source, all);
+      VectorSource serialReads = new VectorSource() {
+        @Override
+        public long count() {
+          return source.count();
+        }
+
+        @Override
+        public int dim() {
+          return source.dim();
+        }
+
+        @Override
+        public String modelId() {
+          return source.modelId();
+        }
+
+        @Override
+        public String fingerprint() {
+          return source.fingerprint();
+        }
+
+        @Override
+        public void read(long from, int n, float[] out, long[] ids) {
+          source.read(from, n, out, ids);
+        }
+      };
+      new IndexBuilder(spec, BACKEND, Progress.SILENT).build(serialReads, serial);
+      byte[] a = Files.readAllBytes(one);
+      assertTrue(java.util.Arrays.equals(a, Files.readAllBytes(all)), spec.codec() + ": 1 thread vs all");
+      assertTrue(java.util.Arrays.equals(a, Files.readAllBytes(serial)), spec.codec() + ": serialised reads");
+      try (IvfIndex index = IvfIndex.open(one)) {
+        float[] c = index.centroids();
+        long[] off = index.listOffsets();
+        float[] row = new float[DIM];
+        long[] id = new long[1];
+        int nearTies = 0;
+        for (int l = 0; l < index.nlist(); l++) {
+          for (long r = off[l]; r < off[l + 1]; r++) {
+            source.read(index.lists().idOf(r), 1, row, id);
+            double[] dist = new double[index.nlist()];
+            int best = 0;
+            for (int j = 0; j < dist.length; j++) {
+              for (int d = 0; d < DIM; d++) {
+                double v = (double) row[d] - c[j * DIM + d];
+                dist[j] += v * v;
+              }
+              if (dist[j] < dist[best]) {
+                best = j;
+              }
+            }
+            if (best != l) {
+              assertEquals(dist[best], dist[l], 1e-4 * (1 + dist[best]), "vector " + id[0] + " in list " + l);
+              nearTies++;
+            }
+          }
+        }
+        assertTrue(nearTies < 5, nearTies + " near ties");
+      }
+    }
+  }
+
   @Test
   void pqAndOpqIndexesReachRecall() throws IOException {
     for (boolean opq : new boolean[] {false, true}) {
