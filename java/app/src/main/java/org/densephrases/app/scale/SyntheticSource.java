@@ -50,6 +50,12 @@ public final class SyntheticSource implements VectorSource {
     return "synthetic-" + count + "x" + dim + "-c" + clusters + "-s" + seed;
   }
 
+  /** Rows are generated from their number alone (no shared state): the index builder may read blocks in parallel. */
+  @Override
+  public boolean concurrentReads() {
+    return true;
+  }
+
   @Override
   public void read(long from, int n, float[] out, long[] ids) {
     for (int i = 0; i < n; i++) {
