@@ -43,8 +43,33 @@ public final class BuildProfile {
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     float[] x = clustered(n, dim, 4096, 0.5f, 7);
     int lim = Math.min(limit, n);
-    float[] xs = Arrays.copyOf(x, lim * dim);
 
+    // an untimed round on a small prefix first, so that the timed round runs JIT-compiled code (both versions)
+    quiet = true;
+    phases(x, Math.min(n, 8192), dim, Math.min(nlist, 256), m, Math.min(lim, 8192), b);
+    quiet = false;
+    phases(x, n, dim, nlist, m, lim, b);
+
+    if (build) {
+      VectorSource src = VectorSource.of(EncodedVectors.ofFloats(x, dim), "profile");
+      Path dir = Files.createTempDirectory("build-profile");
+      for (IndexSpec spec : new IndexSpec[] {IndexSpec.sq8(nlist), IndexSpec.pq(nlist, m)}) {
+        IndexSpec s = spec.withTrainSize(16 * nlist);
+        Path out = dir.resolve(s.codec() + ".ivf");
+        BuildReport rep = new IndexBuilder(s, b, Progress.SILENT).build(src, out);
+        System.out.printf(Locale.ROOT, "build %s: %.1f s (train %.1f, assign %.1f = %.0f vec/s, encode %.1f = %.0f"
+            + " vec/s)%n", s.codec(), rep.totalSeconds(), rep.trainSeconds(), rep.assignSeconds(),
+            n / rep.assignSeconds(), rep.encodeSeconds(), n / rep.encodeSeconds());
+        Files.delete(out);
+      }
+      Files.delete(dir);
+    }
+  }
+
+  static boolean quiet;
+
+  private static void phases(float[] x, int n, int dim, int nlist, int m, int lim, KernelBackend b) throws Exception {
+    float[] xs = Arrays.copyOf(x, lim * dim);
     // k-means training: a sample of 16 x nlist points, 2 iterations (rate in point-iterations/s)
     int t = Math.min(n, 16 * nlist);
     int iters = 2;
@@ -99,20 +124,6 @@ public final class BuildProfile {
     Opq.rotate(opq.rotation(), dim, r, rt, rot);
     rate("OPQ rotate", rt, t0);
 
-    if (build) {
-      VectorSource src = VectorSource.of(EncodedVectors.ofFloats(x, dim), "profile");
-      Path dir = Files.createTempDirectory("build-profile");
-      for (IndexSpec spec : new IndexSpec[] {IndexSpec.sq8(nlist), IndexSpec.pq(nlist, m)}) {
-        IndexSpec s = spec.withTrainSize(16 * nlist);
-        Path out = dir.resolve(s.codec() + ".ivf");
-        BuildReport rep = new IndexBuilder(s, b, Progress.SILENT).build(src, out);
-        System.out.printf(Locale.ROOT, "build %s: %.1f s (train %.1f, assign %.1f = %.0f vec/s, encode %.1f = %.0f"
-            + " vec/s)%n", s.codec(), rep.totalSeconds(), rep.trainSeconds(), rep.assignSeconds(),
-            n / rep.assignSeconds(), rep.encodeSeconds(), n / rep.encodeSeconds());
-        Files.delete(out);
-      }
-      Files.delete(dir);
-    }
   }
 
   private static final com.sun.management.OperatingSystemMXBean OS =
@@ -125,6 +136,9 @@ public final class BuildProfile {
     long cpu = OS.getProcessCpuTime();
     double cs = (cpu - cpu0) / 1e9;
     cpu0 = cpu;
+    if (quiet) {
+      return;
+    }
     System.out.printf(Locale.ROOT, "  %-48s %8.2f s %12.0f /s  (cpu %.2f s, %.0f /cpu-s)%n", what, s, count / s, cs,
         count / cs);
   }

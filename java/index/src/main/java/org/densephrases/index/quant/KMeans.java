@@ -57,7 +57,7 @@ public final class KMeans {
   public static void assign(float[] centroids, int k, int dim, float[] data, int n, int[] out) {
     Checks.checkLength("data", data, n, dim);
     Checks.checkLength("centroids", centroids, k, dim);
-    Checks.checkLength("out", out, n);
+    Checks.require(out.length >= n, "out has " + out.length + " entries, fewer than the " + n + " points");
     assign(ProductTable.l2(centroids, k, dim), data, 0, dim, n, out, 0, Parallel.threads());
   }
 
