@@ -55,14 +55,14 @@ times+=("build: $(took "$t") s")
 
 t=$(now)
 log=$(mktemp)
-tools/densephrases dump --corpus "$corpus" --limit "$limit" "${model[@]}" 2>&1 | grep -v '^WARNING\|^SLF4J' | tee "$log"
+tools/densephrases dump --corpus "$corpus" --limit "$limit" "${model[@]}" 2>&1 | grep --line-buffered -v '^WARNING\|^SLF4J' | tee "$log"
 dump=$(sed -n 's/^dump-dir: //p' "$log" | tail -n 1)
 rm -f "$log"
 [[ -n $dump ]] || { echo "quickstart: the dump failed" >&2; exit 1; }
 times+=("dump: $(took "$t") s")
 
 t=$(now)
-tools/densephrases index --dump "$dump" --codec "$codecs" 2>&1 | grep -v '^WARNING\|^SLF4J'
+tools/densephrases index --dump "$dump" --codec "$codecs" 2>&1 | grep --line-buffered -v '^WARNING\|^SLF4J'
 times+=("index ($codecs): $(took "$t") s")
 
 t=$(now)
