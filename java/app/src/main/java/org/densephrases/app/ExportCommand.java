@@ -26,8 +26,8 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Option(names = "--fp16", paramLabel = "REGEX", description = "with --dtype int8: store the tensors whose export "
       + "name matches this regular expression as fp16 ('' for none; default: the question and filter heads, "
-      + "${DEFAULT-VALUE}; names: java/model NOTES.md)")
-  String fp16 = PhraseModelFile.DEFAULT_FP16_TENSORS;
+      + PhraseModelFile.DEFAULT_FP16_TENSORS + "; names: java/model NOTES.md)")
+  String fp16;
 
   @Override
   public Integer call() throws Exception {
@@ -41,21 +41,20 @@ public final class ExportCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--dtype must be fp32, fp16 or int8, got '" + dtype + "'");
     }
+    String rule = fp16 != null ? fp16 : PhraseModelFile.DEFAULT_FP16_TENSORS;
+    if (fp16 != null && dt != PhraseModelFile.Dtype.INT8) {
+      throw new IllegalArgumentException("--fp16 applies to --dtype int8 only");
+    }
+    java.util.function.Predicate<String> keep = name -> false;
+    try {
+      if (!rule.isEmpty()) {
+        keep = java.util.regex.Pattern.compile(rule).asMatchPredicate();
+      }
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new IllegalArgumentException("--fp16 is not a valid regular expression: " + e.getDescription());
+    }
     try (PhraseModelFile.Loaded m = ModelSources.fromCheckpoint(checkpoint)) {
       byte[] tok = Tokenizer.resourceBytes(PretrainedModels.byName(m.meta().baseModel()).tokenizerResource());
-      java.util.function.Predicate<String> keep = name -> false;
-      String rule = fp16 == null ? "" : fp16;
-      if (!rule.equals(PhraseModelFile.DEFAULT_FP16_TENSORS) && !rule.isEmpty()
-          && dt != PhraseModelFile.Dtype.INT8) {
-        throw new IllegalArgumentException("--fp16 applies to --dtype int8 only");
-      }
-      if (!rule.isEmpty()) {
-        try {
-          keep = java.util.regex.Pattern.compile(rule).asMatchPredicate();
-        } catch (java.util.regex.PatternSyntaxException e) {
-          throw new IllegalArgumentException("--fp16 is not a valid regular expression: " + e.getDescription());
-        }
-      }
       Path f = PhraseModelFile.write(m.model(), m.modelId(), m.meta(), dt, keep, tok, out);
       System.out.printf(Locale.ROOT, "%s: %s, %.1f MB (%s)%n", m.modelId(), f, Files.size(f) / 1e6, dt);
     }

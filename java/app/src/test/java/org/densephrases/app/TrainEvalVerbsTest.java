@@ -66,5 +66,12 @@ class TrainEvalVerbsTest {
     Result d = run("export", "--checkpoint", junk.toString(), "--out", tmp.toString(), "--dtype", "int4");
     assertEquals(2, d.rc(), d.err());
     assertTrue(d.err().contains("int4"), d.err());
+    Result rx = run("export", "--checkpoint", junk.toString(), "--out", tmp.toString(), "--fp16", "(q_start");
+    assertEquals(2, rx.rc(), rx.err());
+    assertTrue(rx.err().contains("--fp16 is not a valid regular expression"), rx.err());
+    Result h = run("export", "--checkpoint", junk.toString(), "--out", tmp.toString(), "--dtype", "fp16", "--fp16",
+        "q_.*");
+    assertEquals(2, h.rc(), h.err());
+    assertTrue(h.err().contains("--fp16 applies to --dtype int8 only"), h.err());
   }
 }

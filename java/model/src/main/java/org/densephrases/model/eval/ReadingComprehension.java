@@ -183,63 +183,65 @@ public final class ReadingComprehension {
     for (int k = 0; k < qs.size(); k++) {
       int pi = qPara.get(k);
       EncodedPassage passage = group.get(pi);
-      BestSpan.Span best = null;
-      int bestWindow = -1;
-      for (int wi = 0; wi < passage.windows().size(); wi++) {
+      int nw = passage.windows().size();
+      // start/end scores of every window, computed once for the answer and every filter threshold
+      float[][] starts = new float[nw][];
+      float[][] ends = new float[nw][];
+      for (int wi = 0; wi < nw; wi++) {
         PassageWindow win = passage.windows().get(wi);
         float[] v = tokens[firstWindow[pi] + wi];
-        float[] start = dots(v, win.count(), h, qv[0][k]);
-        float[] end = dots(v, win.count(), h, qv[1][k]);
-        BestSpan.Span s = BestSpan.find(start, end, 0, win.count(), config.maxAnswerLength(), win.maxContext());
-        if (s != null && (best == null || s.score() > best.score())) {
-          best = s;
-          bestWindow = wi;
-        }
+        starts[wi] = dots(v, win.count(), h, qv[0][k]);
+        ends[wi] = dots(v, win.count(), h, qv[1][k]);
       }
       String id = qs.get(k).id();
-      if (best == null) {
-        out.put(id, new Prediction("", Float.NEGATIVE_INFINITY));
-      } else {
-        int first = passage.windows().get(bestWindow).firstContextToken();
-        out.put(id, new Prediction(passage.spanText(first + best.start(), first + best.end()), best.score()));
-      }
-      for (int t = 0; t < fs.thresholds.length; t++) {
-        fs.texts.get(t).put(id, filteredAnswer(passage, firstWindow[pi], tokens, filter, qv[0][k], qv[1][k],
-            fs.thresholds[t]));
+      Choice best = best(passage, starts, ends, null, Float.NEGATIVE_INFINITY);
+      out.put(id, best == null ? new Prediction("", Float.NEGATIVE_INFINITY)
+          : new Prediction(best.text(passage), best.span().score()));
+      if (fs.thresholds.length > 0) {
+        float[][] f = java.util.Arrays.copyOfRange(filter, firstWindow[pi], firstWindow[pi] + nw);
+        for (int t = 0; t < fs.thresholds.length; t++) {
+          Choice c = best(passage, starts, ends, f, fs.thresholds[t]);
+          fs.texts.get(t).put(id, c == null ? "" : c.text(passage));
+        }
       }
     }
   }
 
-  /** The best span when only tokens with filter score >= threshold may start or end it ("" when none is kept). */
-  private String filteredAnswer(EncodedPassage passage, int firstWindow, float[][] tokens, float[][] filter,
-      float[] qs, float[] qe, float threshold) {
-    int h = model.hiddenSize();
-    BestSpan.Span best = null;
-    int bestWindow = -1;
+  /** The best span of a passage: its window and the span in it. */
+  private record Choice(int window, BestSpan.Span span) {
+    String text(EncodedPassage p) {
+      int first = p.windows().get(window).firstContextToken();
+      return p.spanText(first + span.start(), first + span.end());
+    }
+  }
+
+  /**
+   * The best span over the passage's windows; with {@code filter} (per window, per context token) only tokens whose
+   * filter score is >= {@code threshold} may start or end it, and null when none is left.
+   */
+  private Choice best(EncodedPassage passage, float[][] starts, float[][] ends, float[][] filter, float threshold) {
+    Choice best = null;
     for (int wi = 0; wi < passage.windows().size(); wi++) {
       PassageWindow win = passage.windows().get(wi);
-      float[] v = tokens[firstWindow + wi];
-      float[] f = filter[firstWindow + wi];
-      float[] start = dots(v, win.count(), h, qs);
-      float[] end = dots(v, win.count(), h, qe);
-      boolean[] allowed = win.maxContext().clone();
-      for (int i = 0; i < win.count(); i++) {
-        if (f[i] < threshold) {
-          allowed[i] = false;
-          end[i] = Float.NEGATIVE_INFINITY;
+      boolean[] allowed = win.maxContext();
+      float[] end = ends[wi];
+      if (filter != null) {
+        allowed = allowed.clone();
+        end = end.clone();
+        for (int i = 0; i < win.count(); i++) {
+          if (filter[wi][i] < threshold) {
+            allowed[i] = false;
+            end[i] = Float.NEGATIVE_INFINITY;
+          }
         }
       }
-      BestSpan.Span s = BestSpan.find(start, end, 0, win.count(), config.maxAnswerLength(), allowed);
-      if (s != null && s.score() != Float.NEGATIVE_INFINITY && (best == null || s.score() > best.score())) {
-        best = s;
-        bestWindow = wi;
+      BestSpan.Span s = BestSpan.find(starts[wi], end, 0, win.count(), config.maxAnswerLength(), allowed);
+      if (s != null && (filter == null || s.score() != Float.NEGATIVE_INFINITY)
+          && (best == null || s.score() > best.span().score())) {
+        best = new Choice(wi, s);
       }
     }
-    if (best == null) {
-      return "";
-    }
-    int first = passage.windows().get(bestWindow).firstContextToken();
-    return passage.spanText(first + best.start(), first + best.end());
+    return best;
   }
 
   /**
