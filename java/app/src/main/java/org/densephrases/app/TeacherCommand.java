@@ -33,6 +33,10 @@ public final class TeacherCommand implements Callable<Integer> {
   int evalParagraphs = 0;
   @Option(names = "--write-logits", description = "cache the teacher's logits of every training example here")
   Path writeLogits;
+  @Option(names = "--logits-fraction", description = "with --write-logits: only this fraction of the training "
+      + "questions, chosen by a hash of the question id (spread over all articles; the student distils those and "
+      + "trains the rest without the KL term); default 1")
+  double logitsFraction = 1.0;
 
   @Override
   public Integer call() throws Exception {
@@ -46,6 +50,9 @@ public final class TeacherCommand implements Callable<Integer> {
     if (lr != null) c.learningRate = lr;
     if (trainParagraphs != null) c.trainParagraphs = trainParagraphs;
     c.validate();
+    if (!(logitsFraction > 0 && logitsFraction <= 1)) {
+      throw new IllegalArgumentException("--logits-fraction must be in (0, 1], got " + logitsFraction);
+    }
     try (TeacherTrainer t = TeacherTrainer.create(c, out, System.out)) {
       SquadDataset train = null;
       SquadExamples.Result ex = null;
@@ -71,8 +78,10 @@ public final class TeacherCommand implements Callable<Integer> {
             evalData.getFileName(), r, (System.nanoTime() - t0) / 1e9, PeakMemory.line());
       }
       if (writeLogits != null) {
-        t.logits(ex, "teacher-" + c.model + "-step" + t.step()).write(writeLogits);
-        System.out.println("teacher logits of " + ex.examples().size() + " examples written to " + writeLogits);
+        SquadExamples.Result sel = logitsFraction >= 1 ? ex : TeacherTrainer.sample(ex, logitsFraction);
+        t.logits(sel, "teacher-" + c.model + "-step" + t.step()).write(writeLogits);
+        System.out.println("teacher logits of " + sel.examples().size() + " of " + ex.examples().size()
+            + " examples written to " + writeLogits);
       }
     }
     return 0;

@@ -125,8 +125,7 @@ public final class TeacherTrainer implements AutoCloseable {
     while (step < steps) {
       int epoch = (int) (step / perEpoch);
       if (epoch != epochLoaded) {
-        order = new ArrayList<>(data.examples());
-        Collections.shuffle(order, new Random(config.seed * 31 + epoch));
+        order = bucketed(data, epoch);
         epochLoaded = epoch;
       }
       int from = (int) ((step % perEpoch) * b);
@@ -136,8 +135,10 @@ public final class TeacherTrainer implements AutoCloseable {
       float lr = config.learningRate * Math.min(1f, (step + 1) / Math.max(1f, config.warmupFraction * steps))
           * Math.max(0f, 1f - (float) step / steps);
       float loss;
+      long tokens;
       try (NDManager sub = manager.newSubManager()) {
         Inputs in = inputs(batch, data.passages());
+        tokens = realTokens(in.batch);
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           NDList out = model.forward(new ParameterStore(sub, false), new NDList(sub.create(in.batch.ids()),
               sub.create(in.batch.typeIds()), sub.create(in.batch.mask())), true);
@@ -148,13 +149,59 @@ public final class TeacherTrainer implements AutoCloseable {
       }
       optimizer.step((int) step + 1, lr);
       step++;
-      log.printf(Locale.ROOT, "teacher step %d/%d | loss %.4f | lr %.2e | %.2f s/step%n", step, steps, loss, lr,
-          (System.nanoTime() - t0) / 1e9);
+      double sec = (System.nanoTime() - t0) / 1e9;
+      secondsEma = secondsEma == 0 ? sec : 0.9 * secondsEma + 0.1 * sec;
+      long etaS = Math.round(secondsEma * (steps - step));
+      log.printf(Locale.ROOT, "teacher step %d/%d | loss %.4f | lr %.2e | %.2f s/step %.0f tok/s | ETA %dh%02dm%n",
+          step, steps, loss, lr, sec, tokens / sec, etaS / 3600, (etaS / 60) % 60);
       if (step % config.checkpointSteps == 0 || step == steps) {
         new Checkpoint(config.toJson(), step, step * b, 0, Checkpoints.snapshot(params), optimizer.state())
             .write(outDir.resolve(Checkpoint.FILE));
       }
     }
+  }
+
+  private double secondsEma;
+
+  /**
+   * One epoch's example order: shuffled (seed, epoch), then cut into chunks of 64 batches whose examples are sorted by
+   * window length (less padding, since every example is question + window), and the batches shuffled again.
+   */
+  private List<SpanExample> bucketed(SquadExamples.Result data, int epoch) {
+    return bucketedOrder(data, config.batchWindows, config.seed * 31 + epoch);
+  }
+
+  /** The order {@link #train} uses for one epoch: batches of {@code b} examples of similar window length. */
+  public static List<SpanExample> bucketedOrder(SquadExamples.Result data, int b, long seed) {
+    Random rnd = new Random(seed);
+    List<SpanExample> all = new ArrayList<>(data.examples());
+    Collections.shuffle(all, rnd);
+    int chunk = b * 64;
+    List<List<SpanExample>> batches = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += chunk) {
+      List<SpanExample> c = new ArrayList<>(all.subList(from, Math.min(all.size(), from + chunk)));
+      c.sort(java.util.Comparator.comparingInt(
+          e -> data.passages().get(e.paragraph()).windows().get(e.window()).length() * 128 + e.question().length()));
+      for (int i = 0; i < c.size(); i += b) {
+        batches.add(c.subList(i, Math.min(c.size(), i + b)));
+      }
+    }
+    Collections.shuffle(batches, rnd);
+    // the one short batch (if any) goes last, so that train()'s step * b offsets stay aligned with batches
+    batches.sort(java.util.Comparator.comparingInt(x -> x.size() < b ? 1 : 0));
+    List<SpanExample> out = new ArrayList<>(all.size());
+    batches.forEach(out::addAll);
+    return out;
+  }
+
+  private static long realTokens(Batch b) {
+    long n = 0;
+    for (long[] row : b.mask()) {
+      for (long m : row) {
+        n += m;
+      }
+    }
+    return n;
   }
 
   private record Inputs(Batch batch, int[] start, int[] end, float[][] contextMask, int[] offset) {}
@@ -214,7 +261,17 @@ public final class TeacherTrainer implements AutoCloseable {
   public TeacherLogits logits(SquadExamples.Result data, String teacherId) {
     Map<String, float[][]> out = new LinkedHashMap<>();
     List<SpanExample> all = data.examples();
+    long t0 = System.nanoTime();
+    long lastReport = t0;
     for (int from = 0; from < all.size(); from += 32) {
+      long now = System.nanoTime();
+      if (from > 0 && (now - lastReport > 30e9 || from + 32 >= all.size())) {
+        lastReport = now;
+        double rate = from / ((now - t0) / 1e9);
+        long eta = Math.round((all.size() - from) / rate);
+        log.printf(Locale.ROOT, "teacher logits %d/%d examples | %.1f examples/s | ETA %dh%02dm%n", from,
+            all.size(), rate, eta / 3600, (eta / 60) % 60);
+      }
       List<SpanExample> batch = all.subList(from, Math.min(all.size(), from + 32));
       try (NDManager sub = manager.newSubManager()) {
         Inputs in = inputs(batch, data.passages());
@@ -285,6 +342,26 @@ public final class TeacherTrainer implements AutoCloseable {
       }
     }
     return SquadMetrics.evaluate(data, preds);
+  }
+
+  /**
+   * The examples whose question id hashes (CRC32 of its UTF-8 bytes) into the first {@code fraction} of 10,000
+   * buckets: a fixed, order-independent subset spread over every article.
+   */
+  public static SquadExamples.Result sample(SquadExamples.Result data, double fraction) {
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("fraction must be in (0, 1], got " + fraction);
+    }
+    long keep = Math.round(fraction * 10_000);
+    List<SpanExample> out = new ArrayList<>();
+    for (SpanExample e : data.examples()) {
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(e.questionId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      if (crc.getValue() % 10_000 < keep) {
+        out.add(e);
+      }
+    }
+    return new SquadExamples.Result(out, data.passages(), data.stats());
   }
 
   /** Builds training examples of a dataset with this trainer's windows. */
