@@ -28,6 +28,8 @@ public final class TeacherCommand implements Callable<Integer> {
   @Option(names = "--model") String model;
   @Option(names = "--lr") Float lr;
   @Option(names = "--train-paragraphs") Integer trainParagraphs;
+  @Option(names = "--train-file", description = "SQuAD training file (default: the config's trainFile)")
+  Path trainFile;
   @Option(names = "--eval-data", description = "SQuAD file to evaluate on (e.g. the dev file)") Path evalData;
   @Option(names = "--eval-paragraphs", description = "first N paragraphs of --eval-data (0 = all)")
   int evalParagraphs = 0;
@@ -49,18 +51,23 @@ public final class TeacherCommand implements Callable<Integer> {
     if (model != null) c.model = model;
     if (lr != null) c.learningRate = lr;
     if (trainParagraphs != null) c.trainParagraphs = trainParagraphs;
+    if (trainFile != null) c.trainFile = trainFile.toString();
     c.validate();
     if (!(logitsFraction > 0 && logitsFraction <= 1)) {
       throw new IllegalArgumentException("--logits-fraction must be in (0, 1], got " + logitsFraction);
     }
+    // data files are read before the model is loaded, so that a bad path fails at once
+    SquadDataset train = null;
+    if (steps > 0 || writeLogits != null) {
+      train = SquadReader.read(Path.of(c.trainFile));
+      if (c.trainParagraphs > 0 && c.trainParagraphs < train.paragraphs().size()) {
+        train = new SquadDataset(train.source(), train.version(), train.paragraphs().subList(0, c.trainParagraphs));
+      }
+    }
+    SquadDataset dev = evalData == null ? null : SquadReader.read(evalData);
     try (TeacherTrainer t = TeacherTrainer.create(c, out, System.out)) {
-      SquadDataset train = null;
       SquadExamples.Result ex = null;
       if (steps > t.step() || writeLogits != null) {
-        train = SquadReader.read(Path.of(c.trainFile));
-        if (c.trainParagraphs > 0 && c.trainParagraphs < train.paragraphs().size()) {
-          train = new SquadDataset(train.source(), train.version(), train.paragraphs().subList(0, c.trainParagraphs));
-        }
         ex = t.examples(train);
         System.out.println("teacher data: " + ex.stats());
       }
@@ -68,7 +75,7 @@ public final class TeacherCommand implements Callable<Integer> {
         t.train(ex, steps);
       }
       if (evalData != null) {
-        SquadDataset d = SquadReader.read(evalData);
+        SquadDataset d = dev;
         if (evalParagraphs > 0 && evalParagraphs < d.paragraphs().size()) {
           d = new SquadDataset(d.source(), d.version(), d.paragraphs().subList(0, evalParagraphs));
         }

@@ -36,6 +36,20 @@ class TrainEvalVerbsTest {
   }
 
   @Test
+  void teacherRejectsBadLogitFractionsAndMissingData() {
+    for (String f : new String[] {"0", "-0.5", "1.5", "NaN"}) {
+      Result r = run("teacher", "--out", tmp.resolve("t").toString(), "--write-logits",
+          tmp.resolve("l.bin").toString(), "--logits-fraction", f);
+      assertEquals(2, r.rc(), r.err());
+      assertTrue(r.err().contains("--logits-fraction") && r.err().contains(f), r.err());
+    }
+    Result m = run("teacher", "--out", tmp.resolve("t2").toString(), "--steps", "1", "--train-file",
+        tmp.resolve("missing.json").toString());
+    assertEquals(2, m.rc(), m.err());
+    assertTrue(m.err().contains("missing.json"), m.err());
+  }
+
+  @Test
   void missingAndMalformedFilesAreRejected() throws Exception {
     Result r = run("train", "--out", tmp.resolve("o").toString(), "--config", tmp.resolve("none.json").toString());
     assertEquals(2, r.rc(), r.err());

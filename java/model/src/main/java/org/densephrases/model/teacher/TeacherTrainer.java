@@ -300,7 +300,21 @@ public final class TeacherTrainer implements AutoCloseable {
   /** SQuAD EM/F1 of the teacher: every window of each question's paragraph, best span within maxAnswerLength. */
   public SquadMetrics.Result evaluate(SquadDataset data, int maxAnswerLength) {
     Map<String, String> preds = new LinkedHashMap<>();
+    int total = 0;
     for (SquadParagraph p : data.paragraphs()) {
+      total += p.questions().size();
+    }
+    long t0 = System.nanoTime();
+    long lastReport = t0;
+    for (SquadParagraph p : data.paragraphs()) {
+      long now = System.nanoTime();
+      if (now - lastReport > 30e9 && !preds.isEmpty()) {
+        lastReport = now;
+        double rate = preds.size() / ((now - t0) / 1e9);
+        long eta = Math.round((total - preds.size()) / rate);
+        log.printf(Locale.ROOT, "teacher eval %d/%d questions | %.1f q/s | ETA %dh%02dm%n", preds.size(), total, rate,
+            eta / 3600, (eta / 60) % 60);
+      }
       EncodedPassage enc = passages.encode(p.title(), p.context());
       for (SquadQuestion q : p.questions()) {
         long[] qIds = questions.encode(q.question());
