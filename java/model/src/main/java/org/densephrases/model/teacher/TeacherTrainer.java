@@ -43,6 +43,8 @@ import org.densephrases.model.text.WindowConfig;
 import org.densephrases.model.train.AdamW;
 import org.densephrases.model.train.Checkpoint;
 import org.densephrases.model.train.Checkpoints;
+import org.densephrases.model.train.LossCurve;
+import org.densephrases.model.train.LossLog;
 import org.densephrases.model.train.TeacherLogits;
 import org.densephrases.model.train.TrainConfig;
 
@@ -104,6 +106,8 @@ public final class TeacherTrainer implements AutoCloseable {
     if (ckpt != null) {
       optimizer.restore(ckpt.optimizer());
       step = ckpt.step();
+      trainSeconds = ckpt.trainSeconds();
+      LossLog.truncate(outDir.resolve(LossLog.FILE), step);
       log.printf(Locale.ROOT, "teacher resumed from %s at step %d%n", ckptFile, step);
     }
   }
@@ -152,16 +156,21 @@ public final class TeacherTrainer implements AutoCloseable {
       double sec = (System.nanoTime() - t0) / 1e9;
       secondsEma = secondsEma == 0 ? sec : 0.9 * secondsEma + 0.1 * sec;
       long etaS = Math.round(secondsEma * (steps - step));
+      trainSeconds += sec;
+      LossLog.append(outDir.resolve(LossLog.FILE), LossLog.TEACHER_HEADER, step, trainSeconds, loss, lr,
+          (float) (tokens / sec));
       log.printf(Locale.ROOT, "teacher step %d/%d | loss %.4f | lr %.2e | %.2f s/step %.0f tok/s | ETA %dh%02dm%n",
           step, steps, loss, lr, sec, tokens / sec, etaS / 3600, (etaS / 60) % 60);
       if (step % config.checkpointSteps == 0 || step == steps) {
-        new Checkpoint(config.toJson(), step, step * b, 0, Checkpoints.snapshot(params), optimizer.state())
+        new Checkpoint(config.toJson(), step, step * b, trainSeconds, Checkpoints.snapshot(params), optimizer.state())
             .write(outDir.resolve(Checkpoint.FILE));
+        LossCurve.plot(outDir.resolve(LossLog.FILE), outDir.resolve("loss-curve.png"));
       }
     }
   }
 
   private double secondsEma;
+  private double trainSeconds;
 
   /**
    * One epoch's example order: shuffled (seed, epoch), then cut into chunks of 64 batches whose examples are sorted by

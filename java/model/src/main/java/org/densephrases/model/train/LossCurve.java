@@ -35,6 +35,10 @@ public final class LossCurve {
       return;
     }
     String[] header = lines.getFirst().split(",");
+    if (indexOf(header, "step") != 0 || java.util.Arrays.stream(SERIES).allMatch(n -> indexOf(header, n) < 0)) {
+      throw new IllegalArgumentException(csv + ": expected a 'step' column first and at least one of "
+          + String.join(", ", SERIES) + ", got " + lines.getFirst());
+    }
     List<double[]> rows = new ArrayList<>();
     for (String l : lines.subList(1, lines.size())) {
       if (!l.isBlank()) {
@@ -61,8 +65,13 @@ public final class LossCurve {
     double minStep = rows.getFirst()[0];
     double maxY = 0;
     List<double[]> smoothed = new ArrayList<>();
-    for (String s : SERIES) {
-      int col = indexOf(header, s);
+    List<Integer> present = new ArrayList<>();
+    for (int si = 0; si < SERIES.length; si++) {
+      int col = indexOf(header, SERIES[si]);
+      if (col < 0) {
+        continue;
+      }
+      present.add(si);
       double[] v = new double[rows.size()];
       double acc = 0;
       for (int i = 0; i < rows.size(); i++) {
@@ -90,8 +99,9 @@ public final class LossCurve {
     g.drawString("step", left + (w - left - right) / 2, h - 12);
     g.drawString("training loss (20-step mean)", left, 18);
     g.setStroke(new BasicStroke(1.5f));
-    for (int s = 0; s < SERIES.length; s++) {
-      double[] v = smoothed.get(s);
+    for (int k = 0; k < present.size(); k++) {
+      int s = present.get(k);
+      double[] v = smoothed.get(k);
       g.setColor(COLORS[s]);
       int px0 = -1;
       int py0 = -1;
@@ -104,7 +114,7 @@ public final class LossCurve {
         px0 = px;
         py0 = py;
       }
-      g.drawString(SERIES[s], w - right + 15, top + 20 + 18 * s);
+      g.drawString(SERIES[s], w - right + 15, top + 20 + 18 * k);
     }
     g.dispose();
     try {
@@ -123,6 +133,6 @@ public final class LossCurve {
         return i;
       }
     }
-    throw new IllegalArgumentException("losses.csv has no column '" + name + "'");
+    return -1;
   }
 }

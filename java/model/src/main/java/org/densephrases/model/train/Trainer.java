@@ -222,7 +222,7 @@ public final class Trainer implements AutoCloseable {
               ? String.format(Locale.ROOT, "%.4f", r.distill) : "-", r.lr, r.gnorm, r.questions, r.cacheRows,
           r.tokens / sec, sec, eta / 3600, (eta % 3600) / 60);
       log.println(line);
-      LossLog.append(lossFile, step, trainSeconds, r.total, r.single, r.distill, r.negative, r.filter, r.lr, r.gnorm,
+      LossLog.append(lossFile, LossLog.STUDENT_HEADER, step, trainSeconds, r.total, r.single, r.distill, r.negative, r.filter, r.lr, r.gnorm,
           (float) (r.tokens / sec), r.questions, r.cacheRows);
       boolean due = sinceCkpt >= config.checkpointSteps
           || (System.nanoTime() - lastCkpt) / 60e9 >= config.checkpointMinutes;
@@ -387,47 +387,5 @@ public final class Trainer implements AutoCloseable {
   public void close() {
     manager.close();
     tokenizer.close();
-  }
-
-  /** Appends and truncates the loss log (CSV). */
-  static final class LossLog {
-    static final String FILE = "losses.csv";
-    static final String HEADER = "step,seconds,loss,single,distill,negative,filter,lr,gnorm,tokens_per_s,questions,"
-        + "cache";
-
-    static void append(Path f, long step, double seconds, float... v) {
-      StringBuilder sb = new StringBuilder();
-      sb.append(step).append(',').append(String.format(Locale.ROOT, "%.1f", seconds));
-      for (float x : v) {
-        sb.append(',').append(String.format(Locale.ROOT, "%.6g", x));
-      }
-      sb.append('\n');
-      try {
-        if (!Files.exists(f)) {
-          Files.writeString(f, HEADER + "\n");
-        }
-        Files.writeString(f, sb.toString(), StandardOpenOption.APPEND);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    /** Drops rows after {@code step} (written after the checkpoint the run resumes from). */
-    static void truncate(Path f, long step) throws IOException {
-      if (!Files.exists(f)) {
-        return;
-      }
-      List<String> keep = new ArrayList<>();
-      for (String line : Files.readAllLines(f)) {
-        if (line.startsWith("step") || line.isBlank()) {
-          keep.add(line);
-          continue;
-        }
-        if (Long.parseLong(line.substring(0, line.indexOf(','))) <= step) {
-          keep.add(line);
-        }
-      }
-      Files.write(f, keep);
-    }
   }
 }

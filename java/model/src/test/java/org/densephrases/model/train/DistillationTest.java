@@ -41,6 +41,11 @@ class DistillationTest {
       SquadExamples.Result ex = t.examples(SquadReader.read(train));
       t.train(ex, 3);
       assertEquals(3, t.step());
+      java.util.List<String> rows = java.nio.file.Files.readAllLines(tmp.resolve("teacher").resolve(LossLog.FILE));
+      assertEquals(LossLog.TEACHER_HEADER, rows.getFirst());
+      assertEquals(4, rows.size(), rows.toString());
+      assertTrue(rows.get(3).startsWith("3,"), rows.toString());
+      assertTrue(java.nio.file.Files.size(tmp.resolve("teacher").resolve("loss-curve.png")) > 1000);
       t.logits(ex, "tiny-teacher").write(cache);
       var metrics = t.evaluate(SquadReader.read(train), 10);
       assertEquals(ex.examples().size(), metrics.questions());
