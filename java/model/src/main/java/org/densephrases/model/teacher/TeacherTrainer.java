@@ -170,6 +170,8 @@ public final class TeacherTrainer implements AutoCloseable {
   }
 
   private double secondsEma;
+  /** (question, window) rows per forward pass in {@link #evaluate}. */
+  private static final int EVAL_ROWS = 32;
   private double trainSeconds;
 
   /**
@@ -308,6 +310,18 @@ public final class TeacherTrainer implements AutoCloseable {
 
   /** SQuAD EM/F1 of the teacher: every window of each question's paragraph, best span within maxAnswerLength. */
   public SquadMetrics.Result evaluate(SquadDataset data, int maxAnswerLength) {
+    return SquadMetrics.evaluate(data, predictions(data, maxAnswerLength, EVAL_ROWS));
+  }
+
+  /**
+   * The teacher's answer text per question id: every (question, window) row of a paragraph, {@code rowsPerForward}
+   * rows per forward pass (padded to the longest; the result does not depend on it), best span within
+   * maxAnswerLength over the windows, each position scored only in the window where it has the most context.
+   */
+  public Map<String, String> predictions(SquadDataset data, int maxAnswerLength, int rowsPerForward) {
+    if (rowsPerForward < 1) {
+      throw new IllegalArgumentException("rowsPerForward must be >= 1, got " + rowsPerForward);
+    }
     Map<String, String> preds = new LinkedHashMap<>();
     int total = 0;
     for (SquadParagraph p : data.paragraphs()) {
@@ -325,18 +339,28 @@ public final class TeacherTrainer implements AutoCloseable {
             eta / 3600, (eta / 60) % 60);
       }
       EncodedPassage enc = passages.encode(p.title(), p.context());
-      for (SquadQuestion q : p.questions()) {
-        long[] qIds = questions.encode(q.question());
+      List<PassageWindow> wins = enc.windows();
+      if (wins.isEmpty()) {
+        p.questions().forEach(q -> preds.put(q.id(), ""));
+        continue;
+      }
+      // every (question, window) row of the paragraph, forwarded EVAL_ROWS at a time
+      int nq = p.questions().size();
+      int rows = nq * wins.size();
+      long[][] qIds = new long[nq][];
+      for (int qi = 0; qi < nq; qi++) {
+        qIds[qi] = questions.encode(p.questions().get(qi).question());
+      }
+      BestSpan.Span[] best = new BestSpan.Span[nq];
+      int[] bestW = new int[nq];
+      for (int from = 0; from < rows; from += rowsPerForward) {
+        int to = Math.min(rows, from + rowsPerForward);
         List<long[]> ids = new ArrayList<>();
         List<long[]> types = new ArrayList<>();
-        for (PassageWindow w : enc.windows()) {
-          long[][] io = CrossEncoderTeacher.inputs(qIds, w);
+        for (int r = from; r < to; r++) {
+          long[][] io = CrossEncoderTeacher.inputs(qIds[r / wins.size()], wins.get(r % wins.size()));
           ids.add(io[0]);
           types.add(io[1]);
-        }
-        if (ids.isEmpty()) {
-          preds.put(q.id(), "");
-          continue;
         }
         Batch b = Batch.pad(ids, types, tokenizer.padId());
         try (NDManager sub = manager.newSubManager()) {
@@ -345,26 +369,31 @@ public final class TeacherTrainer implements AutoCloseable {
           float[] s = o.get(0).toFloatArray();
           float[] e = o.get(1).toFloatArray();
           int t = b.length();
-          int off = CrossEncoderTeacher.offset(qIds);
-          BestSpan.Span best = null;
-          int bestW = -1;
-          for (int wi = 0; wi < enc.windows().size(); wi++) {
-            PassageWindow w = enc.windows().get(wi);
-            int from = wi * t + off + w.contextOffset();
-            float[] ss = java.util.Arrays.copyOfRange(s, from, from + w.count());
-            float[] ee = java.util.Arrays.copyOfRange(e, from, from + w.count());
+          for (int r = from; r < to; r++) {
+            int qi = r / wins.size();
+            int wi = r % wins.size();
+            PassageWindow w = wins.get(wi);
+            int at = (r - from) * t + CrossEncoderTeacher.offset(qIds[qi]) + w.contextOffset();
+            float[] ss = java.util.Arrays.copyOfRange(s, at, at + w.count());
+            float[] ee = java.util.Arrays.copyOfRange(e, at, at + w.count());
             BestSpan.Span sp = BestSpan.find(ss, ee, 0, w.count(), maxAnswerLength, w.maxContext());
-            if (sp != null && (best == null || sp.score() > best.score())) {
-              best = sp;
-              bestW = wi;
+            if (sp != null && (best[qi] == null || sp.score() > best[qi].score())) {
+              best[qi] = sp;
+              bestW[qi] = wi;
             }
           }
-          int first = enc.windows().get(bestW).firstContextToken();
-          preds.put(q.id(), best == null ? "" : enc.spanText(first + best.start(), first + best.end()));
         }
       }
+      for (int qi = 0; qi < nq; qi++) {
+        String text = "";
+        if (best[qi] != null) {
+          int first = wins.get(bestW[qi]).firstContextToken();
+          text = enc.spanText(first + best[qi].start(), first + best[qi].end());
+        }
+        preds.put(p.questions().get(qi).id(), text);
+      }
     }
-    return SquadMetrics.evaluate(data, preds);
+    return preds;
   }
 
   /**

@@ -49,6 +49,11 @@ class DistillationTest {
       t.logits(ex, "tiny-teacher").write(cache);
       var metrics = t.evaluate(SquadReader.read(train), 10);
       assertEquals(ex.examples().size(), metrics.questions());
+      // batching (question, window) rows changes padding only, never the answers
+      var one = t.predictions(SquadReader.read(train), 10, 1);
+      assertEquals(ex.examples().size(), one.size());
+      assertEquals(one, t.predictions(SquadReader.read(train), 10, 3));
+      assertEquals(one, t.predictions(SquadReader.read(train), 10, 64));
     }
     TeacherLogits read = TeacherLogits.read(cache);
     assertEquals("tiny-teacher", read.teacherId());
