@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.densephrases.app.scale.LogLogChart;
 import org.densephrases.app.scale.SyntheticSource;
-import org.densephrases.index.Progress;
+import org.densephrases.kernels.Progress;
 import org.densephrases.index.ivf.BuildReport;
 import org.densephrases.index.ivf.IndexBuilder;
 import org.densephrases.index.ivf.IndexSpec;

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 import org.densephrases.app.encode.EncoderModel;
 import org.densephrases.app.encode.EncoderOptions;
 import org.densephrases.app.encode.PhraseEncoder;
-import org.densephrases.index.Progress;
+import org.densephrases.kernels.Progress;
 import org.densephrases.index.dump.DocumentInput;
 import org.densephrases.index.dump.DumpSpec;
 import org.densephrases.index.dump.DumpStats;

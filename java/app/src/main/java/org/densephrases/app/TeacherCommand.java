@@ -85,7 +85,7 @@ public final class TeacherCommand implements Callable<Integer> {
             evalData.getFileName(), r, (System.nanoTime() - t0) / 1e9, PeakMemory.line());
       }
       if (writeLogits != null) {
-        SquadExamples.Result sel = logitsFraction >= 1 ? ex : TeacherTrainer.sample(ex, logitsFraction);
+        SquadExamples.Result sel = TeacherTrainer.sample(ex, logitsFraction);
         t.logits(sel, "teacher-" + c.model + "-step" + t.step()).write(writeLogits);
         System.out.println("teacher logits of " + sel.examples().size() + " of " + ex.examples().size()
             + " examples written to " + writeLogits);

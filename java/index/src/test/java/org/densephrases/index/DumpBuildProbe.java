@@ -1,5 +1,6 @@
 package org.densephrases.index;
 
+import org.densephrases.kernels.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.densephrases.index.Progress;
+import org.densephrases.kernels.Progress;
 import org.densephrases.index.format.ContainerWriter;
 import org.densephrases.index.format.DType;
 import org.densephrases.index.format.Header;

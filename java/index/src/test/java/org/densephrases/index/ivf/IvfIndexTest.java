@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.densephrases.index.Progress;
+import org.densephrases.kernels.Progress;
 import org.densephrases.index.Synthetic;
 import org.densephrases.index.dump.DocumentInput;
 import org.densephrases.index.dump.Dump;

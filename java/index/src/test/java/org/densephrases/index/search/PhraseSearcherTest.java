@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.densephrases.index.Progress;
+import org.densephrases.kernels.Progress;
 import org.densephrases.index.dump.Dump;
 import org.densephrases.index.ivf.IndexBuilder;
 import org.densephrases.index.ivf.IndexSpec;

@@ -40,6 +40,7 @@ import org.densephrases.model.text.SpanExample;
 import org.densephrases.model.text.SquadExamples;
 import org.densephrases.model.text.Tokenizer;
 import org.densephrases.model.text.WindowConfig;
+import org.densephrases.kernels.Progress;
 import org.densephrases.model.train.AdamW;
 import org.densephrases.model.train.Checkpoint;
 import org.densephrases.model.train.Checkpoints;
@@ -272,17 +273,8 @@ public final class TeacherTrainer implements AutoCloseable {
   public TeacherLogits logits(SquadExamples.Result data, String teacherId) {
     Map<String, float[][]> out = new LinkedHashMap<>();
     List<SpanExample> all = data.examples();
-    long t0 = System.nanoTime();
-    long lastReport = t0;
+    Progress progress = new Progress("teacher logits (examples)", all.size(), progressLog(), 30);
     for (int from = 0; from < all.size(); from += 32) {
-      long now = System.nanoTime();
-      if (from > 0 && (now - lastReport > 30e9 || from + 32 >= all.size())) {
-        lastReport = now;
-        double rate = from / ((now - t0) / 1e9);
-        long eta = Math.round((all.size() - from) / rate);
-        log.printf(Locale.ROOT, "teacher logits %d/%d examples | %.1f examples/s | ETA %dh%02dm%n", from,
-            all.size(), rate, eta / 3600, (eta / 60) % 60);
-      }
       List<SpanExample> batch = all.subList(from, Math.min(all.size(), from + 32));
       try (NDManager sub = manager.newSubManager()) {
         Inputs in = inputs(batch, data.passages());
@@ -304,7 +296,9 @@ public final class TeacherTrainer implements AutoCloseable {
           out.put(ex.questionId(), new float[][] {ls, le});
         }
       }
+      progress.advance(batch.size());
     }
+    progress.finish();
     return new TeacherLogits(teacherId, out);
   }
 
@@ -323,21 +317,10 @@ public final class TeacherTrainer implements AutoCloseable {
       throw new IllegalArgumentException("rowsPerForward must be >= 1, got " + rowsPerForward);
     }
     Map<String, String> preds = new LinkedHashMap<>();
-    int total = 0;
+    Progress progress = new Progress("teacher eval (questions)",
+        data.paragraphs().stream().mapToLong(p -> p.questions().size()).sum(), progressLog(), 30);
     for (SquadParagraph p : data.paragraphs()) {
-      total += p.questions().size();
-    }
-    long t0 = System.nanoTime();
-    long lastReport = t0;
-    for (SquadParagraph p : data.paragraphs()) {
-      long now = System.nanoTime();
-      if (now - lastReport > 30e9 && !preds.isEmpty()) {
-        lastReport = now;
-        double rate = preds.size() / ((now - t0) / 1e9);
-        long eta = Math.round((total - preds.size()) / rate);
-        log.printf(Locale.ROOT, "teacher eval %d/%d questions | %.1f q/s | ETA %dh%02dm%n", preds.size(), total, rate,
-            eta / 3600, (eta / 60) % 60);
-      }
+      progress.advance(p.questions().size());
       EncodedPassage enc = passages.encode(p.title(), p.context());
       List<PassageWindow> wins = enc.windows();
       if (wins.isEmpty()) {
@@ -393,7 +376,14 @@ public final class TeacherTrainer implements AutoCloseable {
         preds.put(p.questions().get(qi).id(), text);
       }
     }
+    progress.finish();
     return preds;
+  }
+
+  /** Progress lines (count, rate, ETA) on this trainer's log. */
+  private Progress.Listener progressLog() {
+    return (phase, done, total, rate, eta, finished) -> log.println(Progress.format(phase, done, total, rate, eta,
+        finished));
   }
 
   /**

@@ -222,8 +222,8 @@ public final class Trainer implements AutoCloseable {
               ? String.format(Locale.ROOT, "%.4f", r.distill) : "-", r.lr, r.gnorm, r.questions, r.cacheRows,
           r.tokens / sec, sec, eta / 3600, (eta % 3600) / 60);
       log.println(line);
-      LossLog.append(lossFile, LossLog.STUDENT_HEADER, step, trainSeconds, r.total, r.single, r.distill, r.negative, r.filter, r.lr, r.gnorm,
-          (float) (r.tokens / sec), r.questions, r.cacheRows);
+      LossLog.append(lossFile, LossLog.STUDENT_HEADER, step, trainSeconds, r.total, r.single, r.distill, r.negative,
+          r.filter, r.lr, r.gnorm, (float) (r.tokens / sec), r.questions, r.cacheRows);
       boolean due = sinceCkpt >= config.checkpointSteps
           || (System.nanoTime() - lastCkpt) / 60e9 >= config.checkpointMinutes;
       if (due || step == last) {

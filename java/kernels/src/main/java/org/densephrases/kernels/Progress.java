@@ -1,4 +1,4 @@
-package org.densephrases.index;
+package org.densephrases.kernels;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
