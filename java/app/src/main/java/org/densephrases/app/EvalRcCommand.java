@@ -45,6 +45,9 @@ public final class EvalRcCommand implements Callable<Integer> {
   @Option(names = "--max-answer-length", description = "tokens (default: ${DEFAULT-VALUE})")
   int maxAnswerLength = 30;
 
+  @Option(names = "--device", description = "DJL device: auto (GPU when the engine sees one), cpu, gpu or gpu:N")
+  String device;
+
   @Option(names = "--results", description = "write EM/F1 and the budget as JSON here")
   Path results;
 
@@ -60,6 +63,10 @@ public final class EvalRcCommand implements Callable<Integer> {
   }
 
   private Integer execute() throws Exception {
+    if (device != null) {
+      org.densephrases.model.train.TrainDevice.resolve(device); // a bad or absent device fails before any work
+      System.setProperty(org.densephrases.model.train.TrainDevice.PROPERTY, device);
+    }
     if (source.pretrained != null) {
       org.densephrases.model.bert.PretrainedModels.byName(source.pretrained); // unknown names fail before any work
     }

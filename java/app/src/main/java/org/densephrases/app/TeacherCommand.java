@@ -1,5 +1,6 @@
 package org.densephrases.app;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,6 +26,11 @@ public final class TeacherCommand implements Callable<Integer> {
   @Option(names = "--steps", description = "train to this global step (0 = only evaluate / write logits)")
   long steps = 0;
   @Option(names = "--batch") Integer batch;
+  @Option(names = "--epochs", description = "train this many epochs (instead of --steps)") Integer epochs;
+  @Option(names = "--device", description = "auto (GPU when the engine sees one), cpu, gpu or gpu:N") String device;
+  @Option(names = "--warmup", description = "warm-up fraction of the steps") Float warmup;
+  @Option(names = "--results", description = "with --eval-data: write EM/F1, steps and seconds as JSON here")
+  Path results;
   @Option(names = "--model") String model;
   @Option(names = "--lr") Float lr;
   @Option(names = "--train-paragraphs") Integer trainParagraphs;
@@ -52,13 +58,19 @@ public final class TeacherCommand implements Callable<Integer> {
     if (lr != null) c.learningRate = lr;
     if (trainParagraphs != null) c.trainParagraphs = trainParagraphs;
     if (trainFile != null) c.trainFile = trainFile.toString();
+    if (device != null) c.device = device;
+    if (warmup != null) c.warmupFraction = warmup;
+    if (epochs != null) c.epochs = epochs;
     c.validate();
+    if (epochs != null && steps > 0) {
+      throw new IllegalArgumentException("give --steps or --epochs, not both");
+    }
     if (!(logitsFraction > 0 && logitsFraction <= 1)) {
       throw new IllegalArgumentException("--logits-fraction must be in (0, 1], got " + logitsFraction);
     }
     // data files are read before the model is loaded, so that a bad path fails at once
     SquadDataset train = null;
-    if (steps > 0 || writeLogits != null) {
+    if (steps > 0 || epochs != null || writeLogits != null) {
       train = SquadReader.read(Path.of(c.trainFile));
       if (c.trainParagraphs > 0 && c.trainParagraphs < train.paragraphs().size()) {
         train = new SquadDataset(train.source(), train.version(), train.paragraphs().subList(0, c.trainParagraphs));
@@ -67,9 +79,12 @@ public final class TeacherCommand implements Callable<Integer> {
     SquadDataset dev = evalData == null ? null : SquadReader.read(evalData);
     try (TeacherTrainer t = TeacherTrainer.create(c, out, System.out)) {
       SquadExamples.Result ex = null;
-      if (steps > t.step() || writeLogits != null) {
+      if (steps > t.step() || epochs != null || writeLogits != null) {
         ex = t.examples(train);
         System.out.println("teacher data: " + ex.stats());
+      }
+      if (epochs != null) {
+        steps = (long) epochs * ((ex.examples().size() + c.batchWindows - 1) / c.batchWindows);
       }
       if (steps > t.step()) {
         t.train(ex, steps);
@@ -81,8 +96,26 @@ public final class TeacherCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         SquadMetrics.Result r = t.evaluate(d, 30);
+        double sec = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "teacher (%s, step %d) on %s: %s (%.0f s; %s)%n", c.model, t.step(),
-            evalData.getFileName(), r, (System.nanoTime() - t0) / 1e9, PeakMemory.line());
+            evalData.getFileName(), r, sec, PeakMemory.line());
+        if (results != null) {
+          var o = new java.util.LinkedHashMap<String, Object>();
+          o.put("model", "teacher-" + c.model);
+          o.put("step", t.step());
+          o.put("data", evalData.getFileName().toString());
+          o.put("questions", r.questions());
+          o.put("exact_match", r.exactMatch());
+          o.put("f1", r.f1());
+          o.put("eval_seconds", sec);
+          o.put("device", String.valueOf(t.device()));
+          Path abs = results.toAbsolutePath();
+          Files.createDirectories(abs.getParent());
+          Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+          Files.writeString(tmp, new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n");
+          Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
       }
       if (writeLogits != null) {
         SquadExamples.Result sel = TeacherTrainer.sample(ex, logitsFraction);

@@ -26,7 +26,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", description = "pretrained encoder: all-minilm-l6-v2, e5-small-v2, bge-small-en-v1.5")
   String model;
 
-  @Option(names = "--layout", description = "shared (one question encoder + start/end heads) or paper")
+  @Option(names = "--layout", description = "shared (one question encoder + start/end heads), paper, or tied (shared, question encoder = phrase encoder)")
   String layout;
 
   @Option(names = "--train-file") String trainFile;
@@ -46,6 +46,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--teacher-logits") String teacherLogits;
   @Option(names = "--checkpoint-steps") Integer checkpointSteps;
   @Option(names = "--checkpoint-minutes") Integer checkpointMinutes;
+  @Option(names = "--device", description = "auto (GPU when the engine sees one), cpu, gpu or gpu:N") String device;
+  @Option(names = "--warmup", description = "warm-up fraction of the planned steps") Float warmup;
 
   @Override
   public Integer call() throws Exception {
@@ -73,6 +75,8 @@ public final class TrainCommand implements Callable<Integer> {
     if (teacherLogits != null) c.teacherLogits = teacherLogits;
     if (checkpointSteps != null) c.checkpointSteps = checkpointSteps;
     if (checkpointMinutes != null) c.checkpointMinutes = checkpointMinutes;
+    if (device != null) c.device = device;
+    if (warmup != null) c.warmupFraction = warmup;
     c.validate();
     try (Trainer t = Trainer.create(c, out, System.out)) {
       t.train(stopAt);

@@ -15,6 +15,7 @@ import org.densephrases.model.text.Tokenizer;
 import org.densephrases.model.train.Checkpoint;
 import org.densephrases.model.train.Checkpoints;
 import org.densephrases.model.train.TrainConfig;
+import org.densephrases.model.train.TrainDevice;
 
 /** Where an inference-ready phrase model comes from: an export directory, a training checkpoint, or pretrained. */
 public final class ModelSources {
@@ -26,16 +27,20 @@ public final class ModelSources {
     TrainConfig c = TrainConfig.fromJson(ckpt.configJson());
     PretrainedModels.Pretrained pre = PretrainedModels.byName(c.model);
     BertWeights w = pre.loadWeights();
-    PhraseModel m = c.layout.equals("shared") ? PhraseModel.sharedFromPretrained(w, 0f)
-        : PhraseModel.fromPretrained(w, 0f);
+    PhraseModel m = switch (c.layout) {
+      case "shared" -> PhraseModel.sharedFromPretrained(w, 0f);
+      case "tied" -> PhraseModel.tiedFromPretrained(w, 0f);
+      default -> PhraseModel.fromPretrained(w, 0f);
+    };
     Map<String, Parameter> params = new LinkedHashMap<>();
     for (Pair<String, Parameter> p : m.getParameters()) {
       params.put(p.getKey(), p.getValue());
     }
     Checkpoints.assign(params, ckpt, file);
-    NDManager manager = NDManager.newBaseManager("PyTorch");
+    NDManager manager = NDManager.newBaseManager(TrainDevice.fromEnvironment(), "PyTorch");
     m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
-    PhraseModelMeta meta = new PhraseModelMeta(c.model, c.layout, w.config(), c.maxLength, c.stride,
+    // A tied model is a shared-layout file whose question tensors are aliases of the phrase encoder's.
+    PhraseModelMeta meta = new PhraseModelMeta(c.model, c.layout.equals("tied") ? "shared" : c.layout, w.config(), c.maxLength, c.stride,
         c.maxTitleTokens, c.maxQuestionLength, ckpt.step(), ckpt.configJson());
     return new PhraseModelFile.Loaded("densephrases-" + c.model + "-" + c.layout + "-step" + ckpt.step(), meta, m,
         Tokenizer.fromResource(pre.tokenizerResource()), manager);
@@ -47,7 +52,7 @@ public final class ModelSources {
     BertWeights w = pre.loadWeights();
     PhraseModel m = layout.equals("shared") ? PhraseModel.sharedFromPretrained(w, 0f)
         : PhraseModel.fromPretrained(w, 0f);
-    NDManager manager = NDManager.newBaseManager("PyTorch");
+    NDManager manager = NDManager.newBaseManager(TrainDevice.fromEnvironment(), "PyTorch");
     m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
     TrainConfig d = new TrainConfig();
     PhraseModelMeta meta = new PhraseModelMeta(name, layout, w.config(), d.maxLength, d.stride,

@@ -178,14 +178,28 @@ public final class PhraseModelFile {
     return file;
   }
 
-  /** Word embeddings left frozen are equal across encoders: store the first, alias the others. */
+  /**
+   * A tensor equal to the same tensor of an encoder written earlier is stored as an alias of it: word embeddings left
+   * frozen (equal across encoders), and every tensor of a tied question encoder (the phrase encoder itself).
+   */
   private static String aliasOf(String name, float[] v, Map<String, float[]> written) {
-    if (!name.endsWith("embeddings.word_embeddings.weight")) {
+    String local = encoderLocalName(name);
+    if (local == null) {
       return null;
     }
     for (Map.Entry<String, float[]> e : written.entrySet()) {
-      if (e.getKey().endsWith("embeddings.word_embeddings.weight") && Arrays.equals(e.getValue(), v)) {
+      if (local.equals(encoderLocalName(e.getKey())) && Arrays.equals(e.getValue(), v)) {
         return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /** "embeddings.word_embeddings.weight" for "question.embeddings.word_embeddings.weight"; null outside encoders. */
+  private static String encoderLocalName(String name) {
+    for (String p : new String[] {"phrase.", "question.", "question_start.", "question_end."}) {
+      if (name.startsWith(p)) {
+        return name.substring(p.length());
       }
     }
     return null;
@@ -228,7 +242,7 @@ public final class PhraseModelFile {
             + "-layout model");
       }
     }
-    NDManager manager = NDManager.newBaseManager("PyTorch");
+    NDManager manager = NDManager.newBaseManager(org.densephrases.model.train.TrainDevice.fromEnvironment(), "PyTorch");
     m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
     return new Loaded(raw.modelId(), meta, m, tok, manager);
   }

@@ -105,6 +105,20 @@ public final class PhraseModel extends AbstractBlock {
     return shared(BertEncoderBlock.pretrained(weights, dropout), BertEncoderBlock.pretrained(weights, dropout));
   }
 
+  /**
+   * The shared layout with one BERT for passages and questions: the question encoder IS the phrase encoder (same
+   * block, same parameters; its gradient sums both uses). Exports store it once (the question tensors are aliases).
+   */
+  public static PhraseModel tiedFromPretrained(BertWeights weights, float dropout) {
+    BertEncoderBlock enc = BertEncoderBlock.pretrained(weights, dropout);
+    return shared(enc, enc);
+  }
+
+  /** True when the question encoder is the phrase encoder itself ({@link #tiedFromPretrained}). */
+  public boolean isTied() {
+    return questionStartEncoder == phraseEncoder;
+  }
+
   /** True for one question encoder with start/end heads, false for the paper's two question encoders. */
   public boolean isShared() {
     return questionEndEncoder == null;

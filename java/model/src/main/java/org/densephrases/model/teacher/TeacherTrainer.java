@@ -85,7 +85,8 @@ public final class TeacherTrainer implements AutoCloseable {
     Files.createDirectories(outDir);
     questions = new QuestionEncoder(tokenizer, c.maxQuestionLength);
     passages = new PassageEncoder(tokenizer, new WindowConfig(c.maxLength, c.stride, c.maxTitleTokens));
-    manager = NDManager.newBaseManager("PyTorch");
+    manager = NDManager.newBaseManager(org.densephrases.model.train.TrainDevice.resolveOrDefault(c.device), "PyTorch");
+    log.println("teacher device: " + org.densephrases.model.train.TrainDevice.describe(manager.getDevice()));
     Engine.getInstance().setRandomSeed((int) c.seed);
     model = factory.get();
     for (Pair<String, Parameter> p : model.getParameters()) {
@@ -111,6 +112,11 @@ public final class TeacherTrainer implements AutoCloseable {
       LossLog.truncate(outDir.resolve(LossLog.FILE), step);
       log.printf(Locale.ROOT, "teacher resumed from %s at step %d%n", ckptFile, step);
     }
+  }
+
+  /** The device the teacher runs on. */
+  public ai.djl.Device device() {
+    return manager.getDevice();
   }
 
   public CrossEncoderTeacher model() {

@@ -1,6 +1,7 @@
 package org.densephrases.model.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
@@ -38,25 +39,32 @@ public final class AdamW {
    * clipping). Non-finite gradients skip the update (see {@link #lastSkipReason()}) instead of poisoning the weights.
    */
   public float step(int t, float lr) {
-    double sq = 0;
+    // One device-to-host read for all squared norms (a read per parameter is a sync per parameter on a GPU).
     List<NDArray> grads = new ArrayList<>(params.size());
+    NDList sums = new NDList(params.size());
     for (Parameter p : params.values()) {
       NDArray g = p.getArray().getGradient();
       grads.add(g);
-      try (NDArray g2 = g.square(); NDArray sum = g2.sum()) { // temporaries would otherwise live as long as g
-        sq += sum.getFloat();
+      try (NDArray g2 = g.square()) { // temporaries would otherwise live as long as g
+        sums.add(g2.sum());
       }
+    }
+    float[] each;
+    try (NDArray all = NDArrays.stack(sums)) {
+      each = all.toFloatArray();
+    }
+    sums.close();
+    double sq = 0;
+    for (float v : each) {
+      sq += v;
     }
     float norm = (float) Math.sqrt(sq);
     if (!Float.isFinite(norm)) {
       List<String> bad = new ArrayList<>();
       int k = 0;
       for (String name : params.keySet()) {
-        NDArray g = grads.get(k++);
-        try (NDArray s2 = g.square(); NDArray sum = s2.sum()) {
-          if (!Float.isFinite(sum.getFloat())) {
-            bad.add(name);
-          }
+        if (!Float.isFinite(each[k++])) {
+          bad.add(name);
         }
       }
       lastSkipReason = "gradient norm is " + norm + " at step " + t + ": non-finite gradients in "

@@ -17,7 +17,11 @@ import org.densephrases.model.bert.PretrainedModels;
 public final class TrainConfig {
   /** Pretrained encoder: all-minilm-l6-v2, e5-small-v2 or bge-small-en-v1.5 (its jar must be on the classpath). */
   public String model = "all-minilm-l6-v2";
-  /** "shared": one question encoder with start/end heads; "paper": separate start and end question encoders. */
+  /**
+   * "shared": one question encoder with start/end heads; "paper": separate start and end question encoders; "tied":
+   * the shared layout with the question encoder tied to the phrase encoder (one BERT for passages and questions, so
+   * an export stores one encoder: what keeps a 12-layer model under 50 MB).
+   */
   public String layout = "shared";
   /** Word embeddings stay at their pretrained values (so export stores them once for all encoders). */
   public boolean freezeWordEmbeddings = true;
@@ -57,6 +61,8 @@ public final class TrainConfig {
   public int checkpointMinutes = 10;
   /** Keep an exported model of every checkpoint (for a learning curve). */
   public boolean exportEveryCheckpoint = true;
+  /** auto, cpu, gpu or gpu:N ({@link TrainDevice}); null = the densephrases.device property / environment / auto. */
+  public String device = null;
 
   public static TrainConfig load(Path file) throws IOException {
     if (!Files.exists(file)) {
@@ -84,8 +90,8 @@ public final class TrainConfig {
   /** Throws IllegalArgumentException naming the first bad field. */
   public TrainConfig validate() {
     PretrainedModels.byName(model); // unknown names fail here with the known list
-    if (!layout.equals("shared") && !layout.equals("paper")) {
-      throw new IllegalArgumentException("layout must be 'shared' or 'paper', got '" + layout + "'");
+    if (!layout.equals("shared") && !layout.equals("paper") && !layout.equals("tied")) {
+      throw new IllegalArgumentException("layout must be 'shared', 'paper' or 'tied', got '" + layout + "'");
     }
     if (!ambiguous.equals("drop") && !ambiguous.equals("first")) {
       throw new IllegalArgumentException("ambiguous must be 'drop' or 'first', got '" + ambiguous + "'");

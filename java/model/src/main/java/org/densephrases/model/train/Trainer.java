@@ -51,6 +51,7 @@ public final class Trainer implements AutoCloseable {
   private final Path outDir;
   private final PrintStream log;
   private final NDManager manager;
+  private final ai.djl.Device device;
   private final Tokenizer tokenizer;
   private final PhraseModel model;
   private final TrainingBatches batches;
@@ -69,8 +70,11 @@ public final class Trainer implements AutoCloseable {
     PretrainedModels.Pretrained pre = PretrainedModels.byName(config.model);
     Supplier<PhraseModel> factory = () -> {
       var w = pre.loadWeights();
-      return config.layout.equals("shared") ? PhraseModel.sharedFromPretrained(w, config.dropout)
-          : PhraseModel.fromPretrained(w, config.dropout);
+      return switch (config.layout) {
+        case "shared" -> PhraseModel.sharedFromPretrained(w, config.dropout);
+        case "tied" -> PhraseModel.tiedFromPretrained(w, config.dropout);
+        default -> PhraseModel.fromPretrained(w, config.dropout);
+      };
     };
     return new Trainer(config, outDir, log, factory, Tokenizer.fromResource(pre.tokenizerResource()));
   }
@@ -112,7 +116,8 @@ public final class Trainer implements AutoCloseable {
       log.printf(Locale.ROOT, "teacher logits: %d questions from %s%n", teacher.size(), config.teacherLogits);
     }
 
-    manager = NDManager.newBaseManager("PyTorch");
+    device = TrainDevice.resolveOrDefault(config.device);
+    manager = NDManager.newBaseManager(device, "PyTorch");
     Engine.getInstance().setRandomSeed((int) config.seed);
     model = modelFactory.get();
     for (Pair<String, Parameter> p : model.getParameters()) {
@@ -126,8 +131,9 @@ public final class Trainer implements AutoCloseable {
       freezeWordEmbeddings(model);
     }
     Map<String, Parameter> trainable = new LinkedHashMap<>();
+    java.util.Set<Parameter> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     allParams.forEach((k, v) -> {
-      if (v.requiresGradient()) {
+      if (v.requiresGradient() && seen.add(v)) { // a tied encoder lists its parameters twice: update them once
         trainable.put(k, v);
       }
     });
@@ -144,9 +150,9 @@ public final class Trainer implements AutoCloseable {
           + "empty%n", ckptFile, step, examplesSeen, trainSeconds);
     }
     long nTrain = trainable.values().stream().mapToLong(p -> p.getShape().size()).sum();
-    long nAll = allParams.values().stream().mapToLong(p -> p.getShape().size()).sum();
-    log.printf(Locale.ROOT, "model %s (%s layout): %.1fM parameters, %.1fM trained; negatives on %s%n", config.model,
-        config.layout, nAll / 1e6, nTrain / 1e6, Backends.best().name());
+    long nAll = allParams.values().stream().distinct().mapToLong(p -> p.getShape().size()).sum();
+    log.printf(Locale.ROOT, "model %s (%s layout): %.1fM parameters, %.1fM trained; device %s; negatives on %s%n",
+        config.model, config.layout, nAll / 1e6, nTrain / 1e6, TrainDevice.describe(device), Backends.best().name());
     Files.writeString(outDir.resolve("config.json"), config.toJson());
   }
 

@@ -114,6 +114,42 @@ class PhraseModelFileTest {
   }
 
   @Test
+  void tiedEncoderIsStoredOnceAndLoadsAsTheSharedLayout() throws IOException {
+    BertEncoderBlock enc = new BertEncoderBlock(TINY, 0f);
+    PhraseModel tied = PhraseModel.shared(enc, enc);
+    assertTrue(tied.isTied());
+    PhraseModel sep = PhraseModel.shared(new BertEncoderBlock(TINY, 0f), new BertEncoderBlock(TINY, 0f));
+    assertTrue(!sep.isTied());
+    try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
+      tied.initialize(nd, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
+      sep.initialize(nd, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
+      for (PhraseModelFile.Dtype dt : PhraseModelFile.Dtype.values()) {
+        Path a = PhraseModelFile.write(sep, "sep", meta(), dt, tokenizer(), tmp.resolve("sep-" + dt));
+        Path b = PhraseModelFile.write(tied, "tied", meta(), dt, tokenizer(), tmp.resolve("tied-" + dt));
+        // the second encoder costs nothing but its aliases' names in the tied file
+        long encoderBytes = Files.size(a) - Files.size(b);
+        assertTrue(encoderBytes > 0.4 * Files.size(a), dt + ": " + Files.size(a) + " vs " + Files.size(b));
+        float[][] want = outputs(tied, nd);
+        try (PhraseModelFile.Loaded l = PhraseModelFile.load(b.getParent())) {
+          assertTrue(l.meta().isShared());
+          Map<String, float[]> t = PhraseModelFile.tensors(l.model());
+          for (String k : t.keySet()) {
+            if (k.startsWith("question.")) {
+              assertArrayEquals(t.get("phrase." + k.substring("question.".length())), t.get(k), k);
+            }
+          }
+          if (dt == PhraseModelFile.Dtype.FP32) {
+            float[][] got = outputs(l.model(), l.manager());
+            for (int i = 0; i < want.length; i++) {
+              assertArrayEquals(want[i], got[i], 1e-6f);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void int8ExportKeepsTheHeadsInFp16() throws IOException {
     // Trained start/end heads are the identity plus small terms, which per-row int8 would round to zero.
     PhraseModel m = PhraseModel.shared(new BertEncoderBlock(TINY, 0f), new BertEncoderBlock(TINY, 0f));
