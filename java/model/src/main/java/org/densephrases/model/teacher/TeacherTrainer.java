@@ -171,7 +171,11 @@ public final class TeacherTrainer implements AutoCloseable {
       if (step % config.checkpointSteps == 0 || step == steps) {
         new Checkpoint(config.toJson(), step, step * b, trainSeconds, Checkpoints.snapshot(params), optimizer.state())
             .write(outDir.resolve(Checkpoint.FILE));
-        LossCurve.plot(outDir.resolve(LossLog.FILE), outDir.resolve("loss-curve.png"));
+        try {
+          LossCurve.plot(outDir.resolve(LossLog.FILE), outDir.resolve("loss-curve.png"));
+        } catch (RuntimeException | LinkageError e) { // e.g. a runtime without java.desktop or fonts
+          log.println("warning: loss curve not drawn: " + e);
+        }
       }
     }
   }

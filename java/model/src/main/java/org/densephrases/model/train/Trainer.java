@@ -368,8 +368,8 @@ public final class Trainer implements AutoCloseable {
     }
     try {
       LossCurve.plot(outDir.resolve(LossLog.FILE), outDir.resolve("loss-curve.png"));
-    } catch (RuntimeException e) {
-      log.println("warning: loss curve not drawn: " + e.getMessage());
+    } catch (RuntimeException | LinkageError e) { // e.g. a runtime without java.desktop or fonts
+      log.println("warning: loss curve not drawn: " + e);
     }
     log.printf(Locale.ROOT, "checkpoint: step %d written to %s in %.1f s; peak RSS %s%n", step,
         outDir.resolve(Checkpoint.FILE), (System.nanoTime() - t0) / 1e9, peakRss());
