@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-benchmarks/results}
-model=models/minilm-shared; threshold=-Infinity; limit=0; questions=0; codec=sq8,pq; index=exact,sq8,pq
+model=models/e5-small-tied; threshold=-Infinity; limit=0; questions=0; codec=sq8,pq; index=exact,sq8,pq
 backend=cuda,simd; work=/tmp/dp-open
 while (( $# )); do
   case $1 in

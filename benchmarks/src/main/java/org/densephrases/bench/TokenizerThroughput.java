@@ -21,7 +21,7 @@ public final class TokenizerThroughput {
 
   public static void main(String[] args) {
     Path corpus = args.length > 0 ? Path.of(args[0]) : DataFiles.dataDir().resolve("corpus/squad-paragraphs.jsonl.gz");
-    Path json = args.length > 1 ? Path.of(args[1]) : Path.of("models/minilm-shared/tokenizer.json");
+    Path json = args.length > 1 ? Path.of(args[1]) : Path.of("models/e5-small-tied/tokenizer.json");
     double warmup = Double.parseDouble(System.getProperty("warmup", "3"));
     double seconds = Double.parseDouble(System.getProperty("seconds", "10"));
     List<String> texts = new ArrayList<>();

@@ -56,8 +56,10 @@ final class DumpCommand implements Callable<Integer> {
   int limit = 0;
 
   @Option(names = "--filter-threshold", description = "drop tokens whose filter score (max of the start/end logits)"
-      + " is below this (default -Infinity: keep all; the untrained filter of a pretrained model means nothing)")
-  float filterThreshold = Float.NEGATIVE_INFINITY;
+      + " is below this (default: the model directory's defaults.json filterThreshold, else -Infinity = keep all; the"
+      + " untrained filter of a pretrained model means nothing)")
+  Float filterThresholdOption;
+  float filterThreshold;
 
   @Option(names = "--types", split = ",", description = "vector files per shard: fp16, int8 (default: fp16,int8)")
   List<String> types = List.of("fp16", "int8");
@@ -83,6 +85,8 @@ final class DumpCommand implements Callable<Integer> {
     Options.checkRange("--group", group, 1, 1 << 20);
     String modelSpec = model != null ? model : EncoderModel.defaultModel();
     encoder.check(modelSpec);
+    filterThreshold = filterThresholdOption != null ? filterThresholdOption
+        : EncoderModel.defaultFilterThreshold(modelSpec);
     String modelId = EncoderModel.idOf(modelSpec);
     String corpusCrc = Workspace.corpusChecksum(corpus);
     Path dir = out != null ? out : Workspace.defaultDump(modelId, corpus, limit);
@@ -100,6 +104,9 @@ final class DumpCommand implements Callable<Integer> {
     source.put("corpus", corpus.getFileName().toString());
     source.put("corpus_crc32c", corpusCrc);
     source.put("limit", Integer.toString(limit));
+    if (filterThreshold != Float.NEGATIVE_INFINITY) {
+      source.put("filter_threshold", Float.toString(filterThreshold));
+    }
     checkOrWriteSource(dir, source);
 
     long t0 = System.nanoTime();

@@ -34,7 +34,39 @@ public final class EncoderModel {
 
   /** Where a committed trained model is looked for, in order (relative to the working directory). */
   public static final List<String> DEFAULT_MODEL_DIRS =
-      List.of("models/minilm-shared", "models/default", "models/phrase-model", "models");
+      List.of("models/e5-small-tied", "models/default", "models/phrase-model", "models");
+
+  /** A model directory's optional search-side defaults (e.g. {@code {"filterThreshold": -4.0}}). */
+  public static final String DEFAULTS_FILE = "defaults.json";
+
+  /**
+   * The filter threshold a dump uses when none is given: {@code filterThreshold} of the model directory's
+   * {@value #DEFAULTS_FILE} (the trained filter head's chosen cut, see the model's README), else -Infinity (keep every
+   * token; a pretrained model's untrained filter means nothing). A malformed file is an error naming it.
+   */
+  public static float defaultFilterThreshold(String spec) throws IOException {
+    if (!isPath(spec)) {
+      return Float.NEGATIVE_INFINITY;
+    }
+    Path f = Path.of(spec).resolve(DEFAULTS_FILE);
+    if (!Files.isRegularFile(f)) {
+      return Float.NEGATIVE_INFINITY;
+    }
+    try {
+      com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+      if (!o.has("filterThreshold")) {
+        return Float.NEGATIVE_INFINITY;
+      }
+      float t = o.get("filterThreshold").getAsFloat();
+      if (Float.isNaN(t)) {
+        throw new IllegalArgumentException(f + ": filterThreshold is NaN");
+      }
+      return t;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(f + " is not a valid defaults file ({\"filterThreshold\": number}): "
+          + e.getMessage(), e);
+    }
+  }
 
   /**
    * The committed default: the first of {@link #DEFAULT_MODEL_DIRS} holding an exported model

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The pure-Java engine against the DJL PhraseModel on the same weights and inputs: passage token vectors, filter
  * logits, q_start and q_end agree within 1e-3 of the values' scale (both layouts, fp32 and int8 files, padding inside
- * a batch), for a small random model and for the committed models/minilm-shared export.
+ * a batch), for a small random model and for the committed models/e5-small-tied export.
  */
 class JavaPhraseModelTest {
   static final BertConfig SMALL = new BertConfig(1000, 64, 2, 4, 128, 64, 2, 1e-12f);
@@ -185,7 +185,7 @@ class JavaPhraseModelTest {
 
   @Test
   void committedModelMatchesDjlOnRealWindows() throws IOException {
-    Path dir = Path.of(System.getProperty("user.dir")).resolve("../../models/minilm-shared").normalize();
+    Path dir = Path.of(System.getProperty("user.dir")).resolve("../../models/e5-small-tied").normalize();
     Assumptions.assumeTrue(Files.isRegularFile(dir.resolve(PhraseModelFile.MODEL_FILE)), dir + " is absent");
     try (PhraseModelFile.Loaded djl = PhraseModelFile.load(dir);
         JavaPhraseModel jm = JavaPhraseModel.load(dir)) {
@@ -212,7 +212,7 @@ class JavaPhraseModelTest {
       Batch q = Batch.pad(qs, null, tok.padId());
       float[][] want = djl(djl.model(), djl.manager(), p, q);
       float[][] got = java(jm, p, q);
-      compareAll("minilm-shared", want, got, p, q, jm.hiddenSize());
+      compareAll("e5-small-tied", want, got, p, q, jm.hiddenSize());
     }
   }
 

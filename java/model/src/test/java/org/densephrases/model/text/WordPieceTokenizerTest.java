@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class WordPieceTokenizerTest {
   static final String RESOURCE = PretrainedModels.MINILM_L6.tokenizerResource();
   /** The exported model's tokenizer.json (java/model is the working directory of the tests). */
-  static final Path SHARED_MODEL_TOKENIZER = Path.of("../../models/minilm-shared/tokenizer.json");
+  static final Path SHARED_MODEL_TOKENIZER = Path.of("../../models/e5-small-tied/tokenizer.json");
 
   static Tokenizer hf;
   static Tokenizer java;
@@ -149,7 +149,7 @@ class WordPieceTokenizerTest {
       assertEquals(h.sepId(), j.sepId());
       List<String> texts = new ArrayList<>(hardCases());
       texts.addAll(fuzz(1000, 11));
-      assertSame(h, j, texts, "minilm-shared");
+      assertSame(h, j, texts, "e5-small-tied");
     }
   }
 
