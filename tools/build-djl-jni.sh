@@ -15,7 +15,7 @@
 #   --jni-include DIR  a folder with jni.h and linux/jni_md.h (a jlink'd runtime has none). Default
 #                      $JAVA_HOME/include, else DIR/include of --djl-src (staged copies).
 #   --cache DIR        DJL's ENGINE_CACHE_DIR to install into. Default work/djl-cache.
-#   --engine-version V the pytorch-engine version on the class path. Default: read from java/model/pom.xml.
+#   --engine-version V the pytorch-engine version on the class path. Default: read from java/train/pom.xml.
 #   --prepare-only     only check the version, generate the JNI header and copy jni.h/jni_md.h into DIR/include
 #                      of --djl-src (what a machine with a JDK does before the tree travels to one without javac).
 #
@@ -46,8 +46,8 @@ done
 die() { echo "build-djl-jni: $*" >&2; exit 1; }
 
 if [[ -z $ver ]]; then
-  ver=$(sed -n 's:.*<djl.version>\(.*\)</djl.version>.*:\1:p' java/model/pom.xml | head -n 1)
-  [[ -n $ver ]] || die "cannot read <djl.version> from java/model/pom.xml; give --engine-version"
+  ver=$(sed -n 's:.*<djl.version>\(.*\)</djl.version>.*:\1:p' java/train/pom.xml | head -n 1)
+  [[ -n $ver ]] || die "cannot read <djl.version> from java/train/pom.xml; give --engine-version"
 fi
 if [[ ! -d $src ]]; then
   echo "build-djl-jni: $src missing: cloning DJL v$ver"

@@ -33,7 +33,7 @@ source tools/gpu-jre.sh
 mkdir -p "$out" "$work"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/open-domain-gpu-device.txt" || true
 echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" | tee -a "$out/open-domain-gpu-device.txt"
-cp=.gpu/kernels.jar:.gpu/index.jar:.gpu/model.jar:.gpu/app.jar:.gpu/picocli.jar:.gpu/gson.jar
+cp=.gpu/kernels.jar:.gpu/index.jar:.gpu/encoder.jar:.gpu/app.jar:.gpu/picocli.jar:.gpu/gson.jar
 dp() {
   "$DP_JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Xmx48g \
     -cp "$cp" org.densephrases.app.SearchSideMain "$@"

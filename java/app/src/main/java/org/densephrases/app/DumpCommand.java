@@ -12,18 +12,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.densephrases.app.encode.EncoderModel;
 import org.densephrases.app.encode.EncoderOptions;
-import org.densephrases.app.encode.PhraseEncoder;
-import org.densephrases.kernels.Progress;
 import org.densephrases.index.dump.DocumentInput;
 import org.densephrases.index.dump.DumpSpec;
 import org.densephrases.index.dump.DumpStats;
 import org.densephrases.index.dump.DumpWriter;
 import org.densephrases.index.dump.Int8Scheme;
+import org.densephrases.kernels.Progress;
 import org.densephrases.kernels.VectorType;
 import org.densephrases.model.data.CorpusParagraph;
 import org.densephrases.model.data.CorpusReader;
+import org.densephrases.model.encode.EncodedDocument;
+import org.densephrases.model.encode.EncoderModel;
+import org.densephrases.model.encode.PhraseEncoder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -144,7 +145,9 @@ final class DumpCommand implements Callable<Integer> {
         long te = System.nanoTime();
         for (int from = skip; from < paras.size(); from += group) {
           List<CorpusParagraph> g = paras.subList(from, Math.min(paras.size(), from + group));
-          for (DocumentInput d : m.encodeDocuments(g, batch)) {
+          for (EncodedDocument e : m.encodeDocuments(g, batch)) {
+            DocumentInput d = new DocumentInput(e.id(), e.title(), e.text(), e.vectors(), e.filterScores(),
+                e.charStart(), e.charEnd());
             w.add(d);
             tokens += d.numTokens();
           }

@@ -14,16 +14,16 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.densephrases.app.encode.EncoderModel;
-import org.densephrases.app.encode.PhraseEncoder;
 import org.densephrases.app.encode.QuestionVectors;
-import org.densephrases.index.dump.DocumentInput;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
 import org.densephrases.kernels.Backends;
 import org.densephrases.model.bert.PretrainedModels;
 import org.densephrases.model.data.CorpusParagraph;
+import org.densephrases.model.encode.EncodedDocument;
+import org.densephrases.model.encode.EncoderModel;
+import org.densephrases.model.encode.PhraseEncoder;
 import org.densephrases.model.export.ModelSources;
 import org.densephrases.model.export.PhraseModelFile;
 import org.densephrases.model.onnx.Resources;
@@ -128,7 +128,7 @@ class VerbsEndToEndTest {
   void longParagraphGetsOneVectorPerTokenFromItsWindows() throws IOException {
     try (PhraseEncoder m = EncoderModel.load("all-minilm-l6-v2")) {
       CorpusParagraph p = paragraphs().get(3);
-      DocumentInput d = m.encodeDocuments(List.of(p), 4).get(0);
+      EncodedDocument d = m.encodeDocuments(List.of(p), 4).get(0);
       assertTrue(d.numTokens() > m.windows().maxLength(), "the paragraph must need several windows");
       for (int t = 0; t < d.numTokens(); t++) {
         double norm = 0;

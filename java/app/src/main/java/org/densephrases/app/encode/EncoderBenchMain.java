@@ -7,12 +7,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.densephrases.index.dump.DocumentInput;
 import org.densephrases.model.data.CorpusParagraph;
 import org.densephrases.model.data.CorpusReader;
-import picocli.CommandLine;
+import org.densephrases.model.encode.EncodedDocument;
+import org.densephrases.model.encode.EncoderModel;
+import org.densephrases.model.encode.PhraseEncoder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * A short comparison of the encoder engines on this machine: dump encoding (tokens/s, wall and process CPU time) of
@@ -83,7 +85,7 @@ public final class EncoderBenchMain implements Callable<Integer> {
           double c0 = cpuSeconds();
           long t0 = System.nanoTime();
           tokens = 0;
-          for (DocumentInput d : m.encodeDocuments(paras, batch)) {
+          for (EncodedDocument d : m.encodeDocuments(paras, batch)) {
             tokens += d.numTokens();
           }
           wall[r] = (System.nanoTime() - t0) / 1e9;

@@ -1,5 +1,7 @@
 package org.densephrases.app.encode;
 
+import org.densephrases.model.encode.EncoderModel;
+import org.densephrases.model.encode.PhraseEncoder;
 import picocli.CommandLine.Option;
 
 /** {@code --encoder} and {@code --encoder-threads}, shared by the verbs that encode (a picocli mixin). */

@@ -3,11 +3,11 @@ package org.densephrases.app.serve;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
-import org.densephrases.app.encode.PhraseEncoder;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.PhraseSearcher;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
+import org.densephrases.model.encode.PhraseEncoder;
 
 /**
  * Answers with the question encoder (Java or DJL engine) and a phrase searcher: all questions of a batch are encoded

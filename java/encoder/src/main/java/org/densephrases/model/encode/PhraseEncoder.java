@@ -1,0 +1,50 @@
+package org.densephrases.model.encode;
+
+import java.util.List;
+import org.densephrases.model.data.CorpusParagraph;
+import org.densephrases.model.text.WindowConfig;
+
+/**
+ * The phrase model as the app uses it: passages into encoded documents, questions into (q_start, q_end). Two engines
+ * implement it: DJL ({@code DjlEncoder} in java/train, PyTorch on the CPU) and pure Java ({@link JavaEncoder}, the
+ * Vector API, no native code); {@link EncoderModel#load(String, String, int)} picks one. Windowing, batching and the max-context rule
+ * are shared ({@link WindowedEncoder}), so both give the same documents up to float rounding.
+ */
+public interface PhraseEncoder extends AutoCloseable {
+  /** The model id: goes into every dump and question-vector file. */
+  String id();
+
+  /** "djl" or "java". */
+  String engine();
+
+  /** Vector size (the encoder's hidden size). */
+  int dim();
+
+  /** How passages are cut into windows. */
+  WindowConfig windows();
+
+  /** Question tokens including [CLS] and [SEP] this model encodes. */
+  int maxQuestionTokens();
+
+  /** Word pieces of a question (without [CLS]/[SEP]), to tell the user when it is cut. */
+  int questionTokens(String question);
+
+  /**
+   * Encodes paragraphs into dump documents: one vector and filter score per context token, each token from the window
+   * that gives it the most context.
+   *
+   * @param batchWindows windows per forward pass
+   * @return one document per paragraph, in order (a paragraph without tokens gives a document with none)
+   */
+  List<EncodedDocument> encodeDocuments(List<CorpusParagraph> paragraphs, int batchWindows);
+
+  /**
+   * Encodes questions in length-sorted batches.
+   *
+   * @return {qStart, qEnd}, each (question)(dim)
+   */
+  float[][] encodeQuestions(List<String> questions, int batchSize);
+
+  @Override
+  void close();
+}
