@@ -53,10 +53,12 @@ typedef enum dp_vector_type {
 
 /* Limits shared with the Java layer (the Java twins enforce the same ones, so every backend accepts the same input). */
 #define DP_MAX_DIM 4096
-#define DP_MAX_K 2048              /* top-k of the scans and of span scoring */
-#define DP_MAX_CANDIDATES 8192     /* candidates per question in span scoring */
-#define DP_MAX_ANSWER_LENGTH 128   /* L in span scoring */
-#define DP_MAX_PQ_M 256            /* sub-quantizers of PQ (8 bits each: 256 centroids) */
+#define DP_MAX_K 2048                   /* top-k of the scans and of span scoring */
+#define DP_MAX_CANDIDATES 8192          /* candidates per question in span scoring */
+#define DP_MAX_ANSWER_LENGTH 128        /* L in span scoring */
+#define DP_MAX_PQ_M 256                 /* sub-quantizers of PQ (8 bits each: 256 centroids) */
+#define DP_MAX_LOSS_COLUMNS 16777216    /* batch + cache columns of the negative loss (2^24) */
+#define DP_MAX_SCAN_ROWS 4294967294     /* rows of one scanned table (2^32 - 2: rows are 32-bit in the top-k buffers) */
 
 /* ---------------------------------------------------------------- library, device, memory, streams */
 

@@ -22,7 +22,7 @@ extern "C" DP_API int dp_inbatch_loss(const float* d_q_start, const float* d_q_e
     DP_REQUIRE(batch >= 1, "batch must be >= 1, got " + str(batch));
     DP_REQUIRE(cache >= 0, "cache must be >= 0, got " + str(cache));
     DP_REQUIRE(dim >= 1 && dim <= DP_MAX_DIM, "dim must be in [1, " + str(DP_MAX_DIM) + "], got " + str(dim));
-    DP_REQUIRE((int64_t)batch + cache <= (1 << 24), "batch + cache must be <= 2^24");
+    DP_REQUIRE((int64_t)batch + cache <= DP_MAX_LOSS_COLUMNS, "batch + cache must be <= 2^24");
     DP_REQUIRE(d_q_start && d_q_end && d_p_start && d_p_end, "a question or gold phrase pointer is NULL");
     DP_REQUIRE(cache == 0 || (d_c_start && d_c_end), "cache > 0 needs d_c_start and d_c_end");
     DP_REQUIRE(d_loss != nullptr, "d_loss is NULL");

@@ -16,7 +16,7 @@
 namespace dp {
 namespace {
 
-constexpr int64_t kMaxVectors = 0xFFFFFFFEll;  // rows are 32-bit inside a block's top-k buffers
+constexpr int64_t kMaxVectors = DP_MAX_SCAN_ROWS;  // rows are 32-bit inside a block's top-k buffers
 constexpr int64_t kMinRowsPerChunk = 1024;
 
 std::string str(int64_t v) { return std::to_string(v); }

@@ -11,11 +11,16 @@ import java.util.Locale;
  * the choice and one warning per backend skipped, with the reason. The system property
  * {@code densephrases.backend=cuda|simd|scalar} forces one and fails hard when it is unavailable, so a test run can
  * prove which path ran.
+ *
+ * <p>The same property is the switch of the Java hot loops that are not kernel families (the blocked products of
+ * k-means and PQ, the pure-Java BERT encoder): they ask {@link #javaSimd()}, so {@code scalar} makes every loop of
+ * the process scalar, and {@code simd} makes every one use the Vector API or fail.
  */
 public final class Backends {
   public static final String PROPERTY = "densephrases.backend";
   private static final Logger LOG = System.getLogger(Backends.class.getName());
   private static volatile KernelBackend best;
+  private static volatile Boolean javaSimd;
 
   private Backends() {}
 
@@ -30,6 +35,26 @@ public final class Backends {
           best = b;
         }
       }
+    }
+    return b;
+  }
+
+  /**
+   * Whether the Java loops outside the kernel families use the Vector API: false when {@code -D}{@value #PROPERTY}
+   * {@code =scalar}; true when the Vector API is usable here (with {@code simd} forced, it must be:
+   * {@link UnsupportedBackendException} otherwise); with {@code cuda} forced, the CPU-side loops use SIMD when they
+   * can. Decided once per JVM.
+   */
+  public static boolean javaSimd() {
+    Boolean b = javaSimd;
+    if (b == null) {
+      String forced = System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+      String why = SimdBackend.unavailableReason();
+      if (forced.equals("simd") && why != null) {
+        throw new UnsupportedBackendException("-D" + PROPERTY + "=simd, but " + why);
+      }
+      b = !forced.equals("scalar") && why == null;
+      javaSimd = b;
     }
     return b;
   }

@@ -1,6 +1,9 @@
 package org.densephrases.kernels;
 
-/** Limits every backend enforces (the same numbers as densephrases.h, so every backend accepts the same input). */
+/**
+ * Limits every backend enforces: the {@code DP_MAX_*} of densephrases.h under the same names (HeaderConstantsTest
+ * parses the header and fails when one differs or has no twin here), so every backend accepts the same input.
+ */
 public final class KernelLimits {
   public static final int MAX_DIM = 4096;
   public static final int MAX_K = 2048;

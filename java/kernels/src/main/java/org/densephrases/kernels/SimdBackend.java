@@ -32,13 +32,9 @@ public final class SimdBackend implements KernelBackend {
     if (b != null) {
       return b;
     }
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      throw new UnsupportedBackendException(
-          "the Vector API module is not loaded: start the JVM with --add-modules jdk.incubator.vector");
-    }
-    int bits = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
-    if (bits < 128) {
-      throw new UnsupportedBackendException("the preferred float vector is only " + bits + " bits wide");
+    String why = unavailableReason();
+    if (why != null) {
+      throw new UnsupportedBackendException(why);
     }
     synchronized (SimdBackend.class) {
       if (instance == null) {
@@ -46,6 +42,21 @@ public final class SimdBackend implements KernelBackend {
       }
       return instance;
     }
+  }
+
+  /**
+   * Why the Vector API cannot run here, or null when it can: the one SIMD probe ({@link Backends#javaSimd()} and
+   * {@link #create()} both ask it).
+   */
+  static String unavailableReason() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return "the Vector API module is not loaded: start the JVM with --add-modules jdk.incubator.vector";
+    }
+    int bits = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    if (bits < 128) {
+      return "the preferred float vector is only " + bits + " bits wide";
+    }
+    return null;
   }
 
   @Override

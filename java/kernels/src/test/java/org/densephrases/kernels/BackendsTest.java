@@ -94,6 +94,16 @@ class BackendsTest {
     assertTrue(out.equals("backend=simd") || mayHaveGpu() && out.equals("backend=cuda"), out);
   }
 
+  /** The property is also the switch of BlockedProducts and the pure-Java encoder: scalar turns their SIMD off. */
+  @ParameterizedTest
+  @ValueSource(strings = {"scalar", "simd", ""})
+  void propertySwitchesTheOtherJavaHotLoopsToo(String name) throws Exception {
+    String line = run(name.isEmpty() ? null : name).lines().filter(l -> l.startsWith("javaSimd")).findFirst()
+        .orElse("no javaSimd line");
+    boolean simd = !name.equals("scalar");
+    assertEquals("javaSimd=" + simd + " blocked=" + simd, line);
+  }
+
   private static String codeSource(Class<?> c) {
     try {
       return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
@@ -102,8 +112,17 @@ class BackendsTest {
     }
   }
 
-  /** Runs {@link BackendProbe} in a child JVM with -Ddensephrases.backend=name (none when null). */
+  /** The backend line of {@link #run}. */
   private static String probe(String name) throws IOException, InterruptedException {
+    String text = run(name);
+    return text.lines()
+        .filter(l -> l.startsWith("backend=") || l.startsWith("failure="))
+        .findFirst()
+        .orElse("no answer from the child JVM:\n" + text);
+  }
+
+  /** Runs {@link BackendProbe} in a child JVM with -Ddensephrases.backend=name (none when null): its output. */
+  private static String run(String name) throws IOException, InterruptedException {
     // Under surefire the class path is a property; under the JUnit console launcher (the GPU machine) the test and
     // library jars come through its own class loader, so add where this test and Backends were loaded from.
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
@@ -124,10 +143,6 @@ class BackendsTest {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
-    String text = new String(out, StandardCharsets.UTF_8);
-    return text.lines()
-        .filter(l -> l.startsWith("backend=") || l.startsWith("failure="))
-        .findFirst()
-        .orElse("no answer from the child JVM:\n" + text);
+    return new String(out, StandardCharsets.UTF_8);
   }
 }

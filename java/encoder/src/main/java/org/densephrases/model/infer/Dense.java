@@ -14,6 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * the 4 inputs feed 12 FMAs, with no horizontal sums. The last panel is zero-padded to whole vectors and stored with
  * a mask. Work is split into (panel, block of rows) tasks, panel-major, so a worker keeps a panel in cache across
  * row blocks. The bias starts the accumulators; GELU (exact erf form) can be applied before the store.
+ *
+ * <p>Without SIMD ({@link Exec#simd()} false) {@link #scalarPanel} computes the same sums from the same packed
+ * panels, one {@link Math#fma} chain per output in k order starting from the bias: the very operations of the
+ * vector lanes, so both forms agree bit for bit before GELU.
  */
 final class Dense {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -79,8 +83,30 @@ final class Dense {
     ex.parallelFor(panels * blocks, t -> {
       int p = t / blocks;
       int r0 = (t % blocks) * ROW_BLOCK;
-      panel(x, r0, Math.min(n, r0 + ROW_BLOCK), p, y, gelu);
+      if (ex.simd()) {
+        panel(x, r0, Math.min(n, r0 + ROW_BLOCK), p, y, gelu);
+      } else {
+        scalarPanel(x, r0, Math.min(n, r0 + ROW_BLOCK), p, y, gelu);
+      }
     });
+  }
+
+  /** The scalar form of {@link #panel}: rows [r0, r1) x the columns of panel p. */
+  private void scalarPanel(float[] x, int r0, int r1, int p, float[] y, boolean gelu) {
+    int col0 = p * PW;
+    int cols = Math.min(PW, out - col0);
+    int wp = width[p];
+    for (int r = r0; r < r1; r++) {
+      int x0 = r * in;
+      int y0 = r * out + col0;
+      for (int j = 0; j < cols; j++) {
+        float a = bias[col0 + j];
+        for (int k = 0, o = base[p] + j; k < in; k++, o += wp) {
+          a = Math.fma(packed[o], x[x0 + k], a);
+        }
+        y[y0 + j] = gelu ? Activations.gelu(a) : a;
+      }
+    }
   }
 
   private void panel(float[] x, int r0, int r1, int p, float[] y, boolean gelu) {

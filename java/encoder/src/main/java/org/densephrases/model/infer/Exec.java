@@ -1,67 +1,53 @@
 package org.densephrases.model.infer;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
 import java.util.function.IntConsumer;
+import org.densephrases.kernels.Backends;
+import org.densephrases.kernels.Parallel;
 
 /**
- * Where the engine's loops run: a ForkJoinPool of {@code threads} workers (daemon threads), or the calling thread
- * alone when {@code threads} is 1. Tasks are coarse (a block of rows x a panel of outputs, a sequence x a head), so
- * each index is one fork-join leaf and work stealing balances uneven ones.
+ * Where the engine's loops run: the kernels' one thread pool ({@link Parallel}, sized by
+ * {@code -Ddensephrases.threads}, default all processors), on at most {@code threads} threads with the caller, or the
+ * calling thread alone when {@code threads} is 1. Tasks are coarse (a block of rows x a panel of outputs, a sequence
+ * x a head) and claimed from a shared counter, so uneven ones balance.
+ *
+ * <p>It also carries the engine's one SIMD switch: {@link #simd()} is {@link Backends#javaSimd()} (false under
+ * {@code -Ddensephrases.backend=scalar}), and every loop of {@link Dense} and {@link JavaBert} takes its Vector API
+ * or its scalar form from it.
  */
 public final class Exec implements AutoCloseable {
   private final int threads;
-  private final ForkJoinPool pool;
+  private final boolean simd;
 
+  /** At most {@code threads} threads (capped at {@link Parallel#threads()}: the pool does not grow). */
   public Exec(int threads) {
+    this(threads, Backends.javaSimd());
+  }
+
+  /** With the SIMD switch given (the tests run both forms in one JVM). */
+  Exec(int threads, boolean simd) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
-    this.threads = threads;
-    this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
+    this.threads = Math.min(threads, Parallel.threads());
+    this.simd = simd;
   }
 
+  /** Whether the engine's loops use the Vector API (else their scalar form). */
+  public boolean simd() {
+    return simd;
+  }
+
+  /** The threads a call may use, the caller included. */
   public int threads() {
     return threads;
   }
 
-  /** Runs body(0..n-1), in parallel when there is a pool; returns when all are done (rethrows the first failure). */
+  /** Runs body(0..n-1), in parallel when allowed; returns when all are done (rethrows the first failure). */
   public void parallelFor(int n, IntConsumer body) {
-    if (pool == null || n <= 1) {
-      for (int i = 0; i < n; i++) {
-        body.accept(i);
-      }
-      return;
-    }
-    pool.invoke(new Range(0, n, body));
+    Parallel.forEach(n, threads, body);
   }
 
+  /** Nothing to free: the pool is shared and its idle daemon threads park. */
   @Override
-  public void close() {
-    if (pool != null) {
-      pool.shutdown();
-    }
-  }
-
-  private static final class Range extends RecursiveAction {
-    private final int lo;
-    private final int hi;
-    private final transient IntConsumer body;
-
-    Range(int lo, int hi, IntConsumer body) {
-      this.lo = lo;
-      this.hi = hi;
-      this.body = body;
-    }
-
-    @Override
-    protected void compute() {
-      if (hi - lo == 1) {
-        body.accept(lo);
-        return;
-      }
-      int mid = (lo + hi) >>> 1;
-      invokeAll(new Range(lo, mid, body), new Range(mid, hi, body));
-    }
-  }
+  public void close() {}
 }

@@ -214,7 +214,7 @@ public final class JavaBert {
         for (int c = 0; c < h; c++) {
           x[o + c] = word[wo + c] + tokenType[to + c] + position[po + c];
         }
-        layerNorm(x, o, h, embGamma, embBeta, config.layerNormEps());
+        layerNorm(x, o, h, embGamma, embBeta, config.layerNormEps(), ex.simd());
       }
     });
   }
@@ -227,19 +227,25 @@ public final class JavaBert {
       for (int r = blk * TOKEN_BLOCK; r < end; r++) {
         int o = r * h;
         int c = 0;
-        for (int bound = S.loopBound(h); c < bound; c += V) {
-          FloatVector.fromArray(S, x, o + c).add(FloatVector.fromArray(S, delta, o + c)).intoArray(x, o + c);
+        if (ex.simd()) {
+          for (int bound = S.loopBound(h); c < bound; c += V) {
+            FloatVector.fromArray(S, x, o + c).add(FloatVector.fromArray(S, delta, o + c)).intoArray(x, o + c);
+          }
         }
         for (; c < h; c++) {
           x[o + c] += delta[o + c];
         }
-        layerNorm(x, o, h, g, b, eps);
+        layerNorm(x, o, h, g, b, eps, ex.simd());
       }
     });
   }
 
   /** In place over x[o, o+h): (v - mean) / sqrt(var + eps) * g + b, var the biased variance (as PyTorch). */
-  static void layerNorm(float[] x, int o, int h, float[] g, float[] b, float eps) {
+  static void layerNorm(float[] x, int o, int h, float[] g, float[] b, float eps, boolean simd) {
+    if (!simd) {
+      layerNormScalar(x, o, h, g, b, eps);
+      return;
+    }
     int bound = S.loopBound(h);
     FloatVector acc = FloatVector.zero(S);
     int c = 0;
@@ -273,6 +279,24 @@ public final class JavaBert {
     }
   }
 
+  /** The scalar form of {@link #layerNorm}. */
+  static void layerNormScalar(float[] x, int o, int h, float[] g, float[] b, float eps) {
+    float sum = 0f;
+    for (int c = 0; c < h; c++) {
+      sum += x[o + c];
+    }
+    float mean = sum / h;
+    float sq = 0f;
+    for (int c = 0; c < h; c++) {
+      float d = x[o + c] - mean;
+      sq = Math.fma(d, d, sq);
+    }
+    float rstd = (float) (1.0 / Math.sqrt(sq / h + eps));
+    for (int c = 0; c < h; c++) {
+      x[o + c] = Math.fma((x[o + c] - mean) * rstd, g[c], b[c]);
+    }
+  }
+
   /**
    * Multi-head self-attention per (row, head): softmax(q k^T / sqrt(d) + maskBias) v into ctx (rows x H). With
    * firstOnly, only each row's first query, written to ctx row b.
@@ -281,8 +305,59 @@ public final class JavaBert {
       Exec ex) {
     int heads = config.numHeads();
     int rows = off.length;
-    ex.parallelFor(rows * heads, t -> attendHead(qkv, off[t / heads], len[t / heads], mask[t / heads], t % heads,
-        ctx, firstOnly ? t / heads : -1));
+    boolean simd = ex.simd();
+    ex.parallelFor(rows * heads, t -> {
+      if (simd) {
+        attendHead(qkv, off[t / heads], len[t / heads], mask[t / heads], t % heads, ctx, firstOnly ? t / heads : -1);
+      } else {
+        attendHeadScalar(qkv, off[t / heads], len[t / heads], mask[t / heads], t % heads, ctx,
+            firstOnly ? t / heads : -1);
+      }
+    });
+  }
+
+  /** The scalar form of {@link #attendHead}: the same scores, softmax and weighted sum, one lane at a time. */
+  private void attendHeadScalar(float[] qkv, int base, int len, long[] mask, int head, float[] ctx, int firstRow) {
+    if (len == 0) {
+      return;
+    }
+    int h = config.hiddenSize();
+    int d = config.headDim();
+    int h3 = 3 * h;
+    float scale = (float) (1.0 / Math.sqrt(d));
+    float[] s = new float[len];
+    float[] q = new float[d];
+    int queries = firstRow >= 0 ? 1 : len;
+    for (int i = 0; i < queries; i++) {
+      int qo = (base + i) * h3 + head * d;
+      for (int c = 0; c < d; c++) {
+        q[c] = qkv[qo + c] * scale;
+      }
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < len; j++) {
+        float acc = mask[j] != 0 ? 0f : MASK_NEGATIVE;
+        int ko = (base + j) * h3 + h + head * d;
+        for (int c = 0; c < d; c++) {
+          acc = Math.fma(qkv[ko + c], q[c], acc);
+        }
+        s[j] = acc;
+        max = Math.max(max, acc);
+      }
+      float sum = 0f;
+      for (int j = 0; j < len; j++) {
+        s[j] = (float) Math.exp(s[j] - max);
+        sum += s[j];
+      }
+      float inv = 1f / sum;
+      int co = (firstRow >= 0 ? firstRow : base + i) * h + head * d;
+      for (int c = 0; c < d; c++) {
+        float acc = 0f;
+        for (int j = 0, vo = base * h3 + 2 * h + head * d + c; j < len; j++, vo += h3) {
+          acc = Math.fma(qkv[vo], s[j], acc);
+        }
+        ctx[co + c] = acc * inv;
+      }
+    }
   }
 
   private void attendHead(float[] qkv, int base, int len, long[] mask, int head, float[] ctx, int firstRow) {

@@ -39,7 +39,7 @@ public final class JavaPhraseModel implements AutoCloseable {
   /** Passage outputs: (B)(T)(H) token vectors and (B)(T)(2) filter logits, 0 after each row's last token. */
   public record Passages(float[] tokenVectors, float[] filterLogits) {}
 
-  private JavaPhraseModel(RawPhraseModel raw, int threads) {
+  private JavaPhraseModel(RawPhraseModel raw, Exec exec) {
     this.modelId = raw.modelId();
     this.meta = raw.meta();
     BertConfig c = meta.bert();
@@ -64,7 +64,7 @@ public final class JavaPhraseModel implements AutoCloseable {
             + "-layout model");
       }
     }
-    this.exec = new Exec(threads);
+    this.exec = exec;
   }
 
   /** The model of an export (directory or phrase-model.dpm), on all processors. */
@@ -77,7 +77,12 @@ public final class JavaPhraseModel implements AutoCloseable {
   }
 
   public static JavaPhraseModel of(RawPhraseModel raw, int threads) {
-    return new JavaPhraseModel(raw, threads);
+    return new JavaPhraseModel(raw, new Exec(threads));
+  }
+
+  /** On a given {@link Exec} (the tests choose its SIMD switch). */
+  static JavaPhraseModel of(RawPhraseModel raw, Exec exec) {
+    return new JavaPhraseModel(raw, exec);
   }
 
   private static JavaBert bert(RawPhraseModel raw, String prefix, Set<String> used) {

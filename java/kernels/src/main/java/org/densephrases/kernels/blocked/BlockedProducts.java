@@ -1,5 +1,6 @@
 package org.densephrases.kernels.blocked;
 
+import org.densephrases.kernels.Backends;
 import org.densephrases.kernels.Checks;
 
 /**
@@ -15,7 +16,8 @@ import org.densephrases.kernels.Checks;
  * same scores whatever the blocking. The argmax is the row with the largest score, ties to the lowest row number;
  * NaN scores never win; when no score exceeds -infinity the answer is row 0.
  *
- * <p>The SIMD version runs when the Vector API module is loaded (and vectors have at least 128 bits), otherwise the
+ * <p>The SIMD version runs when {@link Backends#javaSimd()} says so (the Vector API is usable and
+ * {@code -Ddensephrases.backend} is not {@code scalar}) and the vectors are wide enough for its tiles, otherwise the
  * scalar one ({@link #argmaxScalar}, {@link #productsScalar}, also the tests' reference).
  */
 public final class BlockedProducts {
@@ -24,7 +26,7 @@ public final class BlockedProducts {
   private BlockedProducts() {}
 
   private static boolean simdAvailable() {
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+    if (!Backends.javaSimd()) {
       return false;
     }
     try {
