@@ -1,30 +1,20 @@
 package org.densephrases.kernels;
 
-import org.densephrases.kernels.loss.NegativeLoss;
 import org.densephrases.kernels.loss.SimdNegativeLoss;
 import org.densephrases.kernels.scan.SimdVectorScanner;
-import org.densephrases.kernels.scan.VectorScanner;
 import org.densephrases.kernels.span.SimdSpanScorer;
-import org.densephrases.kernels.span.SpanScorer;
 
 /**
  * Java Vector API (jdk.incubator.vector) versions. Needs {@code --add-modules jdk.incubator.vector} on the JVM and
  * at least 128-bit float vectors; otherwise {@link #create()} throws {@link UnsupportedBackendException}.
  */
-public final class SimdBackend implements KernelBackend {
+public final class SimdBackend extends AbstractKernelBackend {
   private static volatile SimdBackend instance;
 
-  private final SpanScorer span;
-  private final VectorScanner scan;
-  private final NegativeLoss loss;
-  private final String device;
-
   private SimdBackend() {
-    this.span = new SimdSpanScorer();
-    this.scan = new SimdVectorScanner();
-    this.loss = new SimdNegativeLoss();
-    this.device = Runtime.getRuntime().availableProcessors() + " cores, "
-        + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit SIMD";
+    super("simd", Runtime.getRuntime().availableProcessors() + " cores, "
+        + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit SIMD", new SimdSpanScorer(),
+        new SimdVectorScanner(), new SimdNegativeLoss());
   }
 
   public static SimdBackend create() {
@@ -57,30 +47,5 @@ public final class SimdBackend implements KernelBackend {
       return "the preferred float vector is only " + bits + " bits wide";
     }
     return null;
-  }
-
-  @Override
-  public String name() {
-    return "simd";
-  }
-
-  @Override
-  public String device() {
-    return device;
-  }
-
-  @Override
-  public SpanScorer spanScorer() {
-    return span;
-  }
-
-  @Override
-  public VectorScanner vectorScanner() {
-    return scan;
-  }
-
-  @Override
-  public NegativeLoss negativeLoss() {
-    return loss;
   }
 }

@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.densephrases.kernels.util.FloatList;
+import org.densephrases.kernels.util.LongList;
 
 /** One NodeProto: an operator with named inputs and outputs, and the attributes we may need (floats, ints, tensors). */
 public record OnnxNode(String name, String opType, List<String> inputs, List<String> outputs,
@@ -48,8 +50,8 @@ public record OnnxNode(String name, String opType, List<String> inputs, List<Str
     long i = 0;
     String s = null;
     OnnxTensor t = null;
-    OnnxTensor.FloatList floats = new OnnxTensor.FloatList();
-    OnnxTensor.LongList ints = new OnnxTensor.LongList();
+    FloatList floats = new FloatList(16);
+    LongList ints = new LongList(4);
     while (r.hasMore()) {
       int tag = r.readTag();
       int wire = tag & 7;

@@ -3,6 +3,8 @@ package org.densephrases.model.onnx;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import org.densephrases.kernels.util.FloatList;
+import org.densephrases.kernels.util.LongList;
 
 /**
  * One ONNX TensorProto (an initializer or a Constant's value). The payload stays in the file's byte array until
@@ -165,7 +167,7 @@ public final class OnnxTensor {
   /** Parses a TensorProto message. */
   static OnnxTensor parse(ProtoReader r) {
     String name = "";
-    LongList dims = new LongList();
+    LongList dims = new LongList(4);
     int dataType = 0;
     int rawOffset = -1;
     int rawLength = 0;
@@ -182,7 +184,7 @@ public final class OnnxTensor {
         case 2 -> dataType = (int) r.readVarint();
         case 4 -> {
           if (floats == null) {
-            floats = new FloatList();
+            floats = new FloatList(16);
           }
           if (wire == ProtoReader.LEN) {
             ProtoReader p = r.readMessage("float_data");
@@ -195,7 +197,7 @@ public final class OnnxTensor {
         }
         case 5, 7, 11 -> { // int32_data, int64_data, uint64_data: varints
           if (longs == null) {
-            longs = new LongList();
+            longs = new LongList(4);
           }
           readLongs(r, wire, longs, field == 5);
         }
@@ -241,38 +243,6 @@ public final class OnnxTensor {
     } else {
       long v = r.readVarint();
       out.add(int32 ? (int) v : v);
-    }
-  }
-
-  static final class LongList {
-    private long[] a = new long[4];
-    private int n;
-
-    void add(long v) {
-      if (n == a.length) {
-        a = Arrays.copyOf(a, n * 2);
-      }
-      a[n++] = v;
-    }
-
-    long[] toArray() {
-      return Arrays.copyOf(a, n);
-    }
-  }
-
-  static final class FloatList {
-    private float[] a = new float[16];
-    private int n;
-
-    void add(float v) {
-      if (n == a.length) {
-        a = Arrays.copyOf(a, n * 2);
-      }
-      a[n++] = v;
-    }
-
-    float[] toArray() {
-      return Arrays.copyOf(a, n);
     }
   }
 

@@ -3,6 +3,7 @@ package org.densephrases.model.onnx;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.densephrases.kernels.util.LongList;
 
 /**
  * A graph input or output: name, element type and shape. Each dimension is either a number or a symbolic name
@@ -13,7 +14,7 @@ public record OnnxValueInfo(String name, int elemType, long[] dims, List<String>
   static OnnxValueInfo parse(ProtoReader r) {
     String name = "";
     int elemType = 0;
-    OnnxTensor.LongList dims = new OnnxTensor.LongList();
+    LongList dims = new LongList(4);
     List<String> dimNames = new ArrayList<>();
     while (r.hasMore()) {
       int tag = r.readTag();
@@ -55,7 +56,7 @@ public record OnnxValueInfo(String name, int elemType, long[] dims, List<String>
     return new OnnxValueInfo(name, elemType, dims.toArray(), Collections.unmodifiableList(dimNames));
   }
 
-  private static void readDim(ProtoReader d, OnnxTensor.LongList dims, List<String> names) {
+  private static void readDim(ProtoReader d, LongList dims, List<String> names) {
     long value = -1;
     String param = "";
     while (d.hasMore()) {

@@ -9,23 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.densephrases.model.bert.PretrainedModels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class PassageEncoderTest {
-  static Tokenizer tok;
-
-  @BeforeAll
-  static void load() {
-    tok = Tokenizer.fromResource(PretrainedModels.MINILM_L6.tokenizerResource());
-  }
-
-  @AfterAll
-  static void close() {
-    tok.close();
-  }
+  static final Tokenizer tok = MiniLmTokenizer.TOK;
 
   @Test
   void shortPassageIsOneWindowWithTitleFirst() {

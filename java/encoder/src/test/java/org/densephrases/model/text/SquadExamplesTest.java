@@ -6,30 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.densephrases.model.bert.PretrainedModels;
 import org.densephrases.model.data.DataFiles;
 import org.densephrases.model.data.SquadAnswer;
 import org.densephrases.model.data.SquadDataset;
 import org.densephrases.model.data.SquadParagraph;
 import org.densephrases.model.data.SquadQuestion;
 import org.densephrases.model.data.SquadReader;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class SquadExamplesTest {
-  static Tokenizer tok;
-
-  @BeforeAll
-  static void load() {
-    tok = Tokenizer.fromResource(PretrainedModels.MINILM_L6.tokenizerResource());
-  }
-
-  @AfterAll
-  static void close() {
-    tok.close();
-  }
+  static final Tokenizer tok = MiniLmTokenizer.TOK;
 
   @Test
   void ambiguousAnswersAreDroppedOrKeptByPolicy() {

@@ -21,6 +21,8 @@ import org.densephrases.index.format.Segments;
 import org.densephrases.index.format.Verify;
 import org.densephrases.kernels.Checks;
 import org.densephrases.kernels.VectorType;
+import org.densephrases.kernels.util.FloatList;
+import org.densephrases.kernels.util.LongList;
 
 /**
  * Writes a dump directory shard by shard; resumable.
@@ -48,10 +50,10 @@ public final class DumpWriter implements AutoCloseable {
   private final List<String> ids = new ArrayList<>();
   private final List<String> titles = new ArrayList<>();
   private final List<String> texts = new ArrayList<>();
-  private final LongList docTok = new LongList();
+  private final LongList docTok = new LongList(1024);
   private final IntList tokChar = new IntList(); // (token)(2) start, end
   private final IntList tokPos = new IntList();
-  private final FloatList filter = new FloatList();
+  private final FloatList filter = new FloatList(1024);
   private float[] min;
   private float[] max;
   private final byte[] rowBytes;
@@ -359,50 +361,6 @@ public final class DumpWriter implements AutoCloseable {
     }
 
     int[] data() {
-      return a;
-    }
-
-    void clear() {
-      n = 0;
-    }
-  }
-
-  static final class LongList {
-    private long[] a = new long[1024];
-    private int n;
-
-    void add(long v) {
-      if (n == a.length) {
-        a = Arrays.copyOf(a, n * 2);
-      }
-      a[n++] = v;
-    }
-
-    long[] toArray() {
-      return Arrays.copyOf(a, n);
-    }
-
-    void clear() {
-      n = 0;
-    }
-  }
-
-  static final class FloatList {
-    private float[] a = new float[1024];
-    private int n;
-
-    void add(float v) {
-      if (n == a.length) {
-        a = Arrays.copyOf(a, n * 2);
-      }
-      a[n++] = v;
-    }
-
-    int size() {
-      return n;
-    }
-
-    float[] data() {
       return a;
     }
 

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.densephrases.kernels.EncodedVectors;
 import org.densephrases.kernels.KernelBackend;
 import org.densephrases.kernels.TopK;
+import org.densephrases.kernels.TopKMerger;
 import org.densephrases.kernels.scan.ScanTable;
 import org.densephrases.kernels.scan.VectorScanner;
 
@@ -79,10 +80,7 @@ public final class Recall {
   public static TopK exact(VectorSource src, float[] queries, int nq, int k, VectorScanner scanner) {
     int dim = src.dim();
     long n = src.count();
-    float[] bestS = new float[nq * k];
-    long[] bestI = new long[nq * k];
-    Arrays.fill(bestS, Float.NEGATIVE_INFINITY);
-    Arrays.fill(bestI, -1);
+    TopKMerger best = new TopKMerger(nq, k);
     float[] buf = new float[(int) Math.min(n, CHUNK) * dim];
     long[] ids = new long[(int) Math.min(n, CHUNK)];
     for (long from = 0; from < n; from += CHUNK) {
@@ -91,33 +89,10 @@ public final class Recall {
       float[] chunk = m * dim == buf.length ? buf : Arrays.copyOf(buf, m * dim);
       int kk = Math.min(k, m);
       try (ScanTable t = scanner.load(EncodedVectors.ofFloats(chunk, dim))) {
-        TopK top = scanner.search(t, queries, nq, kk);
-        for (int q = 0; q < nq; q++) {
-          for (int j = 0; j < kk; j++) {
-            long id = top.id(q, j);
-            if (id >= 0) {
-              insert(bestS, bestI, q * k, k, top.score(q, j), ids[(int) id]);
-            }
-          }
-        }
+        best.add(scanner.search(t, queries, nq, kk), id -> ids[(int) id]);
       }
     }
-    return new TopK(nq, k, bestS, bestI);
-  }
-
-  /** Inserts (s, id) into the descending row [off, off+k) if it beats the last entry. */
-  static void insert(float[] s, long[] ids, int off, int k, float score, long id) {
-    if (score <= s[off + k - 1]) {
-      return;
-    }
-    int p = off + k - 1;
-    while (p > off && s[p - 1] < score) {
-      s[p] = s[p - 1];
-      ids[p] = ids[p - 1];
-      p--;
-    }
-    s[p] = score;
-    ids[p] = id;
+    return best.result();
   }
 
   /** Measures recall@k of the searcher against {@code exact} (from {@link #exact}) at one nprobe. */

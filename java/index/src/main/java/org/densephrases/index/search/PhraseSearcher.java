@@ -16,6 +16,7 @@ import org.densephrases.kernels.Checks;
 import org.densephrases.kernels.KernelBackend;
 import org.densephrases.kernels.KernelLimits;
 import org.densephrases.kernels.TopK;
+import org.densephrases.kernels.TopKMerger;
 import org.densephrases.kernels.VectorType;
 import org.densephrases.kernels.scan.ScanTable;
 import org.densephrases.kernels.span.Direction;
@@ -173,38 +174,14 @@ public final class PhraseSearcher implements AutoCloseable {
       return ivf.search(q, n, o.nprobe(), k1);
     }
     List<ScanTable> tables = flatTables(type);
-    float[] bestS = new float[n * k1];
-    long[] bestI = new long[n * k1];
-    Arrays.fill(bestS, Float.NEGATIVE_INFINITY);
-    Arrays.fill(bestI, -1);
+    TopKMerger best = new TopKMerger(n, k1);
     for (int s = 0; s < tables.size(); s++) {
       DumpShard shard = dump.shards().get(s);
       int kk = (int) Math.min(k1, shard.numTokens());
-      TopK top = backend.vectorScanner().search(tables.get(s), q, n, kk);
-      for (int qi = 0; qi < n; qi++) {
-        for (int j = 0; j < kk; j++) {
-          long id = top.id(qi, j);
-          if (id >= 0) {
-            insert(bestS, bestI, qi * k1, k1, top.score(qi, j), shard.tokenBase() + id);
-          }
-        }
-      }
+      long base = shard.tokenBase();
+      best.add(backend.vectorScanner().search(tables.get(s), q, n, kk), id -> base + id);
     }
-    return new TopK(n, k1, bestS, bestI);
-  }
-
-  private static void insert(float[] s, long[] ids, int off, int k, float score, long id) {
-    if (score <= s[off + k - 1]) {
-      return;
-    }
-    int p = off + k - 1;
-    while (p > off && s[p - 1] < score) {
-      s[p] = s[p - 1];
-      ids[p] = ids[p - 1];
-      p--;
-    }
-    s[p] = score;
-    ids[p] = id;
+    return best.result();
   }
 
   /** Scores every candidate's best span, shard by shard, and appends the spans to each question's list. */

@@ -5,29 +5,22 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.densephrases.kernels.KernelBackend;
+import org.densephrases.kernels.AbstractKernelBackend;
 import org.densephrases.kernels.UnsupportedBackendException;
-import org.densephrases.kernels.loss.NegativeLoss;
-import org.densephrases.kernels.scan.VectorScanner;
-import org.densephrases.kernels.span.SpanScorer;
 
 /**
  * The CUDA kernels of libdensephrases through FFM, on device 0 (or {@code -Ddensephrases.cuda.device=N}).
  * {@link #create()} throws {@link UnsupportedBackendException} saying why when the library cannot be loaded or no
  * device answers.
  */
-public final class CudaBackend implements KernelBackend {
+public final class CudaBackend extends AbstractKernelBackend {
   public static final String DEVICE_PROPERTY = "densephrases.cuda.device";
   private static volatile CudaBackend instance;
 
-  private final String device;
   private final long totalMemory;
-  private final SpanScorer span = new CudaSpanScorer();
-  private final VectorScanner scan = new CudaVectorScanner();
-  private final NegativeLoss loss = new CudaNegativeLoss();
 
   private CudaBackend(String device, long totalMemory) {
-    this.device = device;
+    super("cuda", device, new CudaSpanScorer(), new CudaVectorScanner(), new CudaNegativeLoss());
     this.totalMemory = totalMemory;
   }
 
@@ -89,30 +82,5 @@ public final class CudaBackend implements KernelBackend {
 
   public long totalMemory() {
     return totalMemory;
-  }
-
-  @Override
-  public String name() {
-    return "cuda";
-  }
-
-  @Override
-  public String device() {
-    return device;
-  }
-
-  @Override
-  public SpanScorer spanScorer() {
-    return span;
-  }
-
-  @Override
-  public VectorScanner vectorScanner() {
-    return scan;
-  }
-
-  @Override
-  public NegativeLoss negativeLoss() {
-    return loss;
   }
 }

@@ -1,5 +1,8 @@
 package org.densephrases.kernels.cuda;
 
+import org.densephrases.kernels.Backends;
+import org.densephrases.kernels.KernelBackend;
+import org.densephrases.kernels.UnsupportedBackendException;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -13,6 +16,16 @@ public final class CudaTestSupport {
   public static boolean cudaRequired() {
     return "cuda".equalsIgnoreCase(System.getProperty("densephrases.backend"))
         || Boolean.getBoolean("densephrases.requireCuda");
+  }
+
+  /** The CUDA backend, or the test skips (fails when the run demands CUDA). */
+  public static KernelBackend backendOrSkip() {
+    try {
+      return Backends.byName("cuda");
+    } catch (UnsupportedBackendException e) {
+      skipOrFail(e);
+      return null; // not reached: skipOrFail throws
+    }
   }
 
   public static void skipOrFail(RuntimeException why) {

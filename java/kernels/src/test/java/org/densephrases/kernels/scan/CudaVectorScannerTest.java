@@ -1,18 +1,11 @@
 package org.densephrases.kernels.scan;
 
-import org.densephrases.kernels.Backends;
 import org.densephrases.kernels.KernelBackend;
-import org.densephrases.kernels.UnsupportedBackendException;
 import org.densephrases.kernels.cuda.CudaTestSupport;
 
 class CudaVectorScannerTest extends VectorScannerContractTest {
   @Override
   protected KernelBackend backend() {
-    try {
-      return Backends.byName("cuda");
-    } catch (UnsupportedBackendException e) {
-      CudaTestSupport.skipOrFail(e); // fails instead when the run demands CUDA
-      return null;
-    }
+    return CudaTestSupport.backendOrSkip(); // fails instead when the run demands CUDA
   }
 }

@@ -1,0 +1,40 @@
+package org.densephrases.kernels.util;
+
+import java.util.Arrays;
+
+/**
+ * A growable float[] without boxing (a dump shard's metadata is millions of entries; a boxed list would triple it).
+ * Not thread-safe.
+ */
+public final class FloatList {
+  private float[] a;
+  private int n;
+
+  public FloatList(int initialCapacity) {
+    a = new float[Math.max(1, initialCapacity)];
+  }
+
+  public void add(float v) {
+    if (n == a.length) {
+      a = Arrays.copyOf(a, n * 2);
+    }
+    a[n++] = v;
+  }
+
+  public int size() {
+    return n;
+  }
+
+  /** The backing array: entries [0, size()) are the list (it is replaced when the list grows). */
+  public float[] data() {
+    return a;
+  }
+
+  public float[] toArray() {
+    return Arrays.copyOf(a, n);
+  }
+
+  public void clear() {
+    n = 0;
+  }
+}
