@@ -1,4 +1,4 @@
-// Exported span scoring of densephrases.h: validate, then one launch (span_score.cu).
+// Exported span scoring of densephrases.h: validate, then one launch (span_launch.cu).
 #include <string>
 
 #include "../common/device.h"

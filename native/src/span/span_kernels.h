@@ -1,4 +1,5 @@
-// Launcher of the fused span scoring kernel (span_score.cu); called by span_api.cpp.
+// Span scoring's parameters and launcher (span_launch.cu; kernels span_gather.cu and span_stream.cu); called by
+// span_api.cpp.
 #pragma once
 
 #include <cuda_runtime.h>
