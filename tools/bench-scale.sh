@@ -28,12 +28,14 @@ case "${1:-}" in
   --gpu)
     shift
     out=${OUT:-benchmarks/results}
+    logs=${OUT:-benchmarks/results/logs}
+    mkdir -p "$logs"
     mkdir -p "$out"
     source tools/gpu-jre.sh
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/scale-gpu-device.txt" || true
     cp=.gpu/kernels.jar:.gpu/index.jar:.gpu/encoder.jar:.gpu/app.jar:.gpu/picocli.jar:.gpu/gson.jar
     "$DP_JAVA" "${flags[@]}" -cp "$cp" org.densephrases.app.BenchScaleMain --backend cuda,simd \
-      --work /tmp/dp-scale --out "$out/scale-gpu.md" --tsv "$out/scale-cuda.tsv" "$@" 2>&1 | tee "$out/scale-gpu.log"
+      --work /tmp/dp-scale --out "$out/scale-gpu.md" --tsv "$out/scale-cuda.tsv" "$@" 2>&1 | tee "$logs/scale-gpu.log"
     ;;
   --plot)
     shift

@@ -2,7 +2,7 @@
 # THE GPU benchmark: on the GPU machine, from the repo root. Builds native/, runs native/bench/dp_bench (one
 # process per group, so one failure does not take the others down) and benchmarks/gpu/torch_baseline.py in the
 # same run on the same card, then writes benchmarks/results/gpu-kernels.md and gpu-kernels.png (and the raw
-# logs gpu-kernels-ours.log, gpu-kernels-torch.log), copied into $OUT when OUT is set.
+# logs logs/gpu-kernels-ours.log, logs/gpu-kernels-torch.log), copied into $OUT when OUT is set.
 #   tools/gpu-bench.sh [--quick] [groups...]      groups: flat ivf pq span loss (default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +18,9 @@ if [[ ! -f native/build/CMakeCache.txt ]] && command -v ninja >/dev/null; then g
 cmake -S native -B native/build "${gen[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
 cmake --build native/build -j "$(nproc)" --target dp_bench >/dev/null || exit 1
 
-ours=$res/gpu-kernels-ours.log
-theirs=$res/gpu-kernels-torch.log
+mkdir -p "$res/logs"
+ours=$res/logs/gpu-kernels-ours.log
+theirs=$res/logs/gpu-kernels-torch.log
 # Logs also go straight into $OUT, so a run stopped at its time limit still brings back what it measured.
 log() { if [[ -n "${OUT:-}" ]]; then tee -a "$1" "$OUT/$(basename "$1")"; else tee -a "$1"; fi; }
 : >"$ours"

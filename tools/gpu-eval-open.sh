@@ -5,10 +5,11 @@
 #   bash tools/gpu-eval-open.sh [--model DIR] [--filter-threshold T] [--limit PARAGRAPHS] [--questions N]
 #                               [--codec sq8,pq] [--index exact,sq8,pq] [--backend cuda,simd]
 # It dumps the corpus with the committed model on the host's CPU cores (pure-Java encoder, SearchSideMain), builds the
-# IVF indexes, and runs eval-open for every index x backend; tables and logs go to $OUT (or benchmarks/results).
+# IVF indexes, and runs eval-open for every index x backend; tables and logs go to $OUT (or benchmarks/results, logs to its logs/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-benchmarks/results}
+logs=${OUT:-benchmarks/results/logs}
 model=models/e5-small-tied; threshold=-Infinity; limit=0; questions=0; codec=sq8,pq; index=exact,sq8,pq
 backend=cuda,simd; work=/tmp/dp-open
 while (( $# )); do
@@ -30,9 +31,9 @@ for f in $corpus $dev $model/phrase-model.dpm; do
   [[ -f $f ]] || { echo "gpu-eval-open: $f is missing (run tools/gpu-prepare.sh --data here, carry .gpu)" >&2; exit 1; }
 done
 source tools/gpu-jre.sh
-mkdir -p "$out" "$work"
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/open-domain-gpu-device.txt" || true
-echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" | tee -a "$out/open-domain-gpu-device.txt"
+mkdir -p "$out" "$logs" "$work"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$logs/open-domain-gpu-device.txt" || true
+echo "cpu: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" | tee -a "$logs/open-domain-gpu-device.txt"
 cp=.gpu/kernels.jar:.gpu/index.jar:.gpu/encoder.jar:.gpu/app.jar:.gpu/picocli.jar:.gpu/gson.jar
 dp() {
   "$DP_JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Xmx48g \
@@ -41,11 +42,11 @@ dp() {
 dump=$work/dump
 t0=$(date +%s)
 dp dump --corpus "$corpus" --model "$model" --out "$dump" --limit "$limit" --filter-threshold "$threshold" \
-  2>&1 | tee "$out/open-domain-gpu-dump.log"
+  2>&1 | tee "$logs/open-domain-gpu-dump.log"
 t1=$(date +%s)
-dp index --dump "$dump" --codec "$codec" --backend "${backend%%,*}" 2>&1 | tee "$out/open-domain-gpu-index.log"
+dp index --dump "$dump" --codec "$codec" --backend "${backend%%,*}" 2>&1 | tee "$logs/open-domain-gpu-index.log"
 t2=$(date +%s)
 dp eval-open --dump "$dump" --model "$model" --dev "$dev" --corpus "$corpus" --index "$index" --backend "$backend" \
-  --limit "$questions" --out "$out/open-domain-gpu.md" 2>&1 | tee "$out/open-domain-gpu-eval.log"
+  --limit "$questions" --out "$out/open-domain-gpu.md" 2>&1 | tee "$logs/open-domain-gpu-eval.log"
 t3=$(date +%s)
-echo "gpu-eval-open: dump $((t1 - t0)) s, index $((t2 - t1)) s, eval-open $((t3 - t2)) s" | tee -a "$out/open-domain-gpu-eval.log"
+echo "gpu-eval-open: dump $((t1 - t0)) s, index $((t2 - t1)) s, eval-open $((t3 - t2)) s" | tee -a "$logs/open-domain-gpu-eval.log"

@@ -5,7 +5,7 @@
 # benchmarks/results when $OUT is unset).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-out=${OUT:-benchmarks/results}
+out=${OUT:-benchmarks/results/logs}
 mkdir -p "$out"
 source tools/gpu-jre.sh
 java=$DP_JAVA

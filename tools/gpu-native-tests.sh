@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # On the GPU machine, from the repo root: builds native/ (library, tests, bench) and runs ctest. The log goes to
-# benchmarks/results/gpu-native-tests.log and, when OUT is set, into $OUT. Exit status: ctest's.
+# benchmarks/results/logs/gpu-native-tests.log and, when OUT is set, into $OUT. Exit status: ctest's.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-log=benchmarks/results/gpu-native-tests.log
-mkdir -p benchmarks/results
+log=benchmarks/results/logs/gpu-native-tests.log
+mkdir -p benchmarks/results/logs
 {
   echo "== $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
   gen=()
