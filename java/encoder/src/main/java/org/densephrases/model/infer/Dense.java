@@ -80,14 +80,17 @@ final class Dense {
       return;
     }
     int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+    if (!ex.simd()) { // chosen once per call, so that the SIMD tasks stay the small lambda the JIT inlines
+      ex.parallelFor(panels * blocks, t -> {
+        int r0 = (t % blocks) * ROW_BLOCK;
+        scalarPanel(x, r0, Math.min(n, r0 + ROW_BLOCK), t / blocks, y, gelu);
+      });
+      return;
+    }
     ex.parallelFor(panels * blocks, t -> {
       int p = t / blocks;
       int r0 = (t % blocks) * ROW_BLOCK;
-      if (ex.simd()) {
-        panel(x, r0, Math.min(n, r0 + ROW_BLOCK), p, y, gelu);
-      } else {
-        scalarPanel(x, r0, Math.min(n, r0 + ROW_BLOCK), p, y, gelu);
-      }
+      panel(x, r0, Math.min(n, r0 + ROW_BLOCK), p, y, gelu);
     });
   }
 

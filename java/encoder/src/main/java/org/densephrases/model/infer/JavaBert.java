@@ -214,7 +214,11 @@ public final class JavaBert {
         for (int c = 0; c < h; c++) {
           x[o + c] = word[wo + c] + tokenType[to + c] + position[po + c];
         }
-        layerNorm(x, o, h, embGamma, embBeta, config.layerNormEps(), ex.simd());
+        if (ex.simd()) {
+          layerNorm(x, o, h, embGamma, embBeta, config.layerNormEps());
+        } else {
+          layerNormScalar(x, o, h, embGamma, embBeta, config.layerNormEps());
+        }
       }
     });
   }
@@ -222,30 +226,36 @@ public final class JavaBert {
   /** x[r] = LayerNorm(x[r] + delta[r]) for rows r < n. */
   private static void addNorm(float[] delta, float[] x, int n, int h, float[] g, float[] b, float eps, Exec ex) {
     int blocks = (n + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
+    if (!ex.simd()) {
+      ex.parallelFor(blocks, blk -> {
+        int end = Math.min(n, (blk + 1) * TOKEN_BLOCK);
+        for (int r = blk * TOKEN_BLOCK; r < end; r++) {
+          for (int c = 0, o = r * h; c < h; c++) {
+            x[o + c] += delta[o + c];
+          }
+          layerNormScalar(x, r * h, h, g, b, eps);
+        }
+      });
+      return;
+    }
     ex.parallelFor(blocks, blk -> {
       int end = Math.min(n, (blk + 1) * TOKEN_BLOCK);
       for (int r = blk * TOKEN_BLOCK; r < end; r++) {
         int o = r * h;
         int c = 0;
-        if (ex.simd()) {
-          for (int bound = S.loopBound(h); c < bound; c += V) {
-            FloatVector.fromArray(S, x, o + c).add(FloatVector.fromArray(S, delta, o + c)).intoArray(x, o + c);
-          }
+        for (int bound = S.loopBound(h); c < bound; c += V) {
+          FloatVector.fromArray(S, x, o + c).add(FloatVector.fromArray(S, delta, o + c)).intoArray(x, o + c);
         }
         for (; c < h; c++) {
           x[o + c] += delta[o + c];
         }
-        layerNorm(x, o, h, g, b, eps, ex.simd());
+        layerNorm(x, o, h, g, b, eps);
       }
     });
   }
 
   /** In place over x[o, o+h): (v - mean) / sqrt(var + eps) * g + b, var the biased variance (as PyTorch). */
-  static void layerNorm(float[] x, int o, int h, float[] g, float[] b, float eps, boolean simd) {
-    if (!simd) {
-      layerNormScalar(x, o, h, g, b, eps);
-      return;
-    }
+  static void layerNorm(float[] x, int o, int h, float[] g, float[] b, float eps) {
     int bound = S.loopBound(h);
     FloatVector acc = FloatVector.zero(S);
     int c = 0;
@@ -305,15 +315,13 @@ public final class JavaBert {
       Exec ex) {
     int heads = config.numHeads();
     int rows = off.length;
-    boolean simd = ex.simd();
-    ex.parallelFor(rows * heads, t -> {
-      if (simd) {
-        attendHead(qkv, off[t / heads], len[t / heads], mask[t / heads], t % heads, ctx, firstOnly ? t / heads : -1);
-      } else {
-        attendHeadScalar(qkv, off[t / heads], len[t / heads], mask[t / heads], t % heads, ctx,
-            firstOnly ? t / heads : -1);
-      }
-    });
+    if (!ex.simd()) {
+      ex.parallelFor(rows * heads, t -> attendHeadScalar(qkv, off[t / heads], len[t / heads], mask[t / heads],
+          t % heads, ctx, firstOnly ? t / heads : -1));
+      return;
+    }
+    ex.parallelFor(rows * heads, t -> attendHead(qkv, off[t / heads], len[t / heads], mask[t / heads], t % heads,
+        ctx, firstOnly ? t / heads : -1));
   }
 
   /** The scalar form of {@link #attendHead}: the same scores, softmax and weighted sum, one lane at a time. */
