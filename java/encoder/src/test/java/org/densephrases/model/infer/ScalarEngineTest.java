@@ -54,7 +54,7 @@ class ScalarEngineTest {
 
   @Test
   void committedModelGivesTheSameVectorsInBothForms() throws IOException {
-    Path dir = Path.of(System.getProperty("user.dir")).resolve("../../models/minilm-shared").normalize();
+    Path dir = Path.of(System.getProperty("user.dir")).resolve("../../models/e5-small-tied").normalize();
     Assumptions.assumeTrue(Files.isRegularFile(dir.resolve(RawPhraseModel.MODEL_FILE)), dir + " is absent");
     RawPhraseModel raw = RawPhraseModel.read(dir);
     try (Tokenizer tok = Tokenizer.fromFile(raw.tokenizerFile());
@@ -65,9 +65,10 @@ class ScalarEngineTest {
           + "10th and 11th centuries gave their name to Normandy, a region in France. They were descended from Norse "
           + "raiders and pirates from Denmark, Iceland and Norway who, under their leader Rollo, agreed to swear "
           + "fealty to King Charles III of West Francia. ";
-      List<PassageWindow> windows = new ArrayList<>(pe.encode("Normans", para.repeat(2)).windows());
+      // two windows of different lengths in one batch (the scalar form is slow: keep them short)
+      List<PassageWindow> windows = new ArrayList<>(pe.encode("Normans", para).windows());
       windows.addAll(pe.encode("Normandy", "Normandy is a region of France.").windows());
-      assertTrue(windows.size() >= 2, "windows: " + windows.size());
+      assertEquals(2, windows.size(), "windows");
       Batch p = Batch.ofWindows(windows, tok.padId());
       JavaPhraseModel.Passages a = simd.encodePassages(p.ids(), p.typeIds(), p.mask());
       JavaPhraseModel.Passages b = scalar.encodePassages(p.ids(), p.typeIds(), p.mask());
