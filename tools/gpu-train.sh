@@ -46,7 +46,10 @@ prepare)
   rm -rf "$pay"; mkdir -p "$pay/jars" "$pay/data" "$pay/test"
   echo "gpu-train: building jars"
   mvn -q -B -DskipTests install
-  for m in kernels index encoder train app; do cp java/$m/target/densephrases-$m-0.1.0-SNAPSHOT.jar "$pay/jars/$m.jar"; done
+  for d in java/*/; do # every module's jar (kernels with libdensephrases.so inside)
+    m=$(basename "$d"); j=$d/target/densephrases-$m-0.1.0-SNAPSHOT.jar
+    [[ -f $j ]] && cp "$j" "$pay/jars/$m.jar"
+  done
   [[ -n $(unzip -l "$pay/jars/kernels.jar" | grep libdensephrases.so) ]] || die "kernels.jar has no libdensephrases.so (nvcc?)"
   mvn -q -B dependency:build-classpath -pl java/app -Dmdep.outputFile="$root/$w/cp.txt" -Dmdep.includeScope=runtime
   # DJL's CPU libtorch, its prebuilt JNI and the Rust tokenizers stay behind: the JNI is built there, tokenization is
