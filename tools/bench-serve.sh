@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Load test of `densephrases serve` on loopback: sustained queries/s, p50/p99 latency, errors, heap after GC, at 1, 8
-# and 64 concurrent clients; writes benchmarks/results/serve-load.md. Bounded: each level runs --seconds (20) or
-# --max-requests (20,000), whichever ends first, after a short warm-up, and the command stops by itself.
+# Load and abuse test of `densephrases serve` on loopback; writes benchmarks/results/serve-load.md and serve-load.png.
+# Three parts, each bounded in time and count, stopping by itself (about 3 minutes in all with the defaults):
+#   levels     sustained queries/s, p50/p99, errors, heap after GC at 1, 8 and 64 closed-loop clients (--seconds 20 or
+#              --max-requests 20,000 per level, after a --warmup-seconds 3 warm-up)
+#   flood      2 light clients (k=1, from 127.0.0.2) while 6 clients (127.0.0.1) send 64-question batches: at the cost
+#              limit, the same abandoned 150 ms after sending, and over the limit (--mix-seconds 30)
+#   slowloris  2 light clients while 200 connections from 127.0.0.3 trickle one header byte every 3 s (--mix-seconds 30)
+# The server runs with its default guards (see java/app/NOTES.md, serve).
 #
-#   tools/bench-serve.sh                       # small setup: first 1,000 paragraphs of the default corpus, IVF-SQ8
-#   tools/bench-serve.sh --clients 1,8,64 --seconds 20 --note "..."   # any ServeLoadMain option (--help lists them)
+#   tools/bench-serve.sh                       # the first 1,000 paragraphs of the default corpus, default model, IVF-SQ8
+#   tools/bench-serve.sh --mixes flood --mix-seconds 20 --note "..."   # any ServeLoadMain option (--help lists them)
 #   BENCH_DUMP=work/dumps/<dir> tools/bench-serve.sh --nprobe 64       # another dump (its ivf-sq8.idx must exist)
 #
-# Builds the jar if missing, and the dump + index if missing (with the default model: today pretrained MiniLM with
-# untrained heads, so answers are not meaningful; latency and throughput are what this measures). Exit code 1 if any
-# request failed.
+# Builds the jar if missing, and the dump (BENCH_LIMIT paragraphs, default 1000) + index if missing, with the default
+# model. Exit code 1 if any request of the levels or of the light clients failed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,14 +21,21 @@ export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export OPT_OUT_TRACKING=true
 jar=java/app/target/densephrases.jar
 limit=${BENCH_LIMIT:-1000}
-dump=${BENCH_DUMP:-work/dumps/serve-bench-first$limit}
 if [[ ! -f $jar ]]; then
   echo "bench-serve: building $jar"
   mvn -B -q -Ddensephrases.skipNative=true -DskipTests package
 fi
-if [[ ! -f $dump/MANIFEST ]]; then
-  echo "bench-serve: dumping the first $limit paragraphs of the default corpus into $dump"
-  tools/densephrases dump --limit "$limit" --out "$dump"
+if [[ -n ${BENCH_DUMP:-} ]]; then
+  dump=$BENCH_DUMP
+else
+  # The default model's dump of the first $limit paragraphs: its directory is keyed by model id and corpus checksum,
+  # so a dump made with another model is never picked up; an existing one is checked and reused.
+  echo "bench-serve: the first $limit paragraphs of the default corpus, dumped with the default model (reused if there)"
+  log=$(mktemp)
+  tools/densephrases dump --limit "$limit" 2>&1 | grep --line-buffered -v '^WARNING\|^SLF4J' | tee "$log"
+  dump=$(sed -n 's/^dump-dir: //p' "$log" | tail -n 1)
+  rm -f "$log"
+  [[ -n $dump ]] || { echo "bench-serve: the dump failed" >&2; exit 1; }
 fi
 if [[ ! -f $dump/ivf-sq8.idx ]]; then
   echo "bench-serve: building the IVF-SQ8 index of $dump"

@@ -2,11 +2,17 @@ package org.densephrases.app;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.serve.Guards;
 import org.densephrases.app.serve.ModelAnswerer;
 import org.densephrases.app.serve.SearchServer;
 import org.densephrases.app.serve.ServeConfig;
@@ -25,7 +31,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code densephrases serve}: the search service. Loads the question encoder and opens the dump (and index) once,
- * then answers HTTP requests until stopped (Ctrl-C / SIGTERM stop it gracefully: requests in flight finish). The API
+ * then answers HTTP requests until stopped (Ctrl-C / SIGTERM stop it within --shutdown-ms and exit 0). The API
  * and the page are in {@link SearchServer}; java/app/NOTES.md has examples.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -96,8 +102,57 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--http-threads", description = "HTTP thread pool size (default: ${DEFAULT-VALUE})")
   int httpThreads = 200;
 
-  @Option(names = "--shutdown-ms", description = "how long a stop waits for requests in flight (default: ${DEFAULT-VALUE})")
+  @Option(names = "--shutdown-ms", description = "a stop (SIGTERM, Ctrl-C) ends within this time: queued requests get "
+      + "503 at once, searches in progress may finish until then (default: ${DEFAULT-VALUE})")
   long shutdownMs = 30_000;
+
+  @Option(names = "--timeout-ms", description = "deadline of a request that does not give timeout_ms; 504 after "
+      + "(default: ${DEFAULT-VALUE})")
+  long timeoutMs = Guards.standard().timeoutMillis();
+
+  @Option(names = "--max-timeout-ms", description = "largest timeout_ms a request may ask for "
+      + "(default: ${DEFAULT-VALUE})")
+  long maxTimeoutMs = Guards.standard().maxTimeoutMillis();
+
+  @Option(names = "--max-cost", description = "most work per request, questions x k x max_answer_length; 413 above "
+      + "(default: ${DEFAULT-VALUE})")
+  long maxCost = Guards.standard().maxCost();
+
+  @Option(names = "--max-queue-ms", description = "most estimated search time queued ahead of a request; 503 above "
+      + "(default: ${DEFAULT-VALUE})")
+  long maxQueueMs = Guards.standard().maxQueueMillis();
+
+  @Option(names = "--allowed-hosts", split = ",", description = "names the Host header may carry, * for any "
+      + "(default: localhost, 127.0.0.1, ::1 and the --host address, or this machine's names and addresses for "
+      + "0.0.0.0)")
+  List<String> allowedHosts = List.of();
+
+  @Option(names = "--cors-origin", split = ",", description = "origins whose pages may call the API (CORS), * for "
+      + "any (default: none)")
+  List<String> corsOrigins = List.of();
+
+  @Option(names = "--api-key-file", description = "file holding an API key (first line, 16+ characters): /api/* and "
+      + "/metrics then need 'Authorization: Bearer <key>'; use it with --host 0.0.0.0")
+  Path apiKeyFile;
+
+  @Option(names = "--header-timeout-ms", description = "a connection must send a request's headers within this time "
+      + "of opening or of its last response (slow clients; keep-alive limit) (default: ${DEFAULT-VALUE})")
+  long headerTimeoutMs = Guards.standard().headerTimeoutMillis();
+
+  @Option(names = "--body-timeout-ms", description = "a request body must arrive within this time; 408 after "
+      + "(default: ${DEFAULT-VALUE})")
+  long bodyTimeoutMs = Guards.standard().bodyTimeoutMillis();
+
+  @Option(names = "--idle-timeout-ms", description = "a connection silent for this long is closed "
+      + "(default: ${DEFAULT-VALUE})")
+  long idleTimeoutMs = Guards.standard().idleTimeoutMillis();
+
+  @Option(names = "--max-connections-per-address", description = "open connections one client address may hold "
+      + "(default: ${DEFAULT-VALUE})")
+  int maxConnectionsPerAddress = Guards.standard().maxConnectionsPerAddress();
+
+  @Option(names = "--max-connections", description = "open connections in all (default: ${DEFAULT-VALUE})")
+  int maxConnections = Guards.standard().maxConnections();
 
   @Override
   public Integer call() throws Exception {
@@ -112,8 +167,33 @@ final class ServeCommand implements Callable<Integer> {
     Options.checkRange("--k", k, 1, SearchOptions.MAX_RESULTS);
     SearchOptions d = SearchOptions.defaults().withUnit(Unit.parse(unit)).withK(k).withNprobe(nprobe)
         .withCandidates(candidates).withMaxAnswerLength(maxAnswerLength);
+    Guards g = new Guards(timeoutMs, maxTimeoutMs, maxCost, maxQueueMs, allowedHosts, corsOrigins, apiKey(),
+        headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, maxConnectionsPerAddress, maxConnections);
     return new ServeConfig(host, port, maxQuestionChars, maxK, maxBatch, maxBodyBytes, batchWaitMs, batchMax,
-        searchThreads, maxQueued, httpThreads, shutdownMs, d);
+        searchThreads, maxQueued, httpThreads, shutdownMs, d, g);
+  }
+
+  private String apiKey() {
+    if (apiKeyFile == null) {
+      return null;
+    }
+    try {
+      String key = Files.readAllLines(apiKeyFile, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
+      if (key.isEmpty()) {
+        throw new IllegalArgumentException("--api-key-file " + apiKeyFile + " is empty: put the key on its first line");
+      }
+      return key;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--api-key-file " + apiKeyFile + " cannot be read: " + e.getMessage());
+    }
+  }
+
+  static boolean loopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private Integer serve() throws Exception {
@@ -142,15 +222,42 @@ final class ServeCommand implements Callable<Integer> {
         i.modelId(), (System.nanoTime() - t0) / 1e9);
     out.flush();
     PrintWriter err = spec.commandLine().getErr();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      err.println("densephrases serve: stopping (requests in flight finish first, at most " + shutdownMs + " ms)");
+    if (!loopback(host) && cfg.guards().apiKey() == null) {
+      err.println("densephrases serve: warning: listening on " + host + " without --api-key-file: anyone who can "
+          + "reach this port can query it");
       err.flush();
-      server.close(); // graceful: requests in flight finish first
-      answerer.close();
-      err.println("densephrases serve: stopped");
+    }
+    // SIGTERM and Ctrl-C stop the server here, in order, and serve returns 0: a stop asked for is a clean exit (the
+    // JVM's own handling would exit 143 and run the hooks in no order). The hook covers other ways out.
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (!stopping.compareAndSet(false, true)) {
+        return;
+      }
+      err.println("densephrases serve: stopping (queued requests get 503; searches in progress have until "
+          + shutdownMs + " ms)");
       err.flush();
-    }, "densephrases-serve-stop"));
+      boolean clean = server.stop();
+      try {
+        answerer.close();
+      } catch (RuntimeException e) {
+        err.println("densephrases serve: closing the model and index: " + e.getMessage());
+      }
+      err.println("densephrases serve: stopped" + (clean ? "" : " (see above)"));
+      err.flush();
+      stopped.countDown();
+    };
+    Signals.onStop(() -> Thread.ofPlatform().name("densephrases-serve-stop").start(stop));
+    Thread hook = new Thread(stop, "densephrases-serve-hook");
+    Runtime.getRuntime().addShutdownHook(hook);
     server.join();
+    stopped.await();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // already shutting down
+    }
     return 0;
   }
 

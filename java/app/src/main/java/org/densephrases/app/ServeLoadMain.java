@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -98,11 +99,47 @@ public final class ServeLoadMain implements Callable<Integer> {
   @Option(names = "--note", description = "a line for the report (the setup, the machine's other load)")
   String note = "";
 
+  @Option(names = "--mixes", split = ",", description = "what to run: levels (the client counts above), flood, "
+      + "slowloris (default: levels,flood,slowloris)")
+  List<String> mixes = List.of("levels", "flood", "slowloris");
+
+  @Option(names = "--mix-seconds", description = "duration of each abuse mix (default: ${DEFAULT-VALUE})")
+  int mixSeconds = 30;
+
+  @Option(names = "--light-clients", description = "clients asking k=1 questions during a mix "
+      + "(default: ${DEFAULT-VALUE})")
+  int lightClients = 2;
+
+  @Option(names = "--flood-clients", description = "clients sending heavy batches in the flood mix "
+      + "(default: ${DEFAULT-VALUE})")
+  int floodClients = 6;
+
+  @Option(names = "--slow-connections", description = "connections trickling headers in the slowloris mix "
+      + "(default: ${DEFAULT-VALUE})")
+  int slowConnections = 200;
+
+  /** One measured run of closed-loop clients; statuses counts every answer that was not 200, and I/O failures. */
   record Level(int clients, long requests, long errors, double seconds, double qps, double p50, double p99,
-      double meanBatch, long heapStart, long heapEnd, List<String> errorSamples) {}
+      double meanBatch, long heapStart, long heapEnd, List<String> errorSamples, Map<String, Long> statuses,
+      double meanQueueMs, double meanSearchMs) {}
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  private boolean nprobeGiven() {
+    return spec != null && spec.commandLine().getParseResult().hasMatchedOption("--nprobe");
+  }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ServeLoadMain()).execute(args));
+    CommandLine cl = new CommandLine(new ServeLoadMain());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof IllegalArgumentException) { // the user's to fix: one line, exit 2
+        cmd.getErr().println("bench-serve: " + ex.getMessage());
+        return 2;
+      }
+      throw ex;
+    });
+    System.exit(cl.execute(args));
   }
 
   @Override
@@ -112,30 +149,51 @@ public final class ServeLoadMain implements Callable<Integer> {
     }
     Options.checkRange("--seconds", seconds, 1, 3600);
     Options.checkRange("--max-requests", maxRequests, 1, 10_000_000);
+    Options.checkRange("--mix-seconds", mixSeconds, 1, 600);
+    Options.checkRange("--light-clients", lightClients, 1, 64);
+    Options.checkRange("--flood-clients", floodClients, 1, 64);
+    Options.checkRange("--slow-connections", slowConnections, 1, 2000);
+    for (String m : mixes) {
+      if (!List.of("levels", "flood", "slowloris").contains(m)) {
+        throw new IllegalArgumentException("--mixes: unknown mix '" + m + "': expected levels, flood, slowloris");
+      }
+    }
     List<String> questions = questions();
     double load0 = loadAverage();
     long t0 = System.nanoTime();
-    ModelAnswerer answerer = ServeCommand.open(dump, model, index, backend, nprobe);
+    ModelAnswerer answerer;
+    try {
+      answerer = ServeCommand.open(dump, model, index, backend, nprobe);
+    } catch (IllegalArgumentException e) {
+      // A small dump's index has fewer lists than the default nprobe: probe them all rather than stop.
+      Matcher m = Pattern.compile("--nprobe \\d+ exceeds the index's (\\d+) lists").matcher(e.getMessage());
+      if (!m.find() || nprobeGiven()) {
+        throw e;
+      }
+      nprobe = Integer.parseInt(m.group(1));
+      System.out.println("bench-serve: the index has " + nprobe + " lists: --nprobe " + nprobe);
+      answerer = ServeCommand.open(dump, model, index, backend, nprobe);
+    }
     Options.checkRange("--batch-max", batchMax, 1, 4096);
     ServeConfig cfg = ServeConfig.standard().withPort(0).withLimits(512, 100, batchMax, 1 << 20)
         .withBatching(batchWaitMs, batchMax, searchThreads)
         .withDefaults(ServeConfig.standard().defaults().withNprobe(nprobe).withK(k).withUnit(Unit.PHRASE));
     List<Level> levels = new ArrayList<>();
+    List<ServeAbuseLoad.Mix> mixResults = new ArrayList<>();
     long heapBefore;
     long heapAfter;
     try (SearchServer server = SearchServer.start(cfg, answerer)) {
       System.out.printf(Locale.ROOT, "bench-serve: server up at %s in %.1fs; %d questions%n", server.uri(),
           (System.nanoTime() - t0) / 1e9, questions.size());
-      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10)).build();
       heapBefore = heapAfterGc();
-      for (int c : clients) {
-        run(client, server.uri(), questions, c, warmupSeconds, Integer.MAX_VALUE); // warm-up, not measured
+      for (int c : mixes.contains("levels") ? clients : new int[0]) {
+        List<HttpClient> pool = levelClients(c);
+        run(pool, server.uri(), questions, c, warmupSeconds, Integer.MAX_VALUE, k); // warm-up, not measured
         long hs = heapAfterGc();
-        Level l = run(client, server.uri(), questions, c, seconds, maxRequests);
+        Level l = run(pool, server.uri(), questions, c, seconds, maxRequests, k);
         long he = heapAfterGc();
         l = new Level(l.clients, l.requests, l.errors, l.seconds, l.qps, l.p50, l.p99, l.meanBatch, hs, he,
-            l.errorSamples);
+            l.errorSamples, l.statuses, l.meanQueueMs, l.meanSearchMs);
         levels.add(l);
         System.out.printf(Locale.ROOT, "bench-serve: %3d clients: %,d requests in %.1fs, %.1f q/s, p50 %.1f ms, "
             + "p99 %.1f ms, %d errors, mean batch %.1f, heap after GC %.1f -> %.1f MB%n", c, l.requests, l.seconds,
@@ -144,18 +202,52 @@ public final class ServeLoadMain implements Callable<Integer> {
           System.out.println("  error: " + e);
         }
       }
+      if (mixes.contains("flood") || mixes.contains("slowloris")) {
+        run(List.of(ServeAbuseLoad.clientFrom(ServeAbuseLoad.LIGHT_ADDRESS)), server.uri(), questions, 1,
+            warmupSeconds, Integer.MAX_VALUE, 1); // warm-up: tables loaded, code compiled, before the mixes
+      }
+      if (mixes.contains("flood")) {
+        mixResults.add(ServeAbuseLoad.flood(this, server, questions, floodClients, lightClients, mixSeconds,
+            cfg.guards().maxCost(), cfg.maxK()));
+      }
+      if (mixes.contains("slowloris")) {
+        mixResults.add(ServeAbuseLoad.slowloris(this, server, questions, slowConnections, lightClients, mixSeconds));
+      }
       heapAfter = heapAfterGc();
     } finally {
       answerer.close();
     }
-    String report = report(answerer.info(), levels, questions.size(), load0, loadAverage(), heapBefore, heapAfter);
+    String report = report(answerer.info(), levels, questions.size(), load0, loadAverage(), heapBefore, heapAfter)
+        + ServeAbuseLoad.markdown(mixResults);
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());
     }
-    Files.writeString(out, report, StandardCharsets.UTF_8);
+    Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+    Files.writeString(tmp, report, StandardCharsets.UTF_8);
+    Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    if (!mixResults.isEmpty()) {
+      List<String> names = new ArrayList<>();
+      List<double[]> pcts = new ArrayList<>();
+      for (Level l : levels) {
+        if (l.clients == 1) {
+          names.add("1 client alone");
+          pcts.add(new double[] {l.p50, l.p99});
+        }
+      }
+      for (ServeAbuseLoad.Mix m : mixResults) {
+        names.add(m.light().clients() + " clients, " + m.name());
+        pcts.add(new double[] {m.light().p50(), m.light().p99()});
+      }
+      Path png = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".png");
+      ServeAbuseLoad.chart(png, names, pcts.stream().mapToDouble(x -> x[0]).toArray(),
+          pcts.stream().mapToDouble(x -> x[1]).toArray());
+      System.out.println("bench-serve: wrote " + png);
+    }
     System.out.println(report);
     System.out.println("bench-serve: wrote " + out);
-    long errors = levels.stream().mapToLong(Level::errors).sum();
+    long errors = levels.stream().mapToLong(Level::errors).sum()
+        + mixResults.stream().mapToLong(m -> m.light().errors()).sum();
     return errors == 0 ? 0 : 1;
   }
 
@@ -178,13 +270,30 @@ public final class ServeLoadMain implements Callable<Integer> {
   }
 
   private static final Pattern BATCH = Pattern.compile("\"batch_questions\":(\\d+)");
+  private static final Pattern QUEUE_MS = Pattern.compile("\"queue_ms\":([0-9.]+)");
+  private static final Pattern SEARCH_MS = Pattern.compile("\"search_ms\":([0-9.]+)");
 
-  /** c threads in a closed loop until the time or the request cap is reached. */
-  private Level run(HttpClient client, URI base, List<String> questions, int c, int secs, int cap)
+  /** One client per 16 threads, each from its own loopback address (the server caps connections per address). */
+  static List<HttpClient> levelClients(int c) {
+    List<HttpClient> out = new ArrayList<>();
+    for (int i = 0; i < (c + 15) / 16; i++) {
+      out.add(ServeAbuseLoad.clientFrom("127.0.1." + (1 + i)));
+    }
+    return out;
+  }
+
+  /**
+   * c threads in a closed loop asking {@code kk} answers, until the time or the request cap is reached; thread t
+   * uses clients[t % size].
+   */
+  Level run(List<HttpClient> clients, URI base, List<String> questions, int c, int secs, int cap, int kk)
       throws InterruptedException {
+    Map<String, java.util.concurrent.atomic.LongAdder> statuses = new java.util.concurrent.ConcurrentHashMap<>();
     AtomicInteger issued = new AtomicInteger();
     AtomicLong errors = new AtomicLong();
     AtomicLong batchSum = new AtomicLong();
+    java.util.concurrent.atomic.DoubleAdder queueMs = new java.util.concurrent.atomic.DoubleAdder();
+    java.util.concurrent.atomic.DoubleAdder searchMs = new java.util.concurrent.atomic.DoubleAdder();
     ConcurrentLinkedQueue<String> samples = new ConcurrentLinkedQueue<>();
     long[][] lat = new long[c][];
     int[] count = new int[c];
@@ -193,6 +302,7 @@ public final class ServeLoadMain implements Callable<Integer> {
     Thread[] ts = new Thread[c];
     for (int t = 0; t < c; t++) {
       int me = t;
+      HttpClient client = clients.get(t % clients.size());
       ts[t] = Thread.ofPlatform().name("bench-client-" + t).start(() -> {
         long[] mine = new long[1024];
         int n = 0;
@@ -202,7 +312,7 @@ public final class ServeLoadMain implements Callable<Integer> {
             break;
           }
           String q = questions.get(i % questions.size());
-          HttpRequest r = HttpRequest.newBuilder(base.resolve("api/search?k=" + k + "&q="
+          HttpRequest r = HttpRequest.newBuilder(base.resolve("api/search?k=" + kk + "&q="
               + URLEncoder.encode(q, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(60)).build();
           long t1 = System.nanoTime();
           try {
@@ -210,6 +320,8 @@ public final class ServeLoadMain implements Callable<Integer> {
             long dt = System.nanoTime() - t1;
             if (resp.statusCode() != 200) {
               errors.incrementAndGet();
+              statuses.computeIfAbsent(Integer.toString(resp.statusCode()),
+                  x -> new java.util.concurrent.atomic.LongAdder()).increment();
               if (samples.size() < 5) {
                 samples.add(resp.statusCode() + " " + resp.body());
               }
@@ -219,12 +331,20 @@ public final class ServeLoadMain implements Callable<Integer> {
             if (m.find()) {
               batchSum.addAndGet(Integer.parseInt(m.group(1)));
             }
+            Matcher qm = QUEUE_MS.matcher(resp.body());
+            Matcher sm = SEARCH_MS.matcher(resp.body());
+            if (qm.find() && sm.find()) {
+              queueMs.add(Double.parseDouble(qm.group(1)));
+              searchMs.add(Double.parseDouble(sm.group(1)));
+            }
             if (n == mine.length) {
               mine = Arrays.copyOf(mine, n * 2);
             }
             mine[n++] = dt;
           } catch (IOException e) {
             errors.incrementAndGet();
+            statuses.computeIfAbsent(e.getClass().getSimpleName(), x -> new java.util.concurrent.atomic.LongAdder())
+                .increment();
             if (samples.size() < 5) {
               samples.add(e.toString());
             }
@@ -253,7 +373,14 @@ public final class ServeLoadMain implements Callable<Integer> {
     }
     Arrays.sort(all);
     return new Level(c, total + errors.get(), errors.get(), wall, total / wall, pct(all, 0.50), pct(all, 0.99),
-        total == 0 ? 0 : (double) batchSum.get() / total, 0, 0, List.copyOf(samples));
+        total == 0 ? 0 : (double) batchSum.get() / total, 0, 0, List.copyOf(samples), snapshot(statuses),
+        total == 0 ? Double.NaN : queueMs.sum() / total, total == 0 ? Double.NaN : searchMs.sum() / total);
+  }
+
+  private static Map<String, Long> snapshot(Map<String, java.util.concurrent.atomic.LongAdder> m) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    m.forEach((key, v) -> out.put(key, v.sum()));
+    return out;
   }
 
   private static double pct(long[] sorted, double p) {
@@ -264,7 +391,7 @@ public final class ServeLoadMain implements Callable<Integer> {
     return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
   }
 
-  private static long heapAfterGc() throws InterruptedException {
+  static long heapAfterGc() throws InterruptedException {
     for (int i = 0; i < 3; i++) {
       System.gc();
       Thread.sleep(100);

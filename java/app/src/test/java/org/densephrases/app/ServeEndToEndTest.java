@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,10 +213,15 @@ class ServeEndToEndTest {
   void serveVerbRefusesBadOptionsBeforeLoading() {
     String[][] cases = {
         {"--port", "70000"}, {"--k", "0"}, {"--unit", "word"}, {"--max-batch", "0"}, {"--batch-wait-ms", "-1"},
-        {"--dump", "/nonexistent/dump"}};
+        {"--dump", "/nonexistent/dump"}, {"--timeout-ms", "0"}, {"--max-timeout-ms", "5", "--timeout-ms", "10"},
+        {"--max-cost", "0"}, {"--cors-origin", "evil.example"}, {"--api-key-file", "/nonexistent/key"},
+        {"--header-timeout-ms", "5"}, {"--max-connections-per-address", "0"}};
     String[] expect = {"--port must be in [0, 65535], got 70000", "--k must be in [1, 1000], got 0",
         "unknown unit 'word'", "--max-batch must be in [1, 4096], got 0", "--batch-wait-ms must be in [0, 1000]",
-        "dump directory not found"};
+        "dump directory not found", "--timeout-ms must be in [1, 3600000], got 0",
+        "--max-timeout-ms must be in [10, 3600000], got 5", "--max-cost must be in [1,",
+        "--cors-origin evil.example is not an origin", "--api-key-file /nonexistent/key cannot be read",
+        "--header-timeout-ms must be in [100,", "--max-connections-per-address must be in [1,"};
     for (int i = 0; i < cases.length; i++) {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
@@ -236,5 +242,48 @@ class ServeEndToEndTest {
     assertEquals(2, cl.execute("serve", "--dump", f.dump.toString(), "--model", "all-minilm-l6-v2", "--nprobe",
         "64", "--port", "0"));
     assertTrue(err.toString().contains("--nprobe 64 exceeds the index's 4 lists"), err.toString());
+  }
+
+  /**
+   * The verb as a user runs it, in its own JVM: SIGTERM stops it within --shutdown-ms, it says so, and it exits 0 (a
+   * stop asked for is a clean exit, not the JVM's 143).
+   */
+  @Test
+  void sigtermStopsServeCleanlyWithExitCode0() throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(javaBin, "--add-modules", "jdk.incubator.vector",
+        "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true", "-Xmx1g", "-cp",
+        System.getProperty("java.class.path"), Main.class.getName(), "serve", "--dump", f.dump.toString(), "--model",
+        "all-minilm-l6-v2", "--nprobe", "4", "--port", "0", "--shutdown-ms", "2000"));
+    Path errFile = f.dir.resolve("serve-sigterm.stderr");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(errFile.toFile());
+    pb.environment().put("OPT_OUT_TRACKING", "true");
+    Process p = pb.start();
+    try {
+      var stdout = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+          StandardCharsets.UTF_8));
+      URI served = null;
+      for (String line; served == null && (line = stdout.readLine()) != null; ) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^serving (http://\\S+/) ").matcher(line);
+        if (m.find()) {
+          served = URI.create(m.group(1));
+        }
+      }
+      assertTrue(served != null, "serve printed its address; stderr: " + java.nio.file.Files.readString(errFile));
+      JsonObject answer = get(served, "api/search?q=" + enc("Who created Python?") + "&k=1");
+      assertEquals(1, answer.getAsJsonArray("answers").size());
+      long t0 = System.nanoTime();
+      // SIGTERM as `kill` sends it (Process.destroy would also close our ends of its pipes)
+      assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "serve stopped after SIGTERM");
+      double secs = (System.nanoTime() - t0) / 1e9;
+      String err = java.nio.file.Files.readString(errFile);
+      assertEquals(0, p.exitValue(), "exit code after SIGTERM; stderr: " + err);
+      assertTrue(err.contains("densephrases serve: stopping") && err.contains("densephrases serve: stopped\n"), err);
+      assertFalse(err.contains("Exception"), err);
+      assertTrue(secs < 10, "stopped in " + secs + " s");
+    } finally {
+      p.destroyForcibly();
+    }
   }
 }

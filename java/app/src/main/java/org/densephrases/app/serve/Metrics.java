@@ -73,16 +73,67 @@ public final class Metrics {
   private final DoubleAdder searchSeconds = new DoubleAdder();
   private final LongAdder questions = new LongAdder();
   private final LongAdder searchFailures = new LongAdder();
+  private final Map<String, LongAdder> abandoned = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> cancelled = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> deadlines = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> connectionsClosed = new ConcurrentHashMap<>();
+  private final Histogram queueWait = new Histogram(LATENCY_BUCKETS);
   private volatile IntSupplier inFlight = () -> 0;
   private volatile IntSupplier queued = () -> 0;
+  private volatile IntSupplier connections = () -> 0;
 
   public Metrics(ServerInfo info) {
     this.info = info;
   }
 
-  void gauges(IntSupplier inFlightRequests, IntSupplier queuedQuestions) {
+  void gauges(IntSupplier inFlightRequests, IntSupplier queuedQuestions, IntSupplier openConnections) {
     this.inFlight = inFlightRequests;
     this.queued = queuedQuestions;
+    this.connections = openConnections;
+  }
+
+  /** A request whose client went away before its response was written: not counted under any status. */
+  public void abandoned(String endpoint) {
+    abandoned.computeIfAbsent(endpoint, e -> new LongAdder()).increment();
+  }
+
+  /** A request Jetty refused itself (bad request line, header or URI too large, ...) before our handler saw it. */
+  public void rejectedByJetty(int status) {
+    requests.computeIfAbsent("jetty", e -> new ConcurrentHashMap<>())
+        .computeIfAbsent(status, s -> new LongAdder()).increment();
+  }
+
+  /** A queued job dropped because its client went away; stage = queued or running. */
+  public void cancelled(String stage) {
+    cancelled.computeIfAbsent(stage, e -> new LongAdder()).increment();
+  }
+
+  /** A job whose deadline passed; stage = queued or running. */
+  public void deadlineExceeded(String stage) {
+    deadlines.computeIfAbsent(stage, e -> new LongAdder()).increment();
+  }
+
+  /** Time a job waited for a search worker. */
+  public void queueWait(long nanos) {
+    queueWait.observe(nanos / 1e9);
+  }
+
+  /** A connection the server closed on its own: per_address_cap, header_timeout. */
+  public void connectionClosed(String reason) {
+    connectionsClosed.computeIfAbsent(reason, e -> new LongAdder()).increment();
+  }
+
+  /** Counter value by label (tests). */
+  long count(String counter, String label) {
+    Map<String, LongAdder> m = switch (counter) {
+      case "abandoned" -> abandoned;
+      case "cancelled" -> cancelled;
+      case "deadline" -> deadlines;
+      case "connections_closed" -> connectionsClosed;
+      default -> throw new IllegalArgumentException(counter);
+    };
+    LongAdder a = m.get(label);
+    return a == null ? 0 : a.sum();
   }
 
   /** One finished request. */
@@ -125,6 +176,16 @@ public final class Metrics {
     for (var e : new TreeMap<>(latency).entrySet()) {
       e.getValue().write(sb, "densephrases_http_request_duration_seconds", "endpoint=\"" + esc(e.getKey()) + "\"");
     }
+    labelled(sb, "densephrases_http_requests_abandoned_total", "Requests whose client went away before the response "
+        + "was written (not counted in http_requests_total).", "endpoint", abandoned);
+    labelled(sb, "densephrases_cancelled_total", "Jobs whose client went away: dropped from the queue (stage "
+        + "queued) or answered to nobody (stage running).", "stage", cancelled);
+    labelled(sb, "densephrases_deadline_exceeded_total", "Requests answered 504 because their deadline passed, by "
+        + "where they were.", "stage", deadlines);
+    labelled(sb, "densephrases_connections_closed_total", "Connections the server closed on its own, by reason.",
+        "reason", connectionsClosed);
+    header(sb, "densephrases_queue_wait_seconds", "histogram", "Time a job waited in the queue for a search worker.");
+    queueWait.write(sb, "densephrases_queue_wait_seconds", "");
     header(sb, "densephrases_search_batch_questions", "histogram",
         "Questions per search call (micro-batched single requests and /api/batch requests).");
     batchSize.write(sb, "densephrases_search_batch_questions", "");
@@ -138,6 +199,8 @@ public final class Metrics {
     sb.append("densephrases_http_requests_in_flight ").append(inFlight.getAsInt()).append('\n');
     header(sb, "densephrases_queued_questions", "gauge", "Questions waiting for a search worker.");
     sb.append("densephrases_queued_questions ").append(queued.getAsInt()).append('\n');
+    header(sb, "densephrases_connections_open", "gauge", "Open HTTP connections.");
+    sb.append("densephrases_connections_open ").append(connections.getAsInt()).append('\n');
     header(sb, "densephrases_backend_info", "gauge", "What is served: kernel backend, its device, index and model.");
     sb.append("densephrases_backend_info{backend=\"").append(esc(info.backend())).append("\",device=\"")
         .append(esc(info.device())).append("\",index=\"").append(esc(info.index())).append("\",model=\"")
@@ -157,6 +220,15 @@ public final class Metrics {
     header(sb, "densephrases_uptime_seconds", "gauge", "Seconds since the server started.");
     sb.append("densephrases_uptime_seconds ").append(num((System.nanoTime() - startNanos) / 1e9)).append('\n');
     return sb.toString();
+  }
+
+  private static void labelled(StringBuilder sb, String name, String help, String label,
+      Map<String, LongAdder> values) {
+    header(sb, name, "counter", help);
+    for (var e : new TreeMap<>(values).entrySet()) {
+      sb.append(name).append('{').append(label).append("=\"").append(esc(e.getKey())).append("\"} ")
+          .append(e.getValue().sum()).append('\n');
+    }
   }
 
   private static void header(StringBuilder sb, String name, String type, String help) {

@@ -24,7 +24,8 @@ public final class ModelAnswerer implements Answerer {
   private final PhraseSearcher searcher;
   private final ServerInfo info;
   private final AutoCloseable owned;
-  private final ReentrantLock encoderLock = new ReentrantLock();
+  // Fair: a single question's call waiting for the encoder gets it before the next chunk of a big batch does.
+  private final ReentrantLock encoderLock = new ReentrantLock(true);
 
   /**
    * @param owned closed after the model by {@link #close()} (the searcher with its dump and index), may be null

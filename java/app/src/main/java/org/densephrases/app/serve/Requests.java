@@ -3,18 +3,23 @@ package org.densephrases.app.serve;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.densephrases.index.search.Unit;
 
 /**
@@ -22,8 +27,12 @@ import org.densephrases.index.search.Unit;
  * an {@link ApiException} with a 4xx status and a message naming the parameter and the accepted values.
  */
 final class Requests {
-  static final Set<String> SEARCH_PARAMS = Set.of("q", "k", "unit", "max_answer_length");
-  static final Set<String> BATCH_FIELDS = Set.of("questions", "k", "unit", "max_answer_length");
+  static final Set<String> SEARCH_PARAMS = Set.of("q", "k", "unit", "max_answer_length", "timeout_ms");
+  static final Set<String> BATCH_FIELDS = Set.of("questions", "k", "unit", "max_answer_length", "timeout_ms");
+  /** Longest piece of client input echoed in an error message. */
+  static final int ECHO_CHARS = 40;
+  /** Deepest JSON nesting read (a request is two levels deep). */
+  static final int MAX_JSON_DEPTH = 16;
 
   private final ServeConfig config;
 
@@ -31,11 +40,11 @@ final class Requests {
     this.config = config;
   }
 
-  /** A parsed GET /api/search. */
-  record Search(String question, Query query) {}
+  /** A parsed GET /api/search; timeoutMillis is the deadline it asked for, or the server's default. */
+  record Search(String question, Query query, long timeoutMillis) {}
 
   /** A parsed POST /api/batch. */
-  record Batch(List<String> questions, Query query) {}
+  record Batch(List<String> questions, Query query, long timeoutMillis) {}
 
   /**
    * @param params each parameter's values, in order (a parameter given twice is refused)
@@ -43,10 +52,11 @@ final class Requests {
   Search search(Map<String, List<String>> params) {
     for (var e : params.entrySet()) {
       if (!SEARCH_PARAMS.contains(e.getKey())) {
-        throw bad("unknown parameter '" + e.getKey() + "': expected q, k, unit, max_answer_length");
+        throw bad("unknown parameter '" + abbreviate(e.getKey()) + "': expected q, k, unit, max_answer_length, "
+            + "timeout_ms");
       }
       if (e.getValue().size() != 1) {
-        throw bad("parameter '" + e.getKey() + "' given " + e.getValue().size() + " times; give it once");
+        throw bad("parameter '" + abbreviate(e.getKey()) + "' given " + e.getValue().size() + " times; give it once");
       }
     }
     List<String> q = params.get("q");
@@ -56,17 +66,32 @@ final class Requests {
     String k = one(params, "k");
     String unit = one(params, "unit");
     String len = one(params, "max_answer_length");
-    return new Search(question("q", q.get(0)), query(
-        k == null ? null : parseInt("k", k),
-        unit,
-        len == null ? null : parseInt("max_answer_length", len)));
+    String timeout = one(params, "timeout_ms");
+    String question = question("q", q.get(0));
+    Query query = query(k == null ? null : parseInt("k", k), unit,
+        len == null ? null : parseInt("max_answer_length", len));
+    checkCost(1, query);
+    return new Search(question, query, timeout(timeout == null ? null : parseLong("timeout_ms", timeout)));
+  }
+
+  /** The body as JSON: strict UTF-8 (a byte that is not is refused, as the query string's are). */
+  Batch batch(byte[] body) {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+    } catch (CharacterCodingException e) {
+      throw bad("the request body is not valid UTF-8: send JSON in UTF-8");
+    }
+    return batch(text);
   }
 
   Batch batch(String body) {
     JsonObject o = parseObject(body);
     for (String f : o.keySet()) {
       if (!BATCH_FIELDS.contains(f)) {
-        throw bad("unknown field '" + f + "': expected questions, k, unit, max_answer_length");
+        throw bad("unknown field '" + abbreviate(f) + "': expected questions, k, unit, max_answer_length, "
+            + "timeout_ms");
       }
     }
     JsonElement qs = o.get("questions");
@@ -100,7 +125,33 @@ final class Requests {
       }
       unit = u.getAsString();
     }
-    return new Batch(out, query(jsonInt(o, "k"), unit, jsonInt(o, "max_answer_length")));
+    Query query = query(jsonInt(o, "k"), unit, jsonInt(o, "max_answer_length"));
+    checkCost(out.size(), query);
+    Integer t = jsonInt(o, "timeout_ms");
+    return new Batch(out, query, timeout(t == null ? null : t.longValue()));
+  }
+
+  /** The deadline asked for, checked against the cap; the default when null. */
+  long timeout(Long asked) {
+    Guards g = config.guards();
+    if (asked == null) {
+      return g.timeoutMillis();
+    }
+    if (asked < 1 || asked > g.maxTimeoutMillis()) {
+      throw bad("timeout_ms must be in [1, " + g.maxTimeoutMillis() + "], got " + asked);
+    }
+    return asked;
+  }
+
+  /** The work a request asks for: questions x k x max_answer_length, refused (413) above the budget. */
+  void checkCost(int questions, Query q) {
+    long cost = (long) questions * q.k() * q.maxAnswerLength();
+    long max = config.guards().maxCost();
+    if (cost > max) {
+      throw new ApiException(413, "this request costs " + cost + " (" + questions + " questions x k " + q.k()
+          + " x max_answer_length " + q.maxAnswerLength() + "); at most " + max + " per request: ask fewer "
+          + "questions, fewer answers or shorter ones");
+    }
   }
 
   /** k, unit and L, each checked against its range, the server's defaults where null. */
@@ -116,7 +167,7 @@ final class Requests {
       try {
         u = Unit.parse(unit);
       } catch (IllegalArgumentException e) {
-        throw bad(e.getMessage());
+        throw bad("unknown unit '" + abbreviate(unit) + "': expected phrase, sentence, paragraph or document");
       }
     }
     int l = maxAnswerLength == null ? config.defaults().maxAnswerLength() : maxAnswerLength;
@@ -136,6 +187,9 @@ final class Requests {
       throw bad(name + ": the question has " + t.length() + " characters; at most " + config.maxQuestionChars()
           + " are accepted");
     }
+    if (t.codePoints().noneMatch(Character::isLetterOrDigit)) {
+      throw bad(name + ": the question has no words (no letter or digit): '" + abbreviate(t) + "'");
+    }
     return t;
   }
 
@@ -147,6 +201,14 @@ final class Requests {
   private static int parseInt(String name, String v) {
     try {
       return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      throw bad(name + " must be an integer, got '" + abbreviate(v) + "'");
+    }
+  }
+
+  private static long parseLong(String name, String v) {
+    try {
+      return Long.parseLong(v.strip());
     } catch (NumberFormatException e) {
       throw bad(name + " must be an integer, got '" + abbreviate(v) + "'");
     }
@@ -167,7 +229,7 @@ final class Requests {
     throw bad(name + " must be an integer, got " + abbreviate(e.toString()));
   }
 
-  /** One strict JSON object, nothing after it. */
+  /** One strict JSON object, nothing after it, no key twice at any level. */
   private static JsonObject parseObject(String body) {
     if (body == null || body.isBlank()) {
       throw bad("the request body is empty: expected a JSON object like {\"questions\": [\"...\"]}");
@@ -175,13 +237,12 @@ final class Requests {
     JsonElement root;
     try (JsonReader r = new JsonReader(new StringReader(body))) {
       r.setStrictness(Strictness.STRICT);
-      root = JsonParser.parseReader(r);
+      root = read(r, 0);
       if (r.peek() != JsonToken.END_DOCUMENT) {
         throw bad("malformed JSON: more content after the object");
       }
-    } catch (JsonParseException | IOException | IllegalStateException e) {
-      String m = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
-      throw bad("malformed JSON: " + abbreviate(String.valueOf(m)));
+    } catch (IOException | NumberFormatException | IllegalStateException e) {
+      throw bad(jsonMessage(e));
     }
     if (!root.isJsonObject()) {
       throw bad("the request body must be a JSON object like {\"questions\": [\"...\"]}");
@@ -189,11 +250,89 @@ final class Requests {
     return root.getAsJsonObject();
   }
 
+  /** One value, read with Gson's strict streaming reader; duplicate keys and deep nesting refused. */
+  private static JsonElement read(JsonReader r, int depth) throws IOException {
+    if (depth > MAX_JSON_DEPTH) {
+      throw bad("malformed JSON: nested deeper than " + MAX_JSON_DEPTH + " levels");
+    }
+    switch (r.peek()) {
+      case BEGIN_OBJECT -> {
+        JsonObject o = new JsonObject();
+        r.beginObject();
+        while (r.hasNext()) {
+          String name = r.nextName();
+          if (o.has(name)) {
+            throw bad("malformed JSON: the key '" + abbreviate(name) + "' appears twice; give it once");
+          }
+          o.add(name, read(r, depth + 1));
+        }
+        r.endObject();
+        return o;
+      }
+      case BEGIN_ARRAY -> {
+        JsonArray a = new JsonArray();
+        r.beginArray();
+        while (r.hasNext()) {
+          a.add(read(r, depth + 1));
+        }
+        r.endArray();
+        return a;
+      }
+      case STRING -> {
+        return new JsonPrimitive(r.nextString());
+      }
+      case NUMBER -> {
+        return new JsonPrimitive(new com.google.gson.internal.LazilyParsedNumber(r.nextString()));
+      }
+      case BOOLEAN -> {
+        return new JsonPrimitive(r.nextBoolean());
+      }
+      case NULL -> {
+        r.nextNull();
+        return com.google.gson.JsonNull.INSTANCE;
+      }
+      default -> throw bad("malformed JSON: expected a value at " + where(r.toString()));
+    }
+  }
+
+  private static final Pattern AT = Pattern.compile("at line (\\d+) column (\\d+)");
+
+  /** Gson's reader messages in our words: what is wrong and where, without its advice on lenient parsing. */
+  static String jsonMessage(Exception e) {
+    String m = String.valueOf(e.getMessage());
+    String first = m.lines().findFirst().orElse("");
+    String where = where(first);
+    String what;
+    if (e instanceof java.io.EOFException || first.startsWith("End of input")) {
+      what = "the body ends before the JSON does";
+    } else if (first.contains("setStrictness") || first.contains("LENIENT")) {
+      what = "not JSON here (a string needs double quotes; no comments, single quotes or bare words)";
+    } else if (first.startsWith("Unterminated")) {
+      what = first.substring(0, first.indexOf(" at ") > 0 ? first.indexOf(" at ") : first.length())
+          .toLowerCase(Locale.ROOT);
+    } else if (first.startsWith("Expected")) {
+      what = "expected " + first.substring("Expected ".length(), first.indexOf(" at ") > 0 ? first.indexOf(" at ")
+          : first.length());
+    } else if (e instanceof NumberFormatException) {
+      what = "a number that is not valid JSON";
+    } else {
+      what = "not valid JSON";
+    }
+    return "malformed JSON" + (where.isEmpty() ? "" : " at " + where) + ": " + abbreviate(what);
+  }
+
+  private static String where(String s) {
+    Matcher m = AT.matcher(s);
+    return m.find() ? "line " + m.group(1) + " column " + m.group(2) : "";
+  }
+
   static ApiException bad(String message) {
     return new ApiException(400, message);
   }
 
-  private static String abbreviate(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+  /** Client input echoed in a message: at most {@link #ECHO_CHARS} characters, control characters shown as '?'. */
+  static String abbreviate(String s) {
+    String t = s.length() <= ECHO_CHARS ? s : s.substring(0, ECHO_CHARS - 3) + "...";
+    return t.replaceAll("\\p{Cntrl}", "?");
   }
 }

@@ -23,6 +23,7 @@ import org.densephrases.kernels.KernelLimits;
  * @param httpThreads Jetty's thread pool size
  * @param shutdownMillis how long a graceful stop waits for requests in flight
  * @param defaults k, unit, max answer length when a request does not say; nprobe and candidates for every search
+ * @param guards deadlines, cost and queue-time budgets, access (hosts, CORS, API key), connection limits
  */
 public record ServeConfig(
     String host,
@@ -37,7 +38,8 @@ public record ServeConfig(
     int maxQueuedQuestions,
     int httpThreads,
     long shutdownMillis,
-    SearchOptions defaults) {
+    SearchOptions defaults,
+    Guards guards) {
 
   public ServeConfig {
     require(host != null && !host.isBlank(), "--host is empty");
@@ -54,6 +56,20 @@ public record ServeConfig(
     range("--shutdown-ms", shutdownMillis, 0, 600_000);
     require(defaults != null, "default search options are null");
     range("--k", defaults.k(), 1, maxK);
+    require(guards != null, "guards are null");
+  }
+
+  /** With the standard {@link Guards}. */
+  public ServeConfig(String host, int port, int maxQuestionChars, int maxK, int maxBatchQuestions, int maxBodyBytes,
+      int batchWaitMillis, int batchMaxQuestions, int searchThreads, int maxQueuedQuestions, int httpThreads,
+      long shutdownMillis, SearchOptions defaults) {
+    this(host, port, maxQuestionChars, maxK, maxBatchQuestions, maxBodyBytes, batchWaitMillis, batchMaxQuestions,
+        searchThreads, maxQueuedQuestions, httpThreads, shutdownMillis, defaults, Guards.standard());
+  }
+
+  public ServeConfig withGuards(Guards g) {
+    return new ServeConfig(host, port, maxQuestionChars, maxK, maxBatchQuestions, maxBodyBytes, batchWaitMillis,
+        batchMaxQuestions, searchThreads, maxQueuedQuestions, httpThreads, shutdownMillis, defaults, g);
   }
 
   /** Loopback, port 8080, questions up to 512 characters, k up to 100, batches up to 64, wait 2 ms. */
@@ -64,44 +80,44 @@ public record ServeConfig(
 
   public ServeConfig withPort(int p) {
     return new ServeConfig(host, p, maxQuestionChars, maxK, maxBatchQuestions, maxBodyBytes, batchWaitMillis,
-        batchMaxQuestions, searchThreads, maxQueuedQuestions, httpThreads, shutdownMillis, defaults);
+        batchMaxQuestions, searchThreads, maxQueuedQuestions, httpThreads, shutdownMillis, defaults, guards);
   }
 
   public ServeConfig withHost(String h) {
     return new ServeConfig(h, port, maxQuestionChars, maxK, maxBatchQuestions, maxBodyBytes, batchWaitMillis,
-        batchMaxQuestions, searchThreads, maxQueuedQuestions, httpThreads, shutdownMillis, defaults);
+        batchMaxQuestions, searchThreads, maxQueuedQuestions, httpThreads, shutdownMillis, defaults, guards);
   }
 
   public ServeConfig withBatching(int waitMillis, int maxQuestions, int threads) {
     return new ServeConfig(host, port, maxQuestionChars, maxK, maxBatchQuestions, maxBodyBytes, waitMillis,
-        maxQuestions, threads, maxQueuedQuestions, httpThreads, shutdownMillis, defaults);
+        maxQuestions, threads, maxQueuedQuestions, httpThreads, shutdownMillis, defaults, guards);
   }
 
   public ServeConfig withLimits(int questionChars, int k, int batchQuestions, int bodyBytes) {
     return new ServeConfig(host, port, questionChars, k, batchQuestions, bodyBytes, batchWaitMillis,
         Math.max(batchMaxQuestions, batchQuestions), searchThreads,
         Math.max(maxQueuedQuestions, Math.max(batchMaxQuestions, batchQuestions)), httpThreads, shutdownMillis,
-        defaults);
+        defaults, guards);
   }
 
   public ServeConfig withQueue(int maxQueued) {
     return new ServeConfig(host, port, maxQuestionChars, maxK, maxBatchQuestions, maxBodyBytes, batchWaitMillis,
-        batchMaxQuestions, searchThreads, maxQueued, httpThreads, shutdownMillis, defaults);
+        batchMaxQuestions, searchThreads, maxQueued, httpThreads, shutdownMillis, defaults, guards);
   }
 
   public ServeConfig withHttpThreads(int n) {
     return new ServeConfig(host, port, maxQuestionChars, maxK, maxBatchQuestions, maxBodyBytes, batchWaitMillis,
-        batchMaxQuestions, searchThreads, maxQueuedQuestions, n, shutdownMillis, defaults);
+        batchMaxQuestions, searchThreads, maxQueuedQuestions, n, shutdownMillis, defaults, guards);
   }
 
   public ServeConfig withShutdownMillis(long ms) {
     return new ServeConfig(host, port, maxQuestionChars, maxK, maxBatchQuestions, maxBodyBytes, batchWaitMillis,
-        batchMaxQuestions, searchThreads, maxQueuedQuestions, httpThreads, ms, defaults);
+        batchMaxQuestions, searchThreads, maxQueuedQuestions, httpThreads, ms, defaults, guards);
   }
 
   public ServeConfig withDefaults(SearchOptions d) {
     return new ServeConfig(host, port, maxQuestionChars, maxK, maxBatchQuestions, maxBodyBytes, batchWaitMillis,
-        batchMaxQuestions, searchThreads, maxQueuedQuestions, httpThreads, shutdownMillis, d);
+        batchMaxQuestions, searchThreads, maxQueuedQuestions, httpThreads, shutdownMillis, d, guards);
   }
 
   /** Longest answer a request may ask for, in dump tokens (the span kernels' limit). */

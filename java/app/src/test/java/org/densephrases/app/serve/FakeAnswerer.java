@@ -18,6 +18,9 @@ import org.densephrases.index.search.Unit;
  */
 final class FakeAnswerer implements Answerer {
   final List<Integer> callSizes = new CopyOnWriteArrayList<>();
+  /** Every question of every call, in call order. */
+  final List<String> asked = new CopyOnWriteArrayList<>();
+  volatile boolean closed;
   final CountDownLatch slowStarted = new CountDownLatch(1);
   final CountDownLatch release = new CountDownLatch(1);
   final long delayMillis;
@@ -33,6 +36,7 @@ final class FakeAnswerer implements Answerer {
   @Override
   public Map<Unit, List<List<Answer>>> answer(List<String> questions, SearchOptions options, List<Unit> units) {
     callSizes.add(questions.size());
+    asked.addAll(questions);
     for (String q : questions) {
       if (q.contains("FAIL")) {
         throw new IllegalStateException("planted failure for " + q);
@@ -82,5 +86,7 @@ final class FakeAnswerer implements Answerer {
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    closed = true;
+  }
 }

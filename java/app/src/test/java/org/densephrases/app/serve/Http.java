@@ -19,7 +19,11 @@ import java.time.Duration;
 final class Http {
   static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  record Reply(int status, String contentType, String body) {
+  record Reply(int status, String contentType, String body, String headers) {
+    Reply(int status, String contentType, String body) {
+      this(status, contentType, body, "");
+    }
+
     JsonObject json() {
       return JsonParser.parseString(body).getAsJsonObject();
     }
@@ -62,21 +66,36 @@ final class Http {
       out.write(head.getBytes(StandardCharsets.ISO_8859_1));
       out.write(b);
       out.flush();
-      InputStream in = s.getInputStream();
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
-      in.transferTo(all);
-      String resp = all.toString(StandardCharsets.UTF_8);
-      int sp = resp.indexOf(' ');
-      int status = Integer.parseInt(resp.substring(sp + 1, sp + 4));
-      int split = resp.indexOf("\r\n\r\n");
-      String headers = resp.substring(0, Math.max(0, split)).toLowerCase(java.util.Locale.ROOT);
-      String type = "";
-      for (String line : headers.split("\r\n")) {
-        if (line.startsWith("content-type:")) {
-          type = line.substring(13).strip();
-        }
-      }
-      return new Reply(status, type, split < 0 ? "" : resp.substring(split + 4));
+      return read(s);
     }
+  }
+
+  /** Sends these bytes as they are (request line, headers, body) on a new connection; status, type and body. */
+  static Reply exact(int port, byte[] request) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(request);
+      s.getOutputStream().flush();
+      return read(s);
+    }
+  }
+
+  /** The whole response of a connection, with its header block kept in {@link Reply#headers}. */
+  private static Reply read(Socket s) throws IOException {
+    InputStream in = s.getInputStream();
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    in.transferTo(all);
+    String resp = all.toString(StandardCharsets.UTF_8);
+    int sp = resp.indexOf(' ');
+    int status = Integer.parseInt(resp.substring(sp + 1, sp + 4));
+    int split = resp.indexOf("\r\n\r\n");
+    String headers = resp.substring(0, Math.max(0, split)).toLowerCase(java.util.Locale.ROOT);
+    String type = "";
+    for (String line : headers.split("\r\n")) {
+      if (line.startsWith("content-type:")) {
+        type = line.substring(13).strip();
+      }
+    }
+    return new Reply(status, type, split < 0 ? "" : resp.substring(split + 4), headers);
   }
 }

@@ -197,8 +197,8 @@ class ServerApiTest {
     chunks.append("0\r\n\r\n");
     try (var s = new java.net.Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(30_000);
-      String head = "POST /api/batch HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
-          + "Transfer-Encoding: chunked\r\n\r\n";
+      String head = "POST /api/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+          + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
       s.getOutputStream().write((head + chunks).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       String resp = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       assertTrue(resp.startsWith("HTTP/1.1 413"), resp);
