@@ -255,7 +255,7 @@ final class BenchScaleCommand implements Callable<Integer> {
       Arrays.sort(lat);
       Result r = new Result(n, codec.equals("pq") ? "PQ" + pqM : "SQ8", is.codeBytes(dim), br.fileBytes(),
           br.totalSeconds(), br.trainSeconds(), br.assignSeconds(), br.encodeSeconds(),
-          EvalOpenCommand.percentile(lat, 0.5), EvalOpenCommand.percentile(lat, 0.99), single, batch, recall,
+          Percentiles.of(lat, 0.5), Percentiles.of(lat, 0.99), single, batch, recall,
           sb.name());
       o.printf(Locale.ROOT, "bench-scale: n=%d %s [%s]: %.1f bytes/vector, built in %.0fs, p50 %.2f ms, p99 %.2f ms,"
               + " %.1f q/s single, %.1f q/s batch, 10-recall@%d %s%n", n, r.codec(), sb.name(),

@@ -1,9 +1,6 @@
 package org.densephrases.app;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -14,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.densephrases.app.encode.EncoderOptions;
 import org.densephrases.index.dump.DocumentInput;
+import org.densephrases.index.dump.DumpManifest;
 import org.densephrases.index.dump.DumpSpec;
 import org.densephrases.index.dump.DumpStats;
 import org.densephrases.index.dump.DumpWriter;
@@ -99,16 +97,16 @@ final class DumpCommand implements Callable<Integer> {
         default -> throw new IllegalArgumentException("--types: unknown vector type '" + t + "' (fp16, int8)");
       }
     }
+    // Provenance, kept in the dump's MANIFEST (java/index): a resumed or reused dump must come from the same corpus
+    // limit and filter threshold (the model id is checked by the writer). Checked here before the model is loaded.
     Map<String, String> source = new LinkedHashMap<>();
-    source.put("model_id", modelId);
-    source.put("model", modelSpec);
     source.put("corpus", corpus.getFileName().toString());
     source.put("corpus_crc32c", corpusCrc);
     source.put("limit", Integer.toString(limit));
     if (filterThreshold != Float.NEGATIVE_INFINITY) {
       source.put("filter_threshold", Float.toString(filterThreshold));
     }
-    checkOrWriteSource(dir, source);
+    DumpManifest.checkSource(dir, source);
 
     long t0 = System.nanoTime();
     List<CorpusParagraph> paras = CorpusReader.readAll(corpus);
@@ -119,7 +117,7 @@ final class DumpCommand implements Callable<Integer> {
     outw.flush();
     try (PhraseEncoder m = encoder.load(modelSpec)) {
       DumpSpec ds = DumpSpec.of(m.id(), m.dim()).withTypes(vt).withInt8(Int8Scheme.perDim())
-          .withFilterThreshold(filterThreshold).withTokensPerShard(tokensPerShard);
+          .withFilterThreshold(filterThreshold).withTokensPerShard(tokensPerShard).withSource(source);
       try (DumpWriter w = DumpWriter.open(dir, ds)) {
         if (w.isComplete()) {
           outw.println("dump: already complete, reusing it (delete " + dir + " to rebuild)");
@@ -170,44 +168,5 @@ final class DumpCommand implements Callable<Integer> {
             + " %d shards, %.1f MB, %.1f bytes/token, %.1fs%n", st.inputDocuments(), st.documents(), st.tokens(),
         st.tokensBeforeFilter(), 100 * st.keptFraction(), st.shards(), st.bytes() / 1e6, st.bytesPerToken(), sec);
     out.flush();
-  }
-
-  /** Writes SOURCE for a new dump, or checks that a resumed/reused dump was made from the same model and corpus. */
-  static void checkOrWriteSource(Path dir, Map<String, String> source) throws IOException {
-    Path f = dir.resolve(Workspace.SOURCE_FILE);
-    if (Files.exists(f)) {
-      Map<String, String> old = readSource(dir);
-      for (String k : List.of("model_id", "corpus_crc32c", "limit")) {
-        if (!source.get(k).equals(old.get(k))) {
-          throw new IllegalArgumentException(dir + " holds a dump of another " + k.replace("_", " ") + " ('"
-              + old.get(k) + "', this run: '" + source.get(k) + "'): pass another --out or delete it");
-        }
-      }
-      return;
-    }
-    if (Files.exists(dir.resolve("MANIFEST"))) {
-      throw new IllegalArgumentException(dir + " holds a dump without a SOURCE file: pass another --out or delete it");
-    }
-    Files.createDirectories(dir);
-    StringBuilder sb = new StringBuilder();
-    source.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
-    Path tmp = dir.resolve(Workspace.SOURCE_FILE + ".tmp");
-    Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-    Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  static Map<String, String> readSource(Path dir) throws IOException {
-    Map<String, String> m = new LinkedHashMap<>();
-    Path f = dir.resolve(Workspace.SOURCE_FILE);
-    if (!Files.exists(f)) {
-      return m;
-    }
-    for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-      int eq = line.indexOf('=');
-      if (eq > 0) {
-        m.put(line.substring(0, eq), line.substring(eq + 1));
-      }
-    }
-    return m;
   }
 }

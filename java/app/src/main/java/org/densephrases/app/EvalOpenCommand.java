@@ -20,7 +20,6 @@ import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
 import org.densephrases.kernels.KernelBackend;
-import org.densephrases.kernels.KernelLimits;
 import org.densephrases.model.data.CorpusReader;
 import org.densephrases.model.data.SquadDataset;
 import org.densephrases.model.data.SquadParagraph;
@@ -29,6 +28,9 @@ import org.densephrases.model.data.SquadReader;
 import org.densephrases.model.encode.EncoderModel;
 import org.densephrases.model.encode.PhraseEncoder;
 import org.densephrases.model.eval.SquadMetrics;
+import org.densephrases.model.eval.SquadPredictions;
+import org.densephrases.search.QuestionEncoder;
+import org.densephrases.search.SearchSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,6 +43,11 @@ import picocli.CommandLine.Spec;
  * SQuAD normalisation, java/model's SquadMetrics), top-k answer recall (a reference answer among the top-k phrases,
  * by EM), paragraph recall@k (the question's own paragraph among the top-k paragraphs: the same search aggregated by
  * paragraph), queries/s and p50/p99 latency of one-question searches, bytes per phrase. One markdown table.
+ *
+ * <p>Per row it also writes, under {@code --predictions}, {@code predictions-<index>-<backend>.json} (the top phrase
+ * per question id, the official SQuAD v1.1 format the official evaluation script scores) and
+ * {@code topk-<index>-<backend>.jsonl} (per question: id, question, reference answers and the top {@code --jsonl-k}
+ * phrases with score, document, offsets and evidence).
  *
  * <p>Questions are encoded once, in batches; {@code --write-question-vectors} saves them and
  * {@code --question-vectors} reads them instead of loading the encoder (a machine without DJL runs the search part).
@@ -94,6 +101,17 @@ final class EvalOpenCommand implements Callable<Integer> {
   @Option(names = "--out", description = "markdown table (default: ${DEFAULT-VALUE})")
   Path out = Path.of("benchmarks/results/open-domain.md");
 
+  @Option(names = "--all-spans", description = "keep phrases that overlap a better answer of the same evidence"
+      + " (default: distinct answers)")
+  boolean allSpans;
+
+  @Option(names = "--predictions", description = "directory of predictions-<index>-<backend>.json (official SQuAD"
+      + " v1.1 format) and topk-<index>-<backend>.jsonl (default: ${DEFAULT-VALUE})")
+  Path predictions = Path.of("work", "eval-open");
+
+  @Option(names = "--jsonl-k", description = "phrases per question in the top-k JSONL, 1..50 (default: ${DEFAULT-VALUE})")
+  int jsonlK = 10;
+
   @Option(names = "--warmup", description = "searches before timing (default: ${DEFAULT-VALUE})")
   int warmup = 5;
 
@@ -115,18 +133,17 @@ final class EvalOpenCommand implements Callable<Integer> {
   private Integer evaluate() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     Options.checkRange("--limit", limit, 0, Integer.MAX_VALUE);
-    Options.checkRange("--nprobe", nprobe, 1, KernelLimits.MAX_K);
-    Options.checkRange("--candidates", candidates, 1, KernelLimits.MAX_K);
-    Options.checkRange("--max-answer-length", maxAnswerLength, 1, KernelLimits.MAX_ANSWER_LENGTH);
     Options.checkRange("--warmup", warmup, 0, 10_000);
+    Options.checkRange("--jsonl-k", jsonlK, 1, KS[KS.length - 1]);
+    SearchOptions opts = SearchFlags.named(() -> SearchOptions.defaults().withK(KS[KS.length - 1]).withNprobe(nprobe)
+        .withCandidates(candidates).withMaxAnswerLength(maxAnswerLength).withDistinct(!allSpans));
     for (String ix : indexes) {
-      if (!List.of("exact", "sq8", "pq").contains(ix.trim().toLowerCase(Locale.ROOT))) {
+      if (!SearchSession.INDEXES.contains(ix.trim().toLowerCase(Locale.ROOT))) {
         throw new IllegalArgumentException("--index: unknown index '" + ix + "': expected exact, sq8 or pq");
       }
     }
-    List<KernelBackend> kbs = new ArrayList<>();
     for (String b : backends) {
-      kbs.add(Backend.of(b));
+      Backend.of(b); // a backend that cannot run here fails before any work
     }
     List<Q> qs = questions(SquadReader.read(dev), limit);
     o.printf(Locale.ROOT, "eval-open: %d questions of %s%n", qs.size(), dev);
@@ -142,13 +159,13 @@ final class EvalOpenCommand implements Callable<Integer> {
     } else {
       String modelSpec = model != null ? model : EncoderModel.defaultModel();
       encoder.check(modelSpec);
-      try (PhraseEncoder m = encoder.load(modelSpec)) {
+      try (QuestionEncoder m = Sessions.load(modelSpec, encoder)) {
         long t0 = System.nanoTime();
-        float[][] v = m.encodeQuestions(qs.stream().map(Q::text).toList(), 64);
+        float[][] v = m.encode(qs.stream().map(Q::text).toList(), 64);
         encodeSec = (System.nanoTime() - t0) / 1e9;
-        qv = new QuestionVectors(m.id(), m.dim(), qs.stream().map(Q::id).toList(), qs.stream().map(Q::text).toList(),
-            v[0], v[1]);
-        encoderEngine = m.engine();
+        qv = new QuestionVectors(m.modelId(), m.dim(), qs.stream().map(Q::id).toList(),
+            qs.stream().map(Q::text).toList(), v[0], v[1]);
+        encoderEngine = EncoderModel.resolveEngine(modelSpec, encoder.engine);
       }
       o.printf(Locale.ROOT, "eval-open: encoded %d questions in %.1fs (%.1f questions/s, batches of 64, %s encoder)%n",
           qs.size(), encodeSec, qs.size() / encodeSec, encoderEngine);
@@ -158,7 +175,7 @@ final class EvalOpenCommand implements Callable<Integer> {
       }
     }
     o.flush();
-    Path dir = dump != null ? dump : SearchCommand.defaultDump(model);
+    Path dir = dump != null ? dump : Workspace.defaultDump(qv.modelId());
 
     // ---- gold paragraphs: corpus ids whose text is the question's context
     Map<String, Set<String>> idsByText = new HashMap<>();
@@ -170,16 +187,14 @@ final class EvalOpenCommand implements Callable<Integer> {
       }
     });
 
-    SearchOptions opts = SearchOptions.defaults().withK(KS[KS.length - 1]).withNprobe(nprobe)
-        .withCandidates(candidates).withMaxAnswerLength(maxAnswerLength);
     List<Row> rows = new ArrayList<>();
     String dumpInfo = "";
     for (String ix : indexes) {
-      for (KernelBackend kb : kbs) {
-        try (Searchers s = Searchers.open(dir, ix, qv.modelId(), qv.dim(), kb)) {
+      for (String b : backends) {
+        try (SearchSession s = Sessions.openVectors(dir, qv.modelId(), qv.dim(), ix, b, opts)) {
           dumpInfo = String.format(Locale.ROOT, "%s: %d paragraphs, %d phrases (tokens) x %d, model %s",
-              dir, s.dump.numDocs(), s.dump.numTokens(), s.dump.dim(), s.dump.modelId());
-          Row r = run(s, kb, qv, qs, idsByText, opts, o);
+              dir, s.dump().numDocs(), s.dump().numTokens(), s.dump().dim(), s.dump().modelId());
+          Row r = run(s, qv, qs, idsByText, opts, o);
           rows.add(r);
           o.println("eval-open: " + line(r));
           o.flush();
@@ -197,14 +212,21 @@ final class EvalOpenCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Row run(Searchers s, KernelBackend kb, QuestionVectors qv, List<Q> qs, Map<String, Set<String>> gold,
-      SearchOptions opts, PrintWriter o) {
+  private Row run(SearchSession s, QuestionVectors qv, List<Q> qs, Map<String, Set<String>> gold,
+      SearchOptions opts, PrintWriter o) throws java.io.IOException {
+    KernelBackend kb = s.backend();
     int dim = qv.dim();
     int n = qs.size();
     List<Unit> units = List.of(Unit.PHRASE, Unit.PARAGRAPH);
     for (int i = 0; i < Math.min(warmup, n); i++) {
-      s.searcher.search(row(qv.qStart(), i, dim), row(qv.qEnd(), i, dim), 1, opts, units);
+      s.searchVectors(row(qv.qStart(), i, dim), row(qv.qEnd(), i, dim), 1, opts, units);
     }
+    Map<String, String> preds = new java.util.LinkedHashMap<>();
+    String name = s.indexKind() + "-" + kb.name();
+    Path jsonl = predictions.resolve("topk-" + name + ".jsonl");
+    Files.createDirectories(predictions);
+    Path jsonlTmp = predictions.resolve(jsonl.getFileName() + ".tmp");
+    java.io.BufferedWriter topk = Files.newBufferedWriter(jsonlTmp, StandardCharsets.UTF_8);
     double[] lat = new double[n];
     double em = 0;
     double f1 = 0;
@@ -215,12 +237,15 @@ final class EvalOpenCommand implements Callable<Integer> {
     for (int i = 0; i < n; i++) {
       long ts = System.nanoTime();
       Map<Unit, List<List<Answer>>> res =
-          s.searcher.search(row(qv.qStart(), i, dim), row(qv.qEnd(), i, dim), 1, opts, units);
+          s.searchVectors(row(qv.qStart(), i, dim), row(qv.qEnd(), i, dim), 1, opts, units);
       long te = System.nanoTime();
       lat[i] = (te - ts) / 1e6;
       Q q = qs.get(i);
       List<Answer> phrases = res.get(Unit.PHRASE).get(0);
       List<Answer> paras = res.get(Unit.PARAGRAPH).get(0);
+      preds.put(q.id(), phrases.isEmpty() ? "" : phrases.get(0).text());
+      topk.write(TopKJsonl.line(q.id(), q.text(), q.answers(), phrases, jsonlK));
+      topk.write('\n');
       if (!phrases.isEmpty()) {
         em += SquadMetrics.maxExactMatch(phrases.get(0).text(), q.answers());
         f1 += SquadMetrics.maxF1(phrases.get(0).text(), q.answers());
@@ -242,28 +267,27 @@ final class EvalOpenCommand implements Callable<Integer> {
       if (te - last > 10e9) {
         last = te;
         double sec = (te - t0) / 1e9;
-        o.printf(Locale.ROOT, "eval-open: %s/%s %d / %d questions, %.1f q/s, ETA %.0fs%n", s.kind, kb.name(), i + 1,
+        o.printf(Locale.ROOT, "eval-open: %s/%s %d / %d questions, %.1f q/s, ETA %.0fs%n", s.indexKind(), kb.name(),
+            i + 1,
             n, (i + 1) / sec, (n - i - 1) / ((i + 1) / sec));
         o.flush();
       }
     }
     double sec = (System.nanoTime() - t0) / 1e9;
+    topk.close();
+    Files.move(jsonlTmp, jsonl, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Path pf = predictions.resolve("predictions-" + name + ".json");
+    SquadPredictions.write(pf, preds);
+    o.println("eval-open: " + pf + " (official SQuAD v1.1 format) and " + jsonl + " written");
     for (int j = 0; j < KS.length; j++) {
       ar[j] = 100 * ar[j] / n;
       pr[j] = 100 * pr[j] / n;
     }
     double[] sorted = lat.clone();
     Arrays.sort(sorted);
-    return new Row(s.kind, kb.name(), kb.device(), n, 100 * em / n, 100 * f1 / n, ar, pr, n / sec,
-        percentile(sorted, 0.50), percentile(sorted, 0.99), s.bytesPerPhrase());
-  }
-
-  static double percentile(double[] sorted, double p) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int i = (int) Math.ceil(p * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    return new Row(s.indexKind(), kb.name(), kb.device(), n, 100 * em / n, 100 * f1 / n, ar, pr, n / sec,
+        Percentiles.of(sorted, 0.50), Percentiles.of(sorted, 0.99), s.bytesPerPhrase());
   }
 
   private static float[] row(float[] a, int i, int dim) {
@@ -331,8 +355,9 @@ final class EvalOpenCommand implements Callable<Integer> {
             : String.format(Locale.ROOT, " (%.1f questions/s encoding with the %s encoder, batches of 64, not in the"
                 + " latency)", n / encodeSec, encoderEngine)).append('\n');
     sb.append(String.format(Locale.ROOT, "- search: k1 = %d candidates per direction, mirror on, L = %d tokens,"
-        + " nprobe %d (IVF), FP16 rescoring; latency = one question per call, after %d warm-up searches%n",
-        candidates, maxAnswerLength, nprobe, warmup));
+        + " nprobe %d (IVF), FP16 rescoring, %s; latency = one question per call, after %d warm-up searches%n",
+        candidates, maxAnswerLength, nprobe, allSpans ? "all spans (--all-spans)"
+            : "distinct phrases (no two overlapping spans of one document)", warmup));
     sb.append("- EM/F1: top phrase, official SQuAD normalisation; answer R@k: a reference answer (EM) among the top-k"
         + " phrases; paragraph R@k: the question's own paragraph among the top-k paragraphs of the same search\n");
     sb.append("- bytes/phrase: the first stage's data per stored token (index file / tokens; exact: the FP16"

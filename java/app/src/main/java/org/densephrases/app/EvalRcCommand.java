@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.densephrases.model.data.SquadDataset;
 import org.densephrases.model.data.SquadReader;
 import org.densephrases.model.eval.ReadingComprehension;
+import org.densephrases.model.eval.SquadPredictions;
 import org.densephrases.model.export.ModelSources;
 import org.densephrases.model.export.PhraseModelFile;
 import picocli.CommandLine.ArgGroup;
@@ -51,6 +52,10 @@ public final class EvalRcCommand implements Callable<Integer> {
   @Option(names = "--results", description = "write EM/F1 and the budget as JSON here")
   Path results;
 
+  @Option(names = "--predictions", description = "write the predictions in the official SQuAD v1.1 format"
+      + " ({question id: answer text}) here, for the official evaluation script")
+  Path predictions;
+
   @Option(names = "--filter-thresholds", split = ",", paramLabel = "T",
       description = "also report, per threshold, the fraction of tokens the dump's filter would keep (filter score "
           + ">= T) and EM/F1 when only kept tokens may start or end an answer; e.g. -2,-1,0,1 (pick dump "
@@ -85,6 +90,12 @@ public final class EvalRcCommand implements Callable<Integer> {
           m.modelId(), data.getFileName(), r.metrics().exactMatch(), r.metrics().f1(), r.metrics().questions(),
           r.windows(), r.seconds(), PeakMemory.line());
       System.out.println(line);
+      if (predictions != null) {
+        Map<String, String> p = new LinkedHashMap<>();
+        r.predictions().forEach((id, x) -> p.put(id, x.text()));
+        SquadPredictions.write(predictions, p);
+        System.out.println("eval-rc: predictions written to " + predictions);
+      }
       java.util.List<Map<String, Object>> filterRows = new java.util.ArrayList<>();
       if (!r.filter().isEmpty()) {
         System.out.println("| filter threshold | tokens kept | EM | F1 |");

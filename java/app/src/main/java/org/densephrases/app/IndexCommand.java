@@ -12,7 +12,9 @@ import org.densephrases.index.format.Expect;
 import org.densephrases.index.format.FileFormatException;
 import org.densephrases.index.format.Verify;
 import org.densephrases.index.ivf.BuildReport;
+import org.densephrases.index.ivf.Codec;
 import org.densephrases.index.ivf.IndexBuilder;
+import org.densephrases.index.ivf.IndexFiles;
 import org.densephrases.index.ivf.IndexSpec;
 import org.densephrases.index.ivf.IvfIndex;
 import org.densephrases.index.ivf.VectorSource;
@@ -82,7 +84,7 @@ final class IndexCommand implements Callable<Integer> {
 
   private Integer build() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path dir = dump != null ? dump : SearchCommand.defaultDump(model);
+    Path dir = dump != null ? dump : Workspace.defaultDumpOfSpec(model);
     KernelBackend kb = Backend.of(backend);
     Options.checkRange("--recall-queries", recallQueries, 0, 100_000);
     for (int np : nprobes) {
@@ -117,7 +119,7 @@ final class IndexCommand implements Callable<Integer> {
           is = is.withTrainSize(trainSize);
         }
         is = is.withIterations(kmeansIterations, is.pqIterations());
-        Path file = Workspace.indexPath(dir, codec);
+        Path file = IndexFiles.path(dir, Codec.parse(codec));
         if (!force && Files.exists(file) && serves(file, d, out)) {
           continue;
         }

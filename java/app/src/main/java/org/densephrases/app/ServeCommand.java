@@ -13,16 +13,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.densephrases.app.encode.EncoderOptions;
 import org.densephrases.app.serve.Guards;
-import org.densephrases.app.serve.ModelAnswerer;
 import org.densephrases.app.serve.SearchServer;
 import org.densephrases.app.serve.ServeConfig;
 import org.densephrases.app.serve.ServerInfo;
+import org.densephrases.app.serve.SessionAnswerer;
 import org.densephrases.index.search.SearchOptions;
-import org.densephrases.index.search.Unit;
-import org.densephrases.kernels.KernelBackend;
-import org.densephrases.kernels.KernelLimits;
-import org.densephrases.model.encode.EncoderModel;
-import org.densephrases.model.encode.PhraseEncoder;
+import org.densephrases.search.SearchSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code densephrases serve}: the search service. Loads the question encoder and opens the dump (and index) once,
+ * {@code densephrases serve}: the search service over one {@link SearchSession} (model, dump and index opened once),
  * then answers HTTP requests until stopped (Ctrl-C / SIGTERM stop it within --shutdown-ms and exit 0). The API
  * and the page are in {@link SearchServer}; java/app/NOTES.md has examples.
  */
@@ -59,23 +55,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", description = "TCP port, 0 = any free one (default: ${DEFAULT-VALUE})")
   int port = 8080;
 
-  @Option(names = {"-k", "--k"}, description = "answers when a request does not say (default: ${DEFAULT-VALUE})")
-  int k = 10;
-
-  @Option(names = "--unit", description = "unit when a request does not say (default: ${DEFAULT-VALUE})")
-  String unit = "phrase";
-
-  @Option(names = "--max-answer-length", description = "L when a request does not say (default: ${DEFAULT-VALUE})")
-  int maxAnswerLength = 20;
-
-  @Option(names = "--nprobe", description = "IVF lists probed per question (default: ${DEFAULT-VALUE})")
-  int nprobe = 64;
-
-  @Option(names = "--candidates", description = "first-stage candidates per direction (default: ${DEFAULT-VALUE})")
-  int candidates = 256;
+  @Mixin SearchFlags flags = new SearchFlags(10);
 
   @Option(names = "--max-question-chars", description = "longest question accepted (default: ${DEFAULT-VALUE})")
-  int maxQuestionChars = EncoderModel.MAX_QUESTION_CHARS;
+  int maxQuestionChars = SearchSession.MAX_QUESTION_CHARS;
 
   @Option(names = "--max-k", description = "most answers a request may ask for (default: ${DEFAULT-VALUE})")
   int maxK = 100;
@@ -161,12 +144,7 @@ final class ServeCommand implements Callable<Integer> {
 
   /** Every option checked before anything slow is loaded. */
   ServeConfig config() {
-    Options.checkRange("--nprobe", nprobe, 1, KernelLimits.MAX_K);
-    Options.checkRange("--candidates", candidates, 1, KernelLimits.MAX_K);
-    Options.checkRange("--max-answer-length", maxAnswerLength, 1, KernelLimits.MAX_ANSWER_LENGTH);
-    Options.checkRange("--k", k, 1, SearchOptions.MAX_RESULTS);
-    SearchOptions d = SearchOptions.defaults().withUnit(Unit.parse(unit)).withK(k).withNprobe(nprobe)
-        .withCandidates(candidates).withMaxAnswerLength(maxAnswerLength);
+    SearchOptions d = flags.options();
     Guards g = new Guards(timeoutMs, maxTimeoutMs, maxCost, maxQueueMs, allowedHosts, corsOrigins, apiKey(),
         headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, maxConnectionsPerAddress, maxConnections);
     return new ServeConfig(host, port, maxQuestionChars, maxK, maxBatch, maxBodyBytes, batchWaitMs, batchMax,
@@ -200,7 +178,9 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ServeConfig cfg = config();
     long t0 = System.nanoTime();
-    ModelAnswerer answerer = open(dump, model, index, backend, nprobe, encoder);
+    SessionAnswerer answerer =
+        new SessionAnswerer(Sessions.open(dump, model, encoder, index, backend, cfg.defaults(), flags.nprobe));
+    cfg = cfg.withDefaults(answerer.defaults()); // nprobe resolved against the index
     SearchServer server;
     try {
       // One search before listening: the searcher loads its tables into the backend on first use (seconds for a
@@ -259,42 +239,5 @@ final class ServeCommand implements Callable<Integer> {
       // already shutting down
     }
     return 0;
-  }
-
-  /**
-   * The question encoder and the searcher over the dump (and index), as serve loads them; the load test uses it too.
-   * The model is loaded after the dump and index are checked (fast failures first).
-   *
-   * @param nprobe the lists every search probes: refused here when the index has fewer
-   */
-  static ModelAnswerer open(Path dumpDir, String modelName, String index, String backendName, int nprobe)
-      throws IOException {
-    return open(dumpDir, modelName, index, backendName, nprobe, new EncoderOptions());
-  }
-
-  /** As {@link #open(Path, String, String, String, int)}, with the encoder engine and its threads. */
-  static ModelAnswerer open(Path dumpDir, String modelName, String index, String backendName, int nprobe,
-      EncoderOptions encoder) throws IOException {
-    String modelSpec = modelName != null ? modelName : EncoderModel.defaultModel();
-    encoder.check(modelSpec);
-    String modelId = EncoderModel.idOf(modelSpec);
-    Path dir = dumpDir != null ? dumpDir : SearchCommand.defaultDump(modelSpec);
-    KernelBackend kb = Backend.of(backendName);
-    Searchers s = Searchers.open(dir, index, modelId, 0, kb);
-    try {
-      // Checked here, not at the first request: every search would fail with it.
-      if (s.index != null && nprobe > Math.min(s.index.nlist(), KernelLimits.MAX_K)) {
-        throw new IllegalArgumentException("--nprobe " + nprobe + " exceeds the index's " + s.index.nlist()
-            + " lists");
-      }
-      PhraseEncoder m = encoder.load(modelSpec);
-      long indexBytes = s.index != null ? s.index.byteSize() : Math.round(s.bytesPerPhrase() * s.dump.numTokens());
-      ServerInfo info = new ServerInfo(kb.name(), kb.device(), s.kind, modelId, indexBytes, s.dump.bytes(),
-          s.dump.numTokens(), s.dump.numDocs());
-      return new ModelAnswerer(m, s.searcher, info, s);
-    } catch (IOException | RuntimeException e) {
-      s.close();
-      throw e;
-    }
   }
 }

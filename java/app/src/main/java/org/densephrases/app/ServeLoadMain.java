@@ -24,10 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.densephrases.app.serve.ModelAnswerer;
+import org.densephrases.app.encode.EncoderOptions;
 import org.densephrases.app.serve.SearchServer;
 import org.densephrases.app.serve.ServeConfig;
 import org.densephrases.app.serve.ServerInfo;
+import org.densephrases.app.serve.SessionAnswerer;
+import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
 import org.densephrases.model.data.SquadParagraph;
 import org.densephrases.model.data.SquadQuestion;
@@ -161,18 +163,12 @@ public final class ServeLoadMain implements Callable<Integer> {
     List<String> questions = questions();
     double load0 = loadAverage();
     long t0 = System.nanoTime();
-    ModelAnswerer answerer;
-    try {
-      answerer = ServeCommand.open(dump, model, index, backend, nprobe);
-    } catch (IllegalArgumentException e) {
-      // A small dump's index has fewer lists than the default nprobe: probe them all rather than stop.
-      Matcher m = Pattern.compile("--nprobe \\d+ exceeds the index's (\\d+) lists").matcher(e.getMessage());
-      if (!m.find() || nprobeGiven()) {
-        throw e;
-      }
-      nprobe = Integer.parseInt(m.group(1));
+    // Without --nprobe the session probes min(64, the index's lists), so a small dump's index works as it is.
+    SessionAnswerer answerer = new SessionAnswerer(Sessions.open(dump, model, new EncoderOptions(), index, backend,
+        SearchOptions.defaults().withNprobe(nprobe), nprobeGiven() ? nprobe : null));
+    if (answerer.defaults().nprobe() != nprobe) {
+      nprobe = answerer.defaults().nprobe();
       System.out.println("bench-serve: the index has " + nprobe + " lists: --nprobe " + nprobe);
-      answerer = ServeCommand.open(dump, model, index, backend, nprobe);
     }
     Options.checkRange("--batch-max", batchMax, 1, 4096);
     ServeConfig cfg = ServeConfig.standard().withPort(0).withLimits(512, 100, batchMax, 1 << 20)

@@ -17,14 +17,23 @@ final class UserErrors {
     } catch (FileFormatException | DataFileException e) {
       throw new IllegalArgumentException(oneLine(e.getMessage()), e);
     } catch (java.nio.file.NoSuchFileException e) {
-      String reason = e.getReason();
-      throw new IllegalArgumentException(e.getFile() + ": " + (reason != null ? reason : "not found"), e);
+      throw notFound(e);
+    } catch (java.io.UncheckedIOException e) {
+      if (e.getCause() instanceof java.nio.file.NoSuchFileException n) {
+        throw notFound(n);
+      }
+      throw e;
     } catch (IllegalArgumentException e) {
       if (e.getMessage() != null && e.getMessage().contains("\n")) {
         throw new IllegalArgumentException(oneLine(e.getMessage()), e);
       }
       throw e;
     }
+  }
+
+  private static IllegalArgumentException notFound(java.nio.file.NoSuchFileException e) {
+    String reason = e.getReason();
+    return new IllegalArgumentException(e.getFile() + ": " + (reason != null ? reason : "not found"), e);
   }
 
   /** Messages of parsers (gson) span lines; the user gets one. */

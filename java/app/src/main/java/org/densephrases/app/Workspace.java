@@ -11,14 +11,12 @@ import java.util.zip.CRC32C;
 /**
  * Where the verbs put their files when no path is given: {@code work/dumps/<key>/} (git-ignored), key =
  * model id, corpus checksum and paragraph limit, so a dump is reused only for the same model and corpus. Indexes live
- * inside their dump directory ({@code ivf-sq8.idx}, {@code ivf-pq.idx}); the dump writer leaves other files alone.
+ * inside their dump directory (java/index's IndexFiles names them).
  */
 final class Workspace {
   static final String DEFAULT_CORPUS = "../shared/data/corpus/squad-paragraphs.jsonl.gz";
   static final String DEFAULT_DEV = "../shared/data/squad/dev-v1.1-even.json";
   static final Path ROOT = Path.of("work", "dumps");
-  /** The dump command's own record of what the dump was made from (key=value lines). */
-  static final String SOURCE_FILE = "SOURCE";
 
   private Workspace() {}
 
@@ -45,8 +43,19 @@ final class Workspace {
     return ROOT.resolve(key);
   }
 
-  static Path indexPath(Path dump, String kind) {
-    return dump.resolve("ivf-" + kind + ".idx");
+  /** The default dump of the model {@code --model} names (null: the committed one), without loading it. */
+  static Path defaultDumpOfSpec(String modelSpec) throws IOException {
+    String spec = modelSpec != null ? modelSpec : org.densephrases.model.encode.EncoderModel.defaultModel();
+    return defaultDump(org.densephrases.model.encode.EncoderModel.idOf(spec));
+  }
+
+  /** The default dump of a model: its dump of the whole default corpus. */
+  static Path defaultDump(String modelId) {
+    try {
+      return defaultDump(modelId, Path.of(DEFAULT_CORPUS), 0);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static String safe(String s) {

@@ -12,15 +12,16 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import org.densephrases.app.serve.ModelAnswerer;
+import org.densephrases.app.encode.EncoderOptions;
 import org.densephrases.app.serve.SearchServer;
 import org.densephrases.app.serve.ServeConfig;
+import org.densephrases.app.serve.SessionAnswerer;
 import org.densephrases.model.data.CorpusParagraph;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One real server for the serve tests of this package: a tiny corpus written here, dumped with the pretrained MiniLM
- * (untrained heads) and indexed (IVF4,SQ8) through the verbs, opened as {@code densephrases serve} opens it, on an
+ * (untrained heads) and indexed (IVF4,SQ8) through the verbs, opened through the search session as {@code densephrases serve} opens it, on an
  * ephemeral loopback port. Built once per test run (the JUnit root store closes it at the end), because loading the
  * model and encoding the corpus are the slow part.
  */
@@ -39,7 +40,7 @@ final class ServeFixture implements ExtensionContext.Store.CloseableResource {
 
   final Path dir;
   final Path dump;
-  final ModelAnswerer answerer;
+  final SessionAnswerer answerer;
   final SearchServer server;
 
   private ServeFixture() throws Exception {
@@ -55,7 +56,8 @@ final class ServeFixture implements ExtensionContext.Store.CloseableResource {
     run("dump", "--corpus", corpus.toString(), "--out", dump.toString(), "--batch", "8", "--tokens-per-shard", "64");
     run("index", "--dump", dump.toString(), "--codec", "sq8", "--nlist", "4", "--train-size", "200",
         "--recall-queries", "5", "--nprobe", "4");
-    answerer = ServeCommand.open(dump, "all-minilm-l6-v2", "sq8", "auto", 4);
+    answerer = new SessionAnswerer(Sessions.open(dump, "all-minilm-l6-v2", new EncoderOptions(), "sq8", "auto",
+        ServeConfig.standard().defaults(), 4));
     ServeConfig cfg = ServeConfig.standard().withPort(0).withBatching(5, 64, 2)
         .withDefaults(ServeConfig.standard().defaults().withNprobe(4));
     server = SearchServer.start(cfg, answerer);

@@ -74,6 +74,7 @@ class ServePageBrowserTest {
       // The header line comes from /health.
       wait.until(d -> d.findElement(By.id("server")).getText().contains("phrases"));
       WebElement q = driver.findElement(By.id("q"));
+      assertEquals(q, driver.switchTo().activeElement(), "the question box has the focus");
       q.sendKeys("When was the Eiffel Tower completed?");
       driver.findElement(By.id("go")).click();
       wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#answers li.answer")));
@@ -91,6 +92,25 @@ class ServePageBrowserTest {
       }
       String status = driver.findElement(By.id("status")).getText();
       assertTrue(status.matches("10 answers by phrase in [0-9.]+ ms .*"), status);
+      // scores, document ids and offsets only behind the details toggle
+      WebElement first = answers.get(0);
+      assertFalse(first.findElement(By.cssSelector(".score")).isDisplayed());
+      assertFalse(first.findElement(By.cssSelector(".source .meta")).isDisplayed());
+      assertFalse(first.getText().contains("doc p-"), first.getText());
+      driver.findElement(By.id("details")).click();
+      assertTrue(first.findElement(By.cssSelector(".score")).isDisplayed());
+      assertTrue(first.getText().contains("doc p-"), first.getText());
+      assertTrue(driver.getCurrentUrl().contains("details=1"), driver.getCurrentUrl());
+      driver.findElement(By.id("details")).click();
+      assertFalse(first.findElement(By.cssSelector(".score")).isDisplayed());
+
+      // The paragraph unit shows the paragraph, not just the sentence.
+      driver.findElement(By.cssSelector("input[name=unit][value=paragraph]")).click();
+      wait.until(d -> d.findElement(By.id("status")).getText().contains("by paragraph"));
+      for (WebElement a : driver.findElements(By.cssSelector("#answers li.answer"))) {
+        String ev = a.findElement(By.cssSelector(".evidence")).getText();
+        assertTrue(ServeFixture.CORPUS.stream().anyMatch(p -> p.text().equals(ev)), "a whole paragraph: " + ev);
+      }
 
       // Switch the unit: the page asks again and shows sentence results.
       driver.findElement(By.cssSelector("input[name=unit][value=sentence]")).click();
@@ -107,9 +127,22 @@ class ServePageBrowserTest {
       Files.copy(shot.toPath(), png, StandardCopyOption.REPLACE_EXISTING);
       assertTrue(Files.size(png) > 10_000, "a real screenshot");
 
+      // A shared link with a k the list does not offer, at a phone's width.
+      driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 900));
+      driver.get(f.server.uri() + "?q=Who+walked+on+the+Moon%3F&k=7&unit=phrase");
+      wait.until(d -> d.findElement(By.id("status")).getText().contains("by phrase"));
+      assertEquals("7", new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("k")))
+          .getFirstSelectedOption().getText());
+      assertEquals(7, driver.findElements(By.cssSelector("#answers li.answer")).size());
+      Number scrollWidth = (Number) driver.executeScript("return document.documentElement.scrollWidth");
+      assertTrue(scrollWidth.intValue() <= 400, "no sideways scrolling at 400 px: " + scrollWidth);
+      Path narrow = out.resolve("serve-page-400.png");
+      Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), narrow, StandardCopyOption.REPLACE_EXISTING);
+      assertTrue(Files.size(narrow) > 10_000, "a real screenshot");
+      driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+
       // An error shows as an error, not as stale answers.
-      q.clear();
-      q.sendKeys("x".repeat(600)); // maxlength=512 in the form, so type past it through the URL instead
+      // maxlength=512 in the form, so go past it through the URL
       driver.get(f.server.uri() + "?q=" + "y".repeat(600));
       wait.until(d -> d.findElement(By.id("status")).getText().startsWith("Error:"));
       assertTrue(driver.findElement(By.id("status")).getText().contains("at most 512"),

@@ -1,12 +1,18 @@
 package org.densephrases.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.densephrases.model.eval.SquadMetrics;
+import org.densephrases.model.eval.SquadPredictions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -87,5 +93,30 @@ class TrainEvalVerbsTest {
         "q_.*");
     assertEquals(2, h.rc(), h.err());
     assertTrue(h.err().contains("--fp16 applies to --dtype int8 only"), h.err());
+  }
+
+  @Test
+  void evalRcWritesOfficialSquadPredictions() throws Exception {
+    Path dev = tmp.resolve("dev.json");
+    Files.writeString(dev, "{\"version\": \"1.1\", \"data\": [{\"title\": \"Python\", \"paragraphs\": [{\"context\": "
+        + "\"Python is a programming language created by Guido van Rossum and first released in 1991.\", \"qas\": ["
+        + "{\"id\": \"q-who\", \"question\": \"Who created Python?\", \"answers\": [{\"text\": \"Guido van Rossum\","
+        + " \"answer_start\": 44}]}, {\"id\": \"q-when\", \"question\": \"When was Python first released?\","
+        + " \"answers\": [{\"text\": \"1991\", \"answer_start\": 83}]}]}]}]}");
+    Path preds = tmp.resolve("out/predictions.json");
+    Path results = tmp.resolve("out/results.json");
+    Result r = run("eval-rc", "--model-dir", "../../models/e5-small-tied", "--data", dev.toString(), "--predictions",
+        preds.toString(), "--results", results.toString());
+    assertEquals(0, r.rc(), r.err());
+    Map<String, String> p = SquadPredictions.read(preds);
+    assertEquals(java.util.Set.of("q-who", "q-when"), p.keySet(), "one answer per question id, nothing else");
+    String context = "Python is a programming language created by Guido van Rossum and first released in 1991.";
+    p.values().forEach(a -> assertTrue(!a.isEmpty() && context.contains(a), a));
+    // the file scores to the EM the verb reports (the official script's normalisation is SquadMetrics')
+    double em = 100 * (SquadMetrics.maxExactMatch(p.get("q-who"), java.util.List.of("Guido van Rossum"))
+        + SquadMetrics.maxExactMatch(p.get("q-when"), java.util.List.of("1991"))) / 2;
+    JsonObject res = JsonParser.parseString(Files.readString(results)).getAsJsonObject();
+    assertEquals(res.get("exactMatch").getAsDouble(), em, 1e-9);
+    assertFalse(Files.exists(tmp.resolve("out/predictions.json.tmp")));
   }
 }

@@ -13,20 +13,27 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.densephrases.app.encode.EncoderOptions;
 import org.densephrases.app.encode.QuestionVectors;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
-import org.densephrases.kernels.Backends;
+
 import org.densephrases.model.bert.PretrainedModels;
 import org.densephrases.model.data.CorpusParagraph;
 import org.densephrases.model.encode.EncodedDocument;
 import org.densephrases.model.encode.EncoderModel;
 import org.densephrases.model.encode.PhraseEncoder;
+import org.densephrases.model.eval.SquadPredictions;
 import org.densephrases.model.export.ModelSources;
 import org.densephrases.model.export.PhraseModelFile;
 import org.densephrases.model.onnx.Resources;
+import org.densephrases.search.SearchSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -159,11 +166,11 @@ class VerbsEndToEndTest {
 
   @Test
   void answersPointIntoTheirDocuments() throws IOException {
-    try (Searchers s = Searchers.open(dump, "exact", null, 0, Backends.best());
-        PhraseEncoder m = EncoderModel.load("all-minilm-l6-v2")) {
-      float[][] q = m.encodeQuestions(List.of("Who created Python?"), 8);
+    try (SearchSession s = Sessions.open(dump, "all-minilm-l6-v2", new EncoderOptions(), "exact", "auto",
+        SearchOptions.defaults(), null)) {
       for (Unit u : Unit.values()) {
-        List<Answer> as = s.searcher.search(q[0], q[1], SearchOptions.defaults().withUnit(u).withK(20));
+        List<Answer> as = s.search(List.of("Who created Python?"), SearchOptions.defaults().withUnit(u).withK(20))
+            .get(0);
         assertFalse(as.isEmpty());
         for (Answer a : as) {
           CorpusParagraph p = paragraphs().stream().filter(x -> x.id().equals(a.docId())).findFirst().orElseThrow();
@@ -177,19 +184,53 @@ class VerbsEndToEndTest {
 
   @Test
   void evalOpenWritesTheTableAndReusesQuestionVectors() throws IOException {
+    Path predictions = tmp.resolve("predictions");
     Path table = tmp.resolve("open.md");
     Path qv = tmp.resolve("q.dpq");
     Run r = run("eval-open", "--dev", dev.toString(), "--corpus", corpus.toString(), "--dump", dump.toString(),
-        "--nprobe", "4", "--out", table.toString(), "--write-question-vectors", qv.toString());
+        "--nprobe", "4", "--out", table.toString(), "--write-question-vectors", qv.toString(), "--predictions",
+        predictions.toString(), "--jsonl-k", "4");
     assertEquals(0, r.rc(), r.err());
     String md = Files.readString(table);
     assertTrue(md.contains("| exact (flat FP16) |") && md.contains("| IVF-SQ8 |") && md.contains("| IVF-PQ |"), md);
     assertTrue(md.contains("questions: 3 of"), md);
     QuestionVectors v = QuestionVectors.read(qv, "all-minilm-l6-v2+untrained-heads");
     assertEquals(List.of("q1", "q2", "q3"), v.ids());
+    // predictions.json in the official SQuAD v1.1 format and the top-k JSONL, per index row
+    for (String ix : List.of("exact", "sq8", "pq")) {
+      String name = ix + "-" + org.densephrases.kernels.Backends.best().name();
+      Map<String, String> preds = SquadPredictions.read(predictions.resolve("predictions-" + name + ".json"));
+      assertEquals(List.of("q1", "q2", "q3"), List.copyOf(preds.keySet()));
+      List<String> lines = Files.readAllLines(predictions.resolve("topk-" + name + ".jsonl"));
+      assertEquals(3, lines.size());
+      for (int i = 0; i < 3; i++) {
+        JsonObject o = JsonParser.parseString(lines.get(i)).getAsJsonObject();
+        assertEquals("q" + (i + 1), o.get("id").getAsString());
+        assertFalse(o.get("question").getAsString().isEmpty());
+        assertFalse(o.getAsJsonArray("gold").isEmpty());
+        JsonArray answers = o.getAsJsonArray("answers");
+        assertTrue(answers.size() >= 1 && answers.size() <= 4, lines.get(i));
+        assertEquals(preds.get("q" + (i + 1)), answers.get(0).getAsJsonObject().get("text").getAsString(),
+            "the prediction is the top phrase");
+        float last = Float.POSITIVE_INFINITY;
+        for (int j = 0; j < answers.size(); j++) {
+          JsonObject a = answers.get(j).getAsJsonObject();
+          assertEquals(j + 1, a.get("rank").getAsInt());
+          float score = a.get("score").getAsFloat();
+          assertTrue(score <= last);
+          last = score;
+          CorpusParagraph p = paragraphs().stream().filter(x -> x.id().equals(a.get("doc_id").getAsString()))
+              .findFirst().orElseThrow();
+          assertEquals(p.text().substring(a.get("char_start").getAsInt(), a.get("char_end").getAsInt()),
+              a.get("text").getAsString());
+          assertTrue(a.getAsJsonObject("evidence").get("text").getAsString().contains(a.get("text").getAsString()));
+        }
+      }
+    }
     Path table2 = tmp.resolve("open2.md");
     Run r2 = run("eval-open", "--dev", dev.toString(), "--corpus", corpus.toString(), "--dump", dump.toString(),
-        "--index", "exact", "--question-vectors", qv.toString(), "--out", table2.toString(), "--limit", "2");
+        "--index", "exact", "--question-vectors", qv.toString(), "--out", table2.toString(), "--limit", "2",
+        "--predictions", tmp.resolve("predictions2").toString());
     assertEquals(0, r2.rc(), r2.err());
     assertTrue(r2.out().contains("read from"), r2.out());
     // The same vectors give the same exact-search accuracy columns as the first run's exact row (latency differs).

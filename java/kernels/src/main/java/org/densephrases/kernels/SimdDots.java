@@ -115,7 +115,7 @@ public final class SimdDots {
   /**
    * IEEE binary16 to float with lane-wise integer tricks (the Vector API has no half-float conversion), kept for
    * the decode benchmark and for CPUs where C2 cannot vectorize {@link #decodeFp16Scalar}: normal
-   * numbers re-bias the exponent by adding 112 << 23 to the shifted bits; subnormals and zero are the 10-bit
+   * numbers re-bias the exponent by adding {@code 112 << 23} to the shifted bits; subnormals and zero are the 10-bit
    * mantissa times 2^-24, done as an exact int-to-float conversion and multiply (re-biasing them as bits would go
    * through float subnormals, which are slow on x86); infinity and NaN keep an all-ones exponent and the payload.
    * Bitwise the same as {@link Float#float16ToFloat} except NaN payloads (whose quiet bit the JIT'd version sets).

@@ -9,7 +9,7 @@ import org.densephrases.index.search.Unit;
 /**
  * What the server asks of the model and the index: answers to a batch of question texts, in one search call. The
  * server never calls it from two threads for the same batch; implementations must still allow calls from several
- * search workers at once (ModelAnswerer serialises the encoder and lets searches overlap).
+ * search workers at once (SessionAnswerer: the search session serialises the encoder and lets searches overlap).
  */
 public interface Answerer extends AutoCloseable {
   /**

@@ -140,32 +140,7 @@ abstract class WindowedEncoder implements PhraseEncoder {
 
   @Override
   public final float[][] encodeQuestions(List<String> qs, int batchSize) {
-    int h = dim();
-    int nq = qs.size();
-    float[][] out = {new float[nq * h], new float[nq * h]};
-    List<long[]> ids = new ArrayList<>(nq);
-    for (String q : qs) {
-      ids.add(questions.encode(q));
-    }
-    Integer[] order = new Integer[nq];
-    for (int i = 0; i < nq; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
-    for (int b = 0; b < nq; b += batchSize) {
-      int n = Math.min(nq, b + batchSize) - b;
-      List<long[]> rows = new ArrayList<>(n);
-      for (int k = 0; k < n; k++) {
-        rows.add(ids.get(order[b + k]));
-      }
-      float[][] enc = forwardQuestions(Batch.pad(rows, null, tokenizer.padId()));
-      for (int side = 0; side < 2; side++) {
-        for (int k = 0; k < n; k++) {
-          System.arraycopy(enc[side], k * h, out[side], order[b + k] * h, h);
-        }
-      }
-    }
-    return out;
+    return questions.encodeAll(qs, batchSize, dim(), this::forwardQuestions);
   }
 
   @Override

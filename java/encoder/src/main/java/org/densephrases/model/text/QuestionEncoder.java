@@ -1,5 +1,11 @@
 package org.densephrases.model.text;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
 /**
  * Questions as model inputs: {@code [CLS] question [SEP]}, token type 0, cut to {@code maxLength} tokens (the
  * [SEP] is kept). DensePhrases uses 64. The question encoders read the [CLS] position.
@@ -24,5 +30,42 @@ public final class QuestionEncoder {
     System.arraycopy(t.ids(), 0, ids, 1, t.size());
     ids[ids.length - 1] = tokenizer.sepId();
     return ids;
+  }
+
+  /**
+   * Encodes questions in length-sorted batches (little padding) with {@code forward}, which maps a padded batch to
+   * {qStart, qEnd}, each (batch)(dim); the rows come back in the questions' order. What every engine shares.
+   *
+   * @return {qStart, qEnd}, each (question)(dim)
+   */
+  public float[][] encodeAll(List<String> qs, int batchSize, int dim, Function<Batch, float[][]> forward) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+    }
+    int nq = qs.size();
+    float[][] out = {new float[nq * dim], new float[nq * dim]};
+    List<long[]> ids = new ArrayList<>(nq);
+    for (String q : qs) {
+      ids.add(encode(q));
+    }
+    Integer[] order = new Integer[nq];
+    for (int i = 0; i < nq; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt(i -> ids.get(i).length));
+    for (int b = 0; b < nq; b += batchSize) {
+      int n = Math.min(nq, b + batchSize) - b;
+      List<long[]> rows = new ArrayList<>(n);
+      for (int k = 0; k < n; k++) {
+        rows.add(ids.get(order[b + k]));
+      }
+      float[][] enc = forward.apply(Batch.pad(rows, null, tokenizer.padId()));
+      for (int side = 0; side < 2; side++) {
+        for (int k = 0; k < n; k++) {
+          System.arraycopy(enc[side], k * dim, out[side], order[b + k] * dim, dim);
+        }
+      }
+    }
+    return out;
   }
 }

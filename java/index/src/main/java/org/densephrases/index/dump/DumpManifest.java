@@ -30,6 +30,8 @@ public final class DumpManifest {
   public static final String FILE = "MANIFEST";
   public static final String MAGIC = "DPMANIFT";
   public static final int VERSION = 1;
+  /** Provenance lines ({@link DumpSpec#source()}): {@code source.<key>=<value>}; a manifest may have none. */
+  static final String SOURCE_PREFIX = "source.";
 
   /** One completed shard. Checksums are keyed by file suffix: meta, fp16, int8. */
   public record ShardEntry(int inputDocs, int docs, long tokens, long tokensBeforeFilter, Map<String, Integer> crcs) {
@@ -83,6 +85,7 @@ public final class DumpManifest {
     sb.append("int8=").append(spec.int8()).append('\n');
     sb.append("filter_threshold=").append(spec.filterThreshold()).append('\n');
     sb.append("tokens_per_shard=").append(spec.tokensPerShard()).append('\n');
+    spec.source().forEach((k, v) -> sb.append(SOURCE_PREFIX).append(k).append('=').append(v).append('\n'));
     sb.append("complete=").append(complete).append('\n');
     sb.append("shards=").append(shards.size()).append('\n');
     for (int i = 0; i < shards.size(); i++) {
@@ -138,8 +141,14 @@ public final class DumpManifest {
         for (String t : get(f, kv, "types").split(",")) {
           types.add(VectorType.valueOf(t.toUpperCase(Locale.ROOT)));
         }
+        Map<String, String> source = new LinkedHashMap<>();
+        kv.forEach((k, v) -> {
+          if (k.startsWith(SOURCE_PREFIX)) {
+            source.put(k.substring(SOURCE_PREFIX.length()), v);
+          }
+        });
         DumpSpec spec = new DumpSpec(model, dim, types, Int8Scheme.parse(get(f, kv, "int8")),
-            Float.parseFloat(get(f, kv, "filter_threshold")), Long.parseLong(get(f, kv, "tokens_per_shard")));
+            Float.parseFloat(get(f, kv, "filter_threshold")), Long.parseLong(get(f, kv, "tokens_per_shard")), source);
         boolean complete = Boolean.parseBoolean(get(f, kv, "complete"));
         int n = Integer.parseInt(get(f, kv, "shards"));
         f.require(n == f.header().count(), "shards", n + " differs from the header count " + f.header().count());
@@ -166,6 +175,34 @@ public final class DumpManifest {
       } catch (IllegalArgumentException e) { // NumberFormatException and spec checks
         throw new FileFormatException(path, "TEXT", "invalid value: " + e.getMessage());
       }
+    }
+  }
+
+  /**
+   * Checks that the dump in {@code dir}, if any, was made from the same source: every key of {@code source} that its
+   * manifest records too must have the same value. Cheap (the manifest only), so a caller can check before loading a
+   * model; {@link DumpWriter#open} checks the same.
+   *
+   * @throws IllegalArgumentException naming every differing key with both values, and the directory
+   */
+  public static void checkSource(Path dir, Map<String, String> source) throws IOException {
+    if (!java.nio.file.Files.exists(dir.resolve(FILE))) {
+      return;
+    }
+    checkSource(dir, read(dir, Expect.ANY).spec().source(), source);
+  }
+
+  static void checkSource(Path dir, Map<String, String> old, Map<String, String> now) {
+    List<String> diff = new ArrayList<>();
+    for (Map.Entry<String, String> e : now.entrySet()) {
+      String was = old.get(e.getKey());
+      if (was != null && !was.equals(e.getValue())) {
+        diff.add("another " + e.getKey().replace('_', ' ') + " ('" + was + "', this run: '" + e.getValue() + "')");
+      }
+    }
+    if (!diff.isEmpty()) {
+      throw new IllegalArgumentException(dir + " holds a dump of " + String.join(" and ", diff)
+          + ": write it elsewhere or delete it");
     }
   }
 

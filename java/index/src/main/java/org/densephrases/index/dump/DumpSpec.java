@@ -1,7 +1,9 @@
 package org.densephrases.index.dump;
 
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.densephrases.kernels.Checks;
 import org.densephrases.kernels.VectorType;
 
@@ -15,9 +17,12 @@ import org.densephrases.kernels.VectorType;
  * @param filterThreshold tokens whose filter score is below it are left out of the dump (the reference system's
  *     filter); {@code Float.NEGATIVE_INFINITY} keeps every token
  * @param tokensPerShard a shard is closed once it holds at least this many tokens
+ * @param source provenance: what the dump was made from, {@code key=value} pairs of the caller's choosing (the dump
+ *     verb: {@code corpus}, {@code corpus_crc32c}, {@code limit}); kept in the MANIFEST, and a resumed dump must agree
+ *     on every key both have. Keys are letters, digits, {@code _ . -}; values one line.
  */
-public record DumpSpec(
-    String modelId, int dim, Set<VectorType> types, Int8Scheme int8, float filterThreshold, long tokensPerShard) {
+public record DumpSpec(String modelId, int dim, Set<VectorType> types, Int8Scheme int8, float filterThreshold,
+    long tokensPerShard, Map<String, String> source) {
   public static final long DEFAULT_TOKENS_PER_SHARD = 1L << 20;
 
   public DumpSpec {
@@ -29,6 +34,19 @@ public record DumpSpec(
     Checks.require(int8 != null, "int8 scheme is null");
     Checks.require(!Float.isNaN(filterThreshold), "filter threshold is NaN");
     Checks.require(tokensPerShard >= 1, "tokensPerShard must be >= 1");
+    Checks.require(source != null, "source is null");
+    for (Map.Entry<String, String> e : source.entrySet()) {
+      Checks.require(e.getKey().matches("[A-Za-z0-9_.-]+"), "source key '" + e.getKey() + "': letters, digits, _.-");
+      Checks.require(e.getValue() != null && !e.getValue().contains("\n") && !e.getValue().contains("\r"),
+          "source value of " + e.getKey() + " must be one line");
+    }
+    source = java.util.Collections.unmodifiableMap(new TreeMap<>(source));
+  }
+
+  /** The spec without provenance (as before the source was recorded). */
+  public DumpSpec(String modelId, int dim, Set<VectorType> types, Int8Scheme int8, float filterThreshold,
+      long tokensPerShard) {
+    this(modelId, dim, types, int8, filterThreshold, tokensPerShard, Map.of());
   }
 
   /** FP16 only, no filter, the default shard size. */
@@ -38,18 +56,23 @@ public record DumpSpec(
   }
 
   public DumpSpec withTypes(Set<VectorType> t) {
-    return new DumpSpec(modelId, dim, t, int8, filterThreshold, tokensPerShard);
+    return new DumpSpec(modelId, dim, t, int8, filterThreshold, tokensPerShard, source);
   }
 
   public DumpSpec withInt8(Int8Scheme s) {
-    return new DumpSpec(modelId, dim, types, s, filterThreshold, tokensPerShard);
+    return new DumpSpec(modelId, dim, types, s, filterThreshold, tokensPerShard, source);
   }
 
   public DumpSpec withFilterThreshold(float f) {
-    return new DumpSpec(modelId, dim, types, int8, f, tokensPerShard);
+    return new DumpSpec(modelId, dim, types, int8, f, tokensPerShard, source);
   }
 
   public DumpSpec withTokensPerShard(long n) {
-    return new DumpSpec(modelId, dim, types, int8, filterThreshold, n);
+    return new DumpSpec(modelId, dim, types, int8, filterThreshold, n, source);
+  }
+
+  /** The same spec with provenance {@code s} (see the record's {@code source}). */
+  public DumpSpec withSource(Map<String, String> s) {
+    return new DumpSpec(modelId, dim, types, int8, filterThreshold, tokensPerShard, s);
   }
 }

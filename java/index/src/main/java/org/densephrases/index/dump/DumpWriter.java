@@ -68,7 +68,8 @@ public final class DumpWriter implements AutoCloseable {
 
   /**
    * Opens {@code dir} for writing: a new dump when it has no MANIFEST, else a resumed one, which must have the same
-   * model id, dimension, vector types, INT8 scheme and filter threshold. Files of unfinished shards are deleted.
+   * model id, dimension, vector types, INT8 scheme and filter threshold, and agree on the source keys both record
+   * (the resumed manifest then records the union). Files of unfinished shards are deleted.
    */
   public static DumpWriter open(Path dir, DumpSpec spec) throws IOException {
     Files.createDirectories(dir);
@@ -77,6 +78,7 @@ public final class DumpWriter implements AutoCloseable {
     if (Files.exists(manifest)) {
       DumpManifest m = DumpManifest.read(dir, Expect.ANY);
       DumpSpec s = m.spec();
+      DumpManifest.checkSource(dir, s.source(), spec.source());
       List<String> diff = new ArrayList<>();
       if (!s.modelId().equals(spec.modelId())) {
         diff.add("model id '" + s.modelId() + "' vs '" + spec.modelId() + "'");
@@ -97,7 +99,9 @@ public final class DumpWriter implements AutoCloseable {
         throw new IllegalArgumentException("cannot resume the dump in " + dir + " with another spec: "
             + String.join(", ", diff) + " (delete the directory to start over)");
       }
-      w = new DumpWriter(dir, spec, m.shards(), m.complete());
+      Map<String, String> source = new java.util.TreeMap<>(s.source());
+      source.putAll(spec.source());
+      w = new DumpWriter(dir, spec.withSource(source), m.shards(), m.complete());
     } else {
       w = new DumpWriter(dir, spec, List.of(), false);
       w.writeManifest();

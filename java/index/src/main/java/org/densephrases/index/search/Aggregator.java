@@ -2,11 +2,9 @@ package org.densephrases.index.search;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.densephrases.index.dump.Dump;
 import org.densephrases.index.dump.DumpShard;
 
@@ -26,11 +24,16 @@ final class Aggregator {
     this.dump = dump;
   }
 
-  List<Answer> aggregate(List<Span> spans, Unit unit, int k) {
+  /**
+   * @param distinct phrase unit: also drop a span overlapping a better kept span of the same document
+   */
+  List<Answer> aggregate(List<Span> spans, Unit unit, int k, boolean distinct) {
     List<Answer> out = new ArrayList<>();
-    Set<Object> seen = new LinkedHashSet<>();
+    Map<Object, Integer> seen = new HashMap<>(); // unit key -> index in out
+    List<List<Answer.Source>> sources = new ArrayList<>(); // phrase unit: per answer, other documents
+    List<Span> kept = new ArrayList<>(); // phrase unit with distinct: the spans answered so far
     for (Span s : spans) {
-      if (out.size() >= k) {
+      if (out.size() >= k && unit != Unit.PHRASE) {
         break;
       }
       DumpShard shard = dump.shardOfToken(s.start());
@@ -48,6 +51,9 @@ final class Aggregator {
         throw new IllegalStateException(shard.index() + ": tokens " + ls + ".." + le + " point to characters [" + cs
             + ", " + ce + ") outside document " + doc + " of " + text.length() + " characters");
       }
+      if (unit == Unit.PHRASE && distinct && overlapsAny(kept, s)) {
+        continue; // nested in, containing or overlapping a better answer of this document (same evidence)
+      }
       String answer = text.substring(cs, ce);
       Object key = switch (unit) {
         case PHRASE -> normalize(answer);
@@ -58,14 +64,66 @@ final class Aggregator {
           yield title.isEmpty() ? "id:" + shard.docId(localDoc) : "title:" + title;
         }
       };
-      if (!seen.add(key)) {
-        continue; // a better span of this unit came first
+      Integer at = seen.get(key);
+      if (at != null) {
+        // a better span of this unit came first; for phrases, another document holding the same answer is a source
+        if (unit == Unit.PHRASE) {
+          addSource(out.get(at), sources.get(at), shard, localDoc, doc, text, s, answer, cs, ce);
+        }
+        continue;
       }
-      int[] ev = SentenceSplitter.covering(sentencesOf(doc, text), cs, ce);
+      if (out.size() >= k) {
+        continue; // phrase unit: the list is full, later spans can only be sources of the answers above
+      }
+      seen.put(key, out.size());
+      sources.add(new ArrayList<>());
+      kept.add(s);
+      // the evidence: the sentence holding the answer, or the whole document for the paragraph and document units
+      int[] ev = unit == Unit.PARAGRAPH || unit == Unit.DOCUMENT ? new int[] {0, text.length()}
+          : SentenceSplitter.covering(sentencesOf(doc, text), cs, ce);
       out.add(new Answer(answer, s.score(), shard.docId(localDoc), shard.title(localDoc), doc, cs, ce,
           text.substring(ev[0], ev[1]), ev[0], s.start(), s.end(), unit));
     }
+    if (unit == Unit.PHRASE) {
+      for (int i = 0; i < out.size(); i++) {
+        if (!sources.get(i).isEmpty()) {
+          Answer a = out.get(i);
+          out.set(i, new Answer(a.text(), a.score(), a.docId(), a.title(), a.doc(), a.charStart(), a.charEnd(),
+              a.evidence(), a.evidenceStart(), a.startToken(), a.endToken(), a.unit(), sources.get(i)));
+        }
+      }
+    }
     return out;
+  }
+
+  /** Adds the span as a source of {@code a} when it is from a document not yet listed (at most MAX_SOURCES). */
+  private void addSource(Answer a, List<Answer.Source> list, DumpShard shard, int localDoc, int doc, String text,
+      Span s, String answer, int cs, int ce) {
+    if (doc == a.doc() || list.size() >= Answer.MAX_SOURCES) {
+      return;
+    }
+    String id = shard.docId(localDoc);
+    for (Answer.Source x : list) {
+      if (x.docId().equals(id)) {
+        return;
+      }
+    }
+    int[] ev = SentenceSplitter.covering(sentencesOf(doc, text), cs, ce);
+    list.add(new Answer.Source(answer, s.score(), id, shard.title(localDoc), cs, ce, text.substring(ev[0], ev[1]),
+        ev[0]));
+  }
+
+  /**
+   * True when {@code s} shares a token with one of {@code kept}. Token ids are global and a span never crosses a
+   * document, so a shared token means the same document.
+   */
+  private static boolean overlapsAny(List<Span> kept, Span s) {
+    for (Span o : kept) {
+      if (s.start() <= o.end() && o.start() <= s.end()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private List<int[]> sentencesOf(int doc, String text) {

@@ -153,7 +153,7 @@ public final class PhraseSearcher implements AutoCloseable {
       List<Aggregator.Span> d = dedupe(s);
       Aggregator agg = new Aggregator(dump);
       for (Unit u : units) {
-        out.get(u).add(agg.aggregate(d, u, options.k()));
+        out.get(u).add(agg.aggregate(d, u, options.k(), options.distinct()));
       }
     }
     return out;

@@ -15,9 +15,12 @@ import org.densephrases.kernels.VectorType;
  * @param unit how results are grouped
  * @param mirror also take end candidates from q_end and search their best start (the mirror direction)
  * @param rescoreType the dump vectors the second stage scores with (FP16 or INT8); null: FP16 when the dump has it
+ * @param distinct phrase unit only: drop a span that overlaps (or nests in, or contains) a better span of the same
+ *     document, so that "Pittsburgh Steelers" and "Dallas Cowboys, and Pittsburgh Steelers" from one sentence give
+ *     one answer; false keeps every span whose normalised text is new (the other units group spans anyway)
  */
-public record SearchOptions(
-    int k, int candidates, int nprobe, int maxAnswerLength, Unit unit, boolean mirror, VectorType rescoreType) {
+public record SearchOptions(int k, int candidates, int nprobe, int maxAnswerLength, Unit unit, boolean mirror,
+    VectorType rescoreType, boolean distinct) {
   public static final int MAX_RESULTS = 1000;
 
   public SearchOptions {
@@ -29,36 +32,40 @@ public record SearchOptions(
     Checks.require(rescoreType != VectorType.FP32, "the dump holds FP16 or INT8 vectors, not FP32");
   }
 
-  /** k = 10 phrases, 256 candidates, nprobe 64, L = 20 tokens, mirror on, FP16 rescoring. */
+  /** k = 10 phrases, 256 candidates, nprobe 64, L = 20 tokens, mirror on, FP16 rescoring, distinct phrases. */
   public static SearchOptions defaults() {
-    return new SearchOptions(10, 256, 64, 20, Unit.PHRASE, true, null);
+    return new SearchOptions(10, 256, 64, 20, Unit.PHRASE, true, null, true);
   }
 
   public SearchOptions withK(int v) {
-    return new SearchOptions(v, candidates, nprobe, maxAnswerLength, unit, mirror, rescoreType);
+    return new SearchOptions(v, candidates, nprobe, maxAnswerLength, unit, mirror, rescoreType, distinct);
   }
 
   public SearchOptions withCandidates(int v) {
-    return new SearchOptions(k, v, nprobe, maxAnswerLength, unit, mirror, rescoreType);
+    return new SearchOptions(k, v, nprobe, maxAnswerLength, unit, mirror, rescoreType, distinct);
   }
 
   public SearchOptions withNprobe(int v) {
-    return new SearchOptions(k, candidates, v, maxAnswerLength, unit, mirror, rescoreType);
+    return new SearchOptions(k, candidates, v, maxAnswerLength, unit, mirror, rescoreType, distinct);
   }
 
   public SearchOptions withMaxAnswerLength(int v) {
-    return new SearchOptions(k, candidates, nprobe, v, unit, mirror, rescoreType);
+    return new SearchOptions(k, candidates, nprobe, v, unit, mirror, rescoreType, distinct);
   }
 
   public SearchOptions withUnit(Unit v) {
-    return new SearchOptions(k, candidates, nprobe, maxAnswerLength, v, mirror, rescoreType);
+    return new SearchOptions(k, candidates, nprobe, maxAnswerLength, v, mirror, rescoreType, distinct);
   }
 
   public SearchOptions withMirror(boolean v) {
-    return new SearchOptions(k, candidates, nprobe, maxAnswerLength, unit, v, rescoreType);
+    return new SearchOptions(k, candidates, nprobe, maxAnswerLength, unit, v, rescoreType, distinct);
   }
 
   public SearchOptions withRescoreType(VectorType v) {
-    return new SearchOptions(k, candidates, nprobe, maxAnswerLength, unit, mirror, v);
+    return new SearchOptions(k, candidates, nprobe, maxAnswerLength, unit, mirror, v, distinct);
+  }
+
+  public SearchOptions withDistinct(boolean v) {
+    return new SearchOptions(k, candidates, nprobe, maxAnswerLength, unit, mirror, rescoreType, v);
   }
 }

@@ -213,6 +213,36 @@ class DumpTest {
   }
 
   @Test
+  void provenanceIsKeptInTheManifestAndChecked() throws IOException {
+    Path dir = tmp.resolve("dump");
+    java.util.Map<String, String> src = java.util.Map.of("corpus", "c.jsonl", "corpus_crc32c", "0badf00d", "limit", "0");
+    DumpSpec s = spec().withSource(src);
+    List<DocumentInput> docs = Synthetic.documents(new Random(8), 6, 10, DIM);
+    try (DumpWriter w = DumpWriter.open(dir, s)) {
+      w.add(docs.get(0)); // a run cut short: no shard is complete yet
+    }
+    assertEquals(src, DumpManifest.read(dir, Expect.ANY).spec().source(), "recorded when the dump starts");
+    DumpManifest.checkSource(dir, src); // same source: fine
+    DumpManifest.checkSource(tmp.resolve("no-dump-here"), src); // nothing to check
+    java.util.Map<String, String> other = new java.util.HashMap<>(src);
+    other.put("corpus_crc32c", "12345678");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DumpManifest.checkSource(dir,
+        other));
+    assertTrue(e.getMessage().contains("another corpus crc32c ('0badf00d', this run: '12345678')"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> DumpWriter.open(dir, spec().withSource(other)));
+    // a run that records a new key resumes and the manifest keeps both
+    java.util.Map<String, String> more = new java.util.HashMap<>(src);
+    more.put("model", "m1");
+    writeAll(dir, spec().withSource(more), docs);
+    try (Dump d = Dump.open(dir)) {
+      assertEquals("m1", d.manifest().spec().source().get("model"));
+      assertEquals("0badf00d", d.manifest().spec().source().get("corpus_crc32c"));
+    }
+    assertThrows(IllegalArgumentException.class, () -> spec().withSource(java.util.Map.of("bad key", "v")));
+    assertThrows(IllegalArgumentException.class, () -> spec().withSource(java.util.Map.of("k", "two\nlines")));
+  }
+
+  @Test
   void badDocumentsAreRefused() throws IOException {
     try (DumpWriter w = DumpWriter.open(tmp.resolve("d"), spec())) {
       float[] v = new float[2 * DIM];

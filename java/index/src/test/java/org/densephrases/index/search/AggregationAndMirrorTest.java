@@ -107,6 +107,13 @@ class AggregationAndMirrorTest {
       assertEquals(6f, phrase.get(0).score(), 0.02f);
       assertEquals("The river Nile flows north.", phrase.get(0).evidence());
       assertEquals("Paris", phrase.get(1).text(), "the other 'Nile' spans are duplicates of the first");
+      // ... and the one in another document is a source of the same answer (the second in doc a is not: same doc)
+      assertEquals(List.of("b"), phrase.get(0).sources().stream().map(Answer.Source::docId).toList());
+      Answer.Source src = phrase.get(0).sources().get(0);
+      assertEquals("Nile river in Egypt.", src.evidence());
+      assertEquals("Nile", src.evidence().substring(src.startInEvidence(), src.startInEvidence() + 4));
+      assertEquals(3f, src.score(), 0.02f);
+      assertTrue(phrase.get(1).sources().isEmpty());
       assertEquals(Unit.PHRASE, phrase.get(0).unit());
       List<Answer> longer = s.search(u, w, o.withUnit(Unit.PHRASE).withK(20).withMaxAnswerLength(5));
       assertEquals(longer.size(), longer.stream().map(x -> Aggregator.normalize(x.text())).distinct().count(),
@@ -120,6 +127,9 @@ class AggregationAndMirrorTest {
 
       List<Answer> paragraph = s.search(u, w, o.withUnit(Unit.PARAGRAPH));
       assertEquals(List.of("a", "b", "c"), paragraph.stream().map(Answer::docId).toList());
+      assertEquals(a.text, paragraph.get(0).evidence(), "a paragraph's evidence is the paragraph");
+      assertEquals(0, paragraph.get(0).evidenceStart());
+      assertTrue(sentence.stream().allMatch(x -> x.sources().isEmpty()), "sources are the phrase unit's");
 
       List<Answer> document = s.search(u, w, o.withUnit(Unit.DOCUMENT));
       assertEquals(List.of("River", "City"), document.stream().limit(2).map(Answer::title).toList());
@@ -149,6 +159,38 @@ class AggregationAndMirrorTest {
       assertEquals("answer", with.docId());
       assertEquals("Paris in 1783", with.text());
       assertEquals(3.3f, with.score(), 0.02f);
+    }
+  }
+
+  @Test
+  void distinctAnswersDropOverlappingSpansOfOneEvidence() throws IOException {
+    // Strong starts on "Patriots", "Dallas", "Pittsburgh" and one strong end on "Steelers": without de-duplication
+    // the top three are the nested spans ending at "Steelers" (the Super Bowl example).
+    Doc a = new Doc("a", "Super Bowl", "They beat the Patriots, Dallas Cowboys, and Pittsburgh Steelers in 2016.");
+    a.set(a.token("Pittsburgh", 0), 3, 0).set(a.token("Dallas", 0), 2.5f, 0).set(a.token("Patriots", 0), 2.2f, 0)
+        .set(a.token("Steelers", 0), 0, 3);
+    Doc b = new Doc("b", "Broncos", "Denver Broncos won the game.");
+    b.set(b.token("Denver", 0), 1.5f, 0).set(b.token("Broncos", 0), 0, 1.5f);
+    try (Dump dump = write(List.of(a, b)); PhraseSearcher s = PhraseSearcher.exact(dump)) {
+      SearchOptions o = SearchOptions.defaults().withK(3).withCandidates(32).withMaxAnswerLength(10);
+      List<Answer> all = s.search(u, w, o.withDistinct(false));
+      assertEquals(List.of("Pittsburgh Steelers", "Dallas Cowboys, and Pittsburgh Steelers",
+          "Patriots, Dallas Cowboys, and Pittsburgh Steelers"), all.stream().map(Answer::text).toList());
+      List<Answer> distinct = s.search(u, w, o);
+      assertEquals("Pittsburgh Steelers", distinct.get(0).text(), "the best span is kept");
+      assertEquals(all.get(0).score(), distinct.get(0).score());
+      for (int i = 0; i < distinct.size(); i++) {
+        for (int j = 0; j < i; j++) {
+          Answer x = distinct.get(i);
+          Answer y = distinct.get(j);
+          assertTrue(x.doc() != y.doc() || x.charEnd() <= y.charStart() || y.charEnd() <= x.charStart(),
+              "'" + x.text() + "' overlaps '" + y.text() + "'");
+        }
+      }
+      assertEquals("Denver Broncos", distinct.get(1).text(), "the room goes to other evidence");
+      // the other units group spans already: the switch does not change them
+      assertEquals(s.search(u, w, o.withUnit(Unit.SENTENCE)), s.search(u, w, o.withUnit(Unit.SENTENCE)
+          .withDistinct(false)));
     }
   }
 

@@ -22,6 +22,34 @@
     return c ? c.value : 'phrase';
   }
 
+  // The answer highlighted in its evidence: text nodes and a <mark>, never markup from the corpus.
+  function evidence(ev) {
+    const p = el('p', 'evidence');
+    p.append(document.createTextNode(ev.text.slice(0, ev.answer_start)),
+      el('mark', null, ev.text.slice(ev.answer_start, ev.answer_end)),
+      document.createTextNode(ev.text.slice(ev.answer_end)));
+    return p;
+  }
+
+  // Other documents holding the same answer (phrase unit): one answer with its sources, folded.
+  function sources(list) {
+    const d = el('details', 'sources');
+    const titles = [];
+    list.forEach(function (s) { if (titles.indexOf(s.title) < 0) titles.push(s.title); });
+    d.append(el('summary', null, 'also in ' + list.length + (list.length === 1 ? ' other source' :
+      ' other sources') + ': ' + titles.slice(0, 3).join(', ') + (titles.length > 3 ? ', …' : '')));
+    const ul = el('ul');
+    list.forEach(function (s) {
+      const li = el('li');
+      li.append(el('span', 'title', s.title || s.doc_id),
+        el('span', 'meta', ' · doc ' + s.doc_id + ' · chars ' + s.char_start + '–' + s.char_end + ' · score ' +
+          s.score.toFixed(3)), evidence(s.evidence));
+      ul.append(li);
+    });
+    d.append(ul);
+    return d;
+  }
+
   function render(data) {
     list.replaceChildren();
     data.answers.forEach(function (a) {
@@ -30,15 +58,11 @@
       const head = el('div', 'head');
       head.append(el('span', 'rank', a.rank + '.'), el('span', 'text', a.text),
         el('span', 'score', 'score ' + a.score.toFixed(3)));
-      const ev = a.evidence;
-      const p = el('p', 'evidence');
-      p.append(document.createTextNode(ev.text.slice(0, ev.answer_start)),
-        el('mark', null, ev.text.slice(ev.answer_start, ev.answer_end)),
-        document.createTextNode(ev.text.slice(ev.answer_end)));
       const src = el('div', 'source');
       src.append(el('span', 'title', a.title || a.doc_id),
-        document.createTextNode(' · doc ' + a.doc_id + ' · chars ' + a.char_start + '–' + a.char_end));
-      li.append(head, p, src);
+        el('span', 'meta', ' · doc ' + a.doc_id + ' · chars ' + a.char_start + '–' + a.char_end));
+      li.append(head, evidence(a.evidence), src);
+      if (a.sources && a.sources.length) li.append(sources(a.sources));
       list.append(li);
     });
     const n = data.answers.length;
@@ -49,17 +73,47 @@
     status.dataset.tookMs = data.took_ms;
   }
 
+  // A k from a shared link that the list does not offer becomes an option, so the select never reads ''.
+  function selectK(k) {
+    const v = String(parseInt(k, 10));
+    if (v === 'NaN') return;
+    const have = Array.prototype.some.call(kSelect.options, function (o) { return o.value === v; });
+    if (!have) {
+      const o = el('option', null, v);
+      const after = Array.prototype.find.call(kSelect.options, function (x) { return +x.value > +v; });
+      kSelect.insertBefore(o, after || null);
+    }
+    kSelect.value = v;
+  }
+
+  const detailsBox = document.getElementById('details');
+  function showDetails(on) {
+    document.body.classList.toggle('show-details', on);
+    detailsBox.checked = on;
+  }
+  detailsBox.addEventListener('change', function () {
+    showDetails(detailsBox.checked);
+    if (input.value.trim()) history.replaceState(null, '', '?' + params().toString());
+  });
+
+  function params() {
+    const p = new URLSearchParams({ q: input.value.trim(), k: kSelect.value, unit: unit() });
+    if (detailsBox.checked) p.set('details', '1');
+    return p;
+  }
+
   async function ask() {
     const q = input.value.trim();
     if (!q) { input.focus(); return; }
     const mine = ++seq;
-    const params = new URLSearchParams({ q: q, k: kSelect.value, unit: unit() });
-    history.replaceState(null, '', '?' + params.toString());
+    const shown = params();
+    history.replaceState(null, '', '?' + shown.toString());
+    const query = new URLSearchParams({ q: q, k: kSelect.value, unit: unit() });
     button.disabled = true;
     status.className = 'status';
     status.textContent = 'Searching…';
     try {
-      const r = await fetch('api/search?' + params.toString(), { headers: { Accept: 'application/json' } });
+      const r = await fetch('api/search?' + query.toString(), { headers: { Accept: 'application/json' } });
       const data = await r.json();
       if (mine !== seq) return;
       if (!r.ok) throw new Error(data.error || ('HTTP ' + r.status));
@@ -80,19 +134,22 @@
   });
   kSelect.addEventListener('change', function () { if (input.value.trim()) ask(); });
 
+  input.focus();
+
   fetch('health').then(function (r) { return r.json(); }).then(function (h) {
     document.getElementById('server').textContent = h.phrases.toLocaleString('en') + ' phrases in ' +
       h.documents.toLocaleString('en') + ' documents · ' + h.index + ' index · ' + h.backend + ' backend (' +
       h.device + ') · model ' + h.model;
   }).catch(function () { /* the header line is decoration */ });
 
-  // A shared link (?q=...&unit=...&k=...) asks at once.
+  // A shared link (?q=...&unit=...&k=...&details=1) asks at once.
   const start = new URLSearchParams(location.search);
+  showDetails(start.get('details') === '1');
+  if (start.get('k')) selectK(start.get('k'));
   if (start.get('q')) {
     input.value = start.get('q');
     const wanted = start.get('unit');
     document.querySelectorAll('input[name=unit]').forEach(function (r) { if (r.value === wanted) r.checked = true; });
-    if (start.get('k')) kSelect.value = start.get('k');
     ask();
   }
 })();

@@ -1,0 +1,101 @@
+package org.densephrases.app;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.densephrases.model.encode.EncoderModel;
+import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.model.encode.PhraseEncoder;
+import org.densephrases.index.search.SearchOptions;
+import org.densephrases.search.JavaQuestionEncoder;
+import org.densephrases.search.QuestionEncoder;
+import org.densephrases.search.SearchSession;
+
+/**
+ * How the verbs open a {@link SearchSession}: the model named by {@code --model} (default: the committed one) on the
+ * engine of {@code --encoder} (the pure-Java one from the search module for an export, the DJL one adapted for a
+ * pretrained name), the dump of {@code --dump} (default: the model's dump of the default corpus, known once the model
+ * is loaded), the index and backend. Not a command: search, eval-open, serve and the load test share it.
+ */
+final class Sessions {
+  private Sessions() {}
+
+  /**
+   * @param model --model (null: the committed default)
+   * @param nprobe --nprobe (null: 64 capped at the index's lists)
+   */
+  static SearchSession open(Path dump, String model, EncoderOptions encoder, String index, String backend,
+      SearchOptions defaults, Integer nprobe) throws IOException {
+    String spec = model != null ? model : EncoderModel.defaultModel();
+    encoder.check(spec);
+    SearchSession.Builder b = SearchSession.builder().index(index).backend(Backend.of(backend)).defaults(defaults)
+        .encoder(() -> load(spec, encoder));
+    if (!EncoderModel.resolveEngine(spec, encoder.engine).equals("java") && !Path.of(spec).toFile().exists()) {
+      b.expectModelId(EncoderModel.idOf(spec)); // a pretrained name: its id is known without loading anything
+    }
+    if (dump != null) {
+      b.dump(dump);
+    } else {
+      b.dumpForModel(Workspace::defaultDump);
+    }
+    if (nprobe != null) {
+      b.nprobe(nprobe);
+    }
+    try {
+      return b.open();
+    } catch (IllegalArgumentException e) {
+      if (nprobe != null && e.getMessage() != null && e.getMessage().startsWith("nprobe ")) {
+        throw new IllegalArgumentException("--" + e.getMessage(), e); // the flag the user gave
+      }
+      throw e;
+    }
+  }
+
+  /** A session over given question vectors (eval-open --question-vectors, or vectors encoded beforehand). */
+  static SearchSession openVectors(Path dump, String modelId, int dim, String index, String backend,
+      SearchOptions defaults) throws IOException {
+    return SearchSession.builder().dump(dump).index(index).backend(Backend.of(backend)).defaults(defaults)
+        .nprobe(defaults.nprobe()).vectorsOnly(modelId, dim).open();
+  }
+
+  /** The question encoder of {@code spec}: the search module's Java engine, or the DJL engine adapted. */
+  static QuestionEncoder load(String spec, EncoderOptions encoder) throws IOException {
+    if (EncoderModel.resolveEngine(spec, encoder.engine).equals("java")) {
+      return JavaQuestionEncoder.load(Path.of(spec), encoder.threads);
+    }
+    return new Adapter(encoder.load(spec));
+  }
+
+  /** A phrase encoder (the DJL engine) seen as a question encoder. */
+  private record Adapter(PhraseEncoder m) implements QuestionEncoder {
+    @Override
+    public String modelId() {
+      return m.id();
+    }
+
+    @Override
+    public int dim() {
+      return m.dim();
+    }
+
+    @Override
+    public int maxQuestionTokens() {
+      return m.maxQuestionTokens();
+    }
+
+    @Override
+    public int questionTokens(String question) {
+      return m.questionTokens(question);
+    }
+
+    @Override
+    public float[][] encode(List<String> questions, int batchSize) {
+      return m.encodeQuestions(questions, batchSize);
+    }
+
+    @Override
+    public void close() {
+      m.close();
+    }
+  }
+}
