@@ -66,7 +66,8 @@ class SearchPathWithoutDjlTest {
   void dumpIndexAndSearchRunWithoutDjl() throws Exception {
     assertTrue(Files.isRegularFile(MODEL.resolve(RawPhraseModel.MODEL_FILE)), "the committed model is missing");
     List<String> parts = new ArrayList<>();
-    for (Class<?> c : List.of(Backends.class, DumpWriter.class, Tokenizer.class, SearchSideMain.class,
+    for (Class<?> c : List.of(Backends.class, DumpWriter.class, Tokenizer.class,
+        org.densephrases.search.SearchSession.class, SearchSideMain.class,
         picocli.CommandLine.class, com.google.gson.Gson.class)) {
       parts.add(locationOf(c).toString());
     }
