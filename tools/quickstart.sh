@@ -8,8 +8,8 @@
 #                       [-- "question" ...]
 #
 # --limit N encodes only the first N paragraphs (a quick look: 500 paragraphs take a few minutes on 2 cores);
-# the full default corpus (20,963 paragraphs, 3.2M tokens) takes about 15 minutes on 2 cores with the committed model
-# (dump ~10 min, IVF-SQ8 with its recall report ~4 min; the README gives the measured run).
+# the full default corpus (20,963 paragraphs, 3.2M tokens) is the long part with the committed 12-layer model: the
+# dump encodes every token (the README gives the measured run and its load); IVF-SQ8 with its recall report ~5 min.
 # Set DENSEPHRASES_SKIP_NATIVE=1 to build without the CUDA library.
 set -euo pipefail
 cd "$(dirname "$0")/.."
