@@ -202,10 +202,7 @@ final class EvalOpenCommand implements Callable<Integer> {
       }
     }
     String md = markdown(rows, qs.size(), dumpInfo, encodeSec, qv.modelId());
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-    Files.writeString(tmp, md, StandardCharsets.UTF_8);
-    Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    TextFiles.writeAtomically(out, md);
     o.println(md);
     o.println("eval-open: table written to " + out);
     o.flush();

@@ -126,8 +126,7 @@ public final class EvalRcCommand implements Callable<Integer> {
         if (!filterRows.isEmpty()) {
           out.put("filter", filterRows);
         }
-        Files.createDirectories(results.toAbsolutePath().getParent());
-        Files.writeString(results, new GsonBuilder().setPrettyPrinting().create().toJson(out) + "\n");
+        TextFiles.writeAtomically(results, new GsonBuilder().setPrettyPrinting().create().toJson(out) + "\n");
       }
     }
     return 0;

@@ -218,10 +218,7 @@ public final class ServeLoadMain implements Callable<Integer> {
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());
     }
-    Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-    Files.writeString(tmp, report, StandardCharsets.UTF_8);
-    Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    TextFiles.writeAtomically(out, report);
     if (!mixResults.isEmpty()) {
       List<String> names = new ArrayList<>();
       List<double[]> pcts = new ArrayList<>();

@@ -109,12 +109,8 @@ public final class TeacherCommand implements Callable<Integer> {
           o.put("f1", r.f1());
           o.put("eval_seconds", sec);
           o.put("device", String.valueOf(t.device()));
-          Path abs = results.toAbsolutePath();
-          Files.createDirectories(abs.getParent());
-          Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-          Files.writeString(tmp, new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n");
-          Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          TextFiles.writeAtomically(results,
+              new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n");
         }
       }
       if (writeLogits != null) {
