@@ -37,6 +37,10 @@ public final class EvalRcCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
 
+  @Option(names = "--question-model", description = "a question-side export (densephrases train-query) tuned for"
+      + " --model-dir: questions are encoded by it, passages by the phrase model")
+  Path questionModel;
+
   @Option(names = "--data", description = "SQuAD v1.1 JSON (default: ${DEFAULT-VALUE})")
   Path data = Path.of("../shared/data/squad/dev-v1.1-even.json");
 
@@ -79,7 +83,12 @@ public final class EvalRcCommand implements Callable<Integer> {
     if (paragraphs > 0 && paragraphs < d.paragraphs().size()) {
       d = new SquadDataset(d.source(), d.version(), d.paragraphs().subList(0, paragraphs));
     }
-    try (PhraseModelFile.Loaded m = source.modelDir != null ? PhraseModelFile.load(source.modelDir)
+    if (questionModel != null && source.modelDir == null) {
+      throw new IllegalArgumentException("--question-model needs --model-dir (the phrase model it was tuned for)");
+    }
+    try (PhraseModelFile.Loaded m = questionModel != null
+        ? PhraseModelFile.loadWithQuestionSide(source.modelDir, questionModel)
+        : source.modelDir != null ? PhraseModelFile.load(source.modelDir)
         : source.checkpoint != null ? ModelSources.fromCheckpoint(source.checkpoint)
         : ModelSources.pretrained(source.pretrained, "shared")) {
       ReadingComprehension.Config cfg = new ReadingComprehension.Config(m.meta().windows(),

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {InfoCommand.class,
         DumpCommand.class,
         TrainCommand.class,
+        TrainQueryCommand.class,
         EvalRcCommand.class,
         ExportCommand.class,
         TeacherCommand.class,

@@ -54,6 +54,11 @@ public final class JavaQuestionEncoder implements QuestionEncoder {
 
   @Override
   public String modelId() {
+    return model.phraseModelId();
+  }
+
+  @Override
+  public String questionModelId() {
     return model.modelId();
   }
 

@@ -10,11 +10,23 @@ import java.util.List;
  */
 public interface QuestionEncoder extends AutoCloseable {
   /**
-   * The model id, compared with the dump's (a dump is never searched with another model's questions).
+   * The model id, compared with the dump's (a dump is never searched with another model's questions): the phrase
+   * model whose dumps these questions search.
    *
    * @return the id of the model
    */
   String modelId();
+
+  /**
+   * The id of the question encoder itself: {@link #modelId} for a phrase model's own question side, the tuned
+   * model's id for a question-side export ({@code densephrases train-query}), whose {@link #modelId} is the phrase
+   * model it was tuned for.
+   *
+   * @return the question encoder's own id
+   */
+  default String questionModelId() {
+    return modelId();
+  }
 
   /**
    * The vector size.

@@ -85,11 +85,12 @@ public final class EncoderModel {
 
   /**
    * The model id that {@code spec} loads, without loading the weights (for file names and mismatch checks): an
-   * export's id is read from its header, a pretrained encoder's is {@code <name>+untrained-heads}.
+   * export's id is read from its header (for a question-side export: the phrase model it was tuned for, whose dumps
+   * it searches), a pretrained encoder's is {@code <name>+untrained-heads}.
    */
   public static String idOf(String spec) throws IOException {
     if (isPath(spec)) {
-      return RawPhraseModel.readModelId(Path.of(spec));
+      return RawPhraseModel.readPhraseModelId(Path.of(spec));
     }
     return PretrainedModels.byName(spec).name() + "+untrained-heads";
   }

@@ -16,7 +16,7 @@ final class JavaEncoder extends WindowedEncoder {
   private final JavaPhraseModel model;
 
   private JavaEncoder(JavaPhraseModel model, Tokenizer tokenizer, int maxQuestionTokens) {
-    super(model.modelId(), model.hiddenSize(), tokenizer, model.meta().windows(), maxQuestionTokens);
+    super(model.phraseModelId(), model.hiddenSize(), tokenizer, model.meta().windows(), maxQuestionTokens);
     this.model = model;
   }
 

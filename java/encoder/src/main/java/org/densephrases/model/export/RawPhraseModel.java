@@ -31,6 +31,16 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
   static final int VERSION = 1;
   public static final String MODEL_FILE = "phrase-model.dpm";
   public static final String TOKENIZER_FILE = "tokenizer.json";
+  /** A question-side export's file ({@code densephrases train-query}): same format, question tensors only. */
+  public static final String QUESTION_FILE = "question-model.dpm";
+
+  /**
+   * The id of the phrase model whose dumps this model's questions search: its own id, or for a question-side export
+   * the phrase model it was tuned for.
+   */
+  public String phraseModelId() {
+    return meta.isQuestionSide() ? meta.phraseModelId() : modelId;
+  }
 
   /** The tensor's values; an error naming the file when it is absent. */
   public float[] tensor(String name) {
@@ -56,9 +66,19 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
     return file.resolveSibling(TOKENIZER_FILE);
   }
 
-  /** {@code dirOrFile/phrase-model.dpm} for a directory, else the file itself. */
+  /**
+   * {@code dirOrFile/phrase-model.dpm} for a directory (or its {@code question-model.dpm} when it holds a question-side
+   * export only), else the file itself.
+   */
   public static Path modelFile(Path dirOrFile) {
-    return Files.isDirectory(dirOrFile) ? dirOrFile.resolve(MODEL_FILE) : dirOrFile;
+    if (!Files.isDirectory(dirOrFile)) {
+      return dirOrFile;
+    }
+    Path q = dirOrFile.resolve(QUESTION_FILE);
+    if (!Files.exists(dirOrFile.resolve(MODEL_FILE)) && Files.isRegularFile(q)) {
+      return q;
+    }
+    return dirOrFile.resolve(MODEL_FILE);
   }
 
   /** True when {@code dirOrFile} is (or holds) a file that starts like an exported model. */
@@ -69,6 +89,18 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
 
   /** Reads magic, version and model id at the start of an export, without reading the weights. */
   public static String readModelId(Path dirOrFile) throws IOException {
+    return readHeader(dirOrFile, false);
+  }
+
+  /**
+   * The id of the phrase model whose dumps the export's questions search, from its header (the weights are not
+   * read): its own id, or for a question-side export the phrase model it was tuned for.
+   */
+  public static String readPhraseModelId(Path dirOrFile) throws IOException {
+    return readHeader(dirOrFile, true);
+  }
+
+  private static String readHeader(Path dirOrFile, boolean phraseModel) throws IOException {
     Path file = modelFile(dirOrFile);
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "exported phrase model not found");
@@ -83,16 +115,27 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
       if (version != VERSION) {
         throw new IllegalArgumentException(file + ": format version " + version + ", this build reads " + VERSION);
       }
-      int len = Integer.reverseBytes(in.readInt());
-      if (len < 1 || len > 4096) {
-        throw new IllegalArgumentException(file + ": bad model id length " + len);
+      String id = headerString(in, file, 4096, "model id");
+      if (!phraseModel) {
+        return id;
       }
-      byte[] id = new byte[len];
-      in.readFully(id);
-      return new String(id, StandardCharsets.UTF_8);
+      in.readInt(); // hidden
+      in.readInt(); // dtype
+      PhraseModelMeta meta = new Gson().fromJson(headerString(in, file, 1 << 20, "metadata"), PhraseModelMeta.class);
+      return meta != null && meta.isQuestionSide() ? meta.phraseModelId() : id;
     } catch (EOFException e) {
       throw new IllegalArgumentException(file + " is truncated (no model id)", e);
     }
+  }
+
+  private static String headerString(DataInputStream in, Path file, int max, String what) throws IOException {
+    int len = Integer.reverseBytes(in.readInt());
+    if (len < 1 || len > max) {
+      throw new IllegalArgumentException(file + ": bad " + what + " length " + len);
+    }
+    byte[] b = new byte[len];
+    in.readFully(b);
+    return new String(b, StandardCharsets.UTF_8);
   }
 
   /**
@@ -128,6 +171,10 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
       }
       if (!"shared".equals(meta.layout()) && !"paper".equals(meta.layout())) {
         throw new IllegalArgumentException(file + ": unknown layout '" + meta.layout() + "' (shared or paper)");
+      }
+      if (meta.isQuestionSide() && !meta.isShared()) {
+        throw new IllegalArgumentException(file + ": a question-side export must have the shared layout, not '"
+            + meta.layout() + "'");
       }
       int n = in.i32();
       for (int i = 0; i < n; i++) {

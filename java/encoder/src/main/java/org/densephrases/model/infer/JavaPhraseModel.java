@@ -45,7 +45,8 @@ public final class JavaPhraseModel implements AutoCloseable {
     BertConfig c = meta.bert();
     int h = c.hiddenSize();
     Set<String> used = new HashSet<>();
-    phrase = bert(raw, "phrase.", used);
+    boolean questionSide = meta.isQuestionSide();
+    phrase = questionSide ? null : bert(raw, "phrase.", used);
     if (meta.isShared()) {
       questionStart = bert(raw, "question.", used);
       questionEnd = null;
@@ -57,7 +58,8 @@ public final class JavaPhraseModel implements AutoCloseable {
       startHead = null;
       endHead = null;
     }
-    filter = new Dense(take(raw, "filter.weight", used, 2, h), take(raw, "filter.bias", used, 2), 2, h);
+    filter = questionSide ? null
+        : new Dense(take(raw, "filter.weight", used, 2, h), take(raw, "filter.bias", used, 2), 2, h);
     for (String k : raw.tensors().keySet()) {
       if (!used.contains(k)) {
         throw new IllegalArgumentException(raw.file() + ": unexpected tensor " + k + " for a " + meta.layout()
@@ -100,6 +102,11 @@ public final class JavaPhraseModel implements AutoCloseable {
     return modelId;
   }
 
+  /** The phrase model whose dumps this model's questions search (see {@link RawPhraseModel#phraseModelId}). */
+  public String phraseModelId() {
+    return meta.isQuestionSide() ? meta.phraseModelId() : modelId;
+  }
+
   public PhraseModelMeta meta() {
     return meta;
   }
@@ -118,6 +125,10 @@ public final class JavaPhraseModel implements AutoCloseable {
 
   /** Token vectors and filter logits of passage windows: ids, types and mask (B)(T) (mask 1 = token, 0 = padding). */
   public Passages encodePassages(long[][] ids, long[][] types, long[][] mask) {
+    if (phrase == null) {
+      throw new IllegalStateException("model " + modelId + " is a question-side export (tuned for phrase model '"
+          + meta.phraseModelId() + "'): it encodes questions only; encode passages with that phrase model");
+    }
     JavaBert.Packed p = phrase.forward(ids, types, mask, false, exec);
     int h = hiddenSize();
     int n = p.tokens();

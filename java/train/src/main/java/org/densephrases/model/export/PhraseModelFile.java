@@ -131,11 +131,44 @@ public final class PhraseModelFile {
    */
   public static Path write(PhraseModel m, String modelId, PhraseModelMeta meta, Dtype dtype,
       java.util.function.Predicate<String> keepFp16, byte[] tokenizerJson, Path dir) throws IOException {
+    return write(m, modelId, meta, dtype, keepFp16, name -> true, MODEL_FILE, tokenizerJson, dir);
+  }
+
+  /** Tensors of a question-side export: the question encoder and its start/end heads. */
+  static boolean isQuestionTensor(String name) {
+    return name.startsWith("question.") || name.startsWith("q_start.") || name.startsWith("q_end.");
+  }
+
+  /**
+   * Writes a question-side export ({@code dir/question-model.dpm}, atomically, and {@code dir/tokenizer.json}): the
+   * shared-layout question encoder and heads of {@code m}, for the phrase model {@code meta.phraseModelId()} (which
+   * must be set). The phrase encoder and filter head are not written: passages stay with the phrase model.
+   */
+  public static Path writeQuestionSide(PhraseModel m, String modelId, PhraseModelMeta meta, Dtype dtype,
+      byte[] tokenizerJson, Path dir) throws IOException {
+    if (!m.isShared() || m.isTied()) {
+      throw new IllegalArgumentException("a question-side export needs an untied shared-layout model");
+    }
+    if (!meta.isQuestionSide()) {
+      throw new IllegalArgumentException("a question-side export's metadata must name its phrase model");
+    }
+    return write(m, modelId, meta, dtype, java.util.regex.Pattern.compile(DEFAULT_FP16_TENSORS).asMatchPredicate(),
+        PhraseModelFile::isQuestionTensor, RawPhraseModel.QUESTION_FILE, tokenizerJson, dir);
+  }
+
+  private static Path write(PhraseModel m, String modelId, PhraseModelMeta meta, Dtype dtype,
+      java.util.function.Predicate<String> keepFp16, java.util.function.Predicate<String> include, String fileName,
+      byte[] tokenizerJson, Path dir) throws IOException {
     Files.createDirectories(dir);
-    Path file = dir.resolve(MODEL_FILE);
-    Path tmp = dir.resolve(MODEL_FILE + ".tmp");
+    Path file = dir.resolve(fileName);
+    Path tmp = dir.resolve(fileName + ".tmp");
     Map<String, Parameter> params = parameters(m);
-    Map<String, float[]> values = tensors(m);
+    Map<String, float[]> values = new LinkedHashMap<>();
+    tensors(m).forEach((k, v) -> {
+      if (include.test(k)) {
+        values.put(k, v);
+      }
+    });
     try (BinaryIo.Out o = new BinaryIo.Out(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
       o.bytes(MAGIC);
       o.i32(VERSION);
@@ -174,7 +207,10 @@ public final class PhraseModelFile {
       o.finish();
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    Files.write(dir.resolve(TOKENIZER_FILE), tokenizerJson);
+    Path tokTmp = dir.resolve(TOKENIZER_FILE + ".tmp");
+    Files.write(tokTmp, tokenizerJson);
+    Files.move(tokTmp, dir.resolve(TOKENIZER_FILE), StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
     return file;
   }
 
@@ -211,15 +247,73 @@ public final class PhraseModelFile {
    */
   public static Loaded load(Path dirOrFile) throws IOException {
     RawPhraseModel raw = RawPhraseModel.read(dirOrFile);
+    if (raw.meta().isQuestionSide()) {
+      throw new IllegalArgumentException(raw.file() + " is a question-side export (tuned for phrase model '"
+          + raw.meta().phraseModelId() + "'): load it with its phrase model (eval-rc --question-model), or search"
+          + " that phrase model's dumps with it (--encoder java)");
+    }
+    return load(raw, null, 0f, org.densephrases.model.train.TrainDevice.fromEnvironment());
+  }
+
+  /**
+   * A phrase model (not a question-side export) to train further: encoders with {@code dropout}, on {@code device}; a
+   * tied export loads untied (question encoder and phrase encoder start equal and become separate parameters).
+   */
+  public static Loaded loadForTraining(Path dirOrFile, float dropout, ai.djl.Device device) throws IOException {
+    RawPhraseModel raw = RawPhraseModel.read(dirOrFile);
+    if (raw.meta().isQuestionSide()) {
+      throw new IllegalArgumentException(raw.file() + " is a question-side export, not a phrase model");
+    }
+    return load(raw, null, dropout, device);
+  }
+
+  /**
+   * A phrase model with the question side of a question-side export ({@code densephrases train-query}) in place of
+   * its own: passages and filter from {@code phraseModel}, questions from {@code questionSide}. Refused, with both ids,
+   * when the question side was tuned for another phrase model.
+   */
+  public static Loaded loadWithQuestionSide(Path phraseModel, Path questionSide) throws IOException {
+    RawPhraseModel raw = RawPhraseModel.read(phraseModel);
+    RawPhraseModel q = RawPhraseModel.read(questionSide);
+    if (!q.meta().isQuestionSide()) {
+      throw new IllegalArgumentException(q.file() + " is not a question-side export (densephrases train-query writes"
+          + " " + RawPhraseModel.QUESTION_FILE + ")");
+    }
+    if (raw.meta().isQuestionSide()) {
+      throw new IllegalArgumentException(raw.file() + " is a question-side export, not a phrase model");
+    }
+    if (!q.meta().phraseModelId().equals(raw.modelId())) {
+      throw new IllegalArgumentException("model id mismatch: the question side " + q.file() + " (" + q.modelId()
+          + ") was tuned for phrase model '" + q.meta().phraseModelId() + "', not '" + raw.modelId() + "'");
+    }
+    return load(raw, q, 0f, org.densephrases.model.train.TrainDevice.fromEnvironment());
+  }
+
+  private static Loaded load(RawPhraseModel raw, RawPhraseModel question, float dropout, ai.djl.Device device)
+      throws IOException {
     Path file = raw.file();
     PhraseModelMeta meta = raw.meta();
-    Map<String, float[]> values = raw.tensors();
-    Map<String, long[]> shapes = raw.shapes();
+    Map<String, float[]> values = new LinkedHashMap<>(raw.tensors());
+    Map<String, long[]> shapes = new LinkedHashMap<>(raw.shapes());
+    if (question != null) {
+      if (!meta.isShared()) {
+        throw new IllegalArgumentException(file + ": a question side loads with a shared-layout phrase model, not '"
+            + meta.layout() + "'");
+      }
+      values.keySet().removeIf(PhraseModelFile::isQuestionTensor);
+      question.tensors().forEach((k, v) -> {
+        if (!isQuestionTensor(k)) {
+          throw new IllegalArgumentException(question.file() + ": unexpected tensor " + k + " in a question side");
+        }
+        values.put(k, v);
+        shapes.put(k, question.shapes().get(k));
+      });
+    }
     Tokenizer tok = Tokenizer.fromFile(raw.tokenizerFile());
     PhraseModel m = meta.isShared()
-        ? PhraseModel.shared(new BertEncoderBlock(meta.bert(), 0f), new BertEncoderBlock(meta.bert(), 0f))
-        : new PhraseModel(new BertEncoderBlock(meta.bert(), 0f), new BertEncoderBlock(meta.bert(), 0f),
-            new BertEncoderBlock(meta.bert(), 0f));
+        ? PhraseModel.shared(new BertEncoderBlock(meta.bert(), dropout), new BertEncoderBlock(meta.bert(), dropout))
+        : new PhraseModel(new BertEncoderBlock(meta.bert(), dropout), new BertEncoderBlock(meta.bert(), dropout),
+            new BertEncoderBlock(meta.bert(), dropout));
     Map<String, Parameter> params = parameters(m);
     for (Map.Entry<String, Parameter> e : params.entrySet()) {
       float[] v = values.get(e.getKey());
@@ -242,8 +336,8 @@ public final class PhraseModelFile {
             + "-layout model");
       }
     }
-    NDManager manager = NDManager.newBaseManager(org.densephrases.model.train.TrainDevice.fromEnvironment(), "PyTorch");
+    NDManager manager = NDManager.newBaseManager(device, "PyTorch");
     m.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
-    return new Loaded(raw.modelId(), meta, m, tok, manager);
+    return new Loaded(question != null ? question.modelId() : raw.modelId(), meta, m, tok, manager);
   }
 }
