@@ -4,6 +4,8 @@
 #
 # HERE (a machine with the JDK and Maven):
 #   tools/gpu-train.sh prepare [--models e5-small-v2,bge-small-en-v1.5] [--part-mb 50]
+#       (NATIVE_THERE=1: jars without libdensephrases.so, for plans that build it there, e.g. gpu-qft-plan.sh;
+#        --models "": no pretrained encoder, for plans that start from an exported model)
 #       Builds the jars and a jlink'd runtime (with java.desktop for the loss curves), prepares DJL's JNI sources
 #       (work/djl-src, from DJL_GIT=<a git dir of deepjavalibrary/djl> or a clone; never committed) with the JNI
 #       header generated here, and packs everything a run needs (runtime, jars, JNI sources, SQuAD train/dev, the
@@ -45,12 +47,17 @@ prepare)
   w=work/gpu-train; pay=$w/payload
   rm -rf "$pay"; mkdir -p "$pay/jars" "$pay/data" "$pay/test"
   echo "gpu-train: building jars"
-  mvn -q -B -DskipTests install
+  if [[ ${NATIVE_THERE:-0} == 1 ]]; then # the plan builds libdensephrases there (nvcc, 16 cores)
+    mvn -q -B -DskipTests -Ddensephrases.skipNative=true install
+  else
+    mvn -q -B -DskipTests install
+  fi
   for d in java/*/; do # every module's jar (kernels with libdensephrases.so inside)
     m=$(basename "$d"); j=$d/target/densephrases-$m-0.1.0-SNAPSHOT.jar
     [[ -f $j ]] && cp "$j" "$pay/jars/$m.jar"
   done
-  [[ -n $(unzip -l "$pay/jars/kernels.jar" | grep libdensephrases.so) ]] || die "kernels.jar has no libdensephrases.so (nvcc?)"
+  [[ ${NATIVE_THERE:-0} == 1 || -n $(unzip -l "$pay/jars/kernels.jar" | grep libdensephrases.so) ]] \
+    || die "kernels.jar has no libdensephrases.so (nvcc?; NATIVE_THERE=1 when the plan builds it there)"
   mvn -q -B dependency:build-classpath -pl java/app -Dmdep.outputFile="$root/$w/cp.txt" -Dmdep.includeScope=runtime
   # DJL's CPU libtorch, its prebuilt JNI and the Rust tokenizers stay behind: the JNI is built there, tokenization is
   # pure Java, and the weights travel as the jars named by --models.

@@ -115,6 +115,9 @@ final class EvalOpenCommand implements Callable<Integer> {
   @Option(names = "--warmup", description = "searches before timing (default: ${DEFAULT-VALUE})")
   int warmup = 5;
 
+  /** The question-side export's id when --model is one (train-query), else null. */
+  private String questionSide;
+
   /** The engine that encoded the questions (for the report), null when they were read. */
   private String encoderEngine;
 
@@ -166,6 +169,9 @@ final class EvalOpenCommand implements Callable<Integer> {
         qv = new QuestionVectors(m.modelId(), m.dim(), qs.stream().map(Q::id).toList(),
             qs.stream().map(Q::text).toList(), v[0], v[1]);
         encoderEngine = EncoderModel.resolveEngine(modelSpec, encoder.engine);
+        if (!m.questionModelId().equals(m.modelId())) {
+          questionSide = m.questionModelId();
+        }
       }
       o.printf(Locale.ROOT, "eval-open: encoded %d questions in %.1fs (%.1f questions/s, batches of 64, %s encoder)%n",
           qs.size(), encodeSec, qs.size() / encodeSec, encoderEngine);
@@ -347,7 +353,8 @@ final class EvalOpenCommand implements Callable<Integer> {
     sb.append("- questions: ").append(n).append(" of ").append(dev)
         .append(limit > 0 ? " (spread evenly: --limit " + limit + ")" : "").append('\n');
     sb.append("- dump: ").append(dumpInfo).append('\n');
-    sb.append("- question encoder: ").append(modelId)
+    sb.append("- question encoder: ").append(questionSide != null ? questionSide + " (question side tuned for phrase"
+        + " model " + modelId + ")" : modelId)
         .append(Double.isNaN(encodeSec) ? " (vectors read from " + readVectors + ")"
             : String.format(Locale.ROOT, " (%.1f questions/s encoding with the %s encoder, batches of 64, not in the"
                 + " latency)", n / encodeSec, encoderEngine)).append('\n');

@@ -282,8 +282,8 @@ public final class QueryTrainer implements AutoCloseable {
           double rate = seen / Math.max(1e-9, seconds);
           double eta = (total - step) * (seconds / step);
           log.printf(Locale.ROOT, "train-query: step %d/%d (epoch %d) loss %.4f, positive in top %d: %.1f%%, lr %.2e,"
-              + " %.0f questions/s, ETA %.0f s%n", step, total, epoch + 1, l, options.topK(), 100 * hit, lr, rate,
-              eta);
+              + " %.1f questions/s (%.0f%% of the time in the index), ETA %.0f s%n", step, total, epoch + 1, l,
+              options.topK(), 100 * hit, lr, rate, 100 * retrieveNanos / 1e9 / Math.max(1e-9, seconds), eta);
           winLoss = 0;
           winSteps = 0;
           winQ = 0;
@@ -324,7 +324,9 @@ public final class QueryTrainer implements AutoCloseable {
             true);
         float[] qs = q.get(0).toFloatArray();
         float[] qe = q.get(1).toFloatArray();
+        long r0 = System.nanoTime();
         List<List<PhraseRetriever.Phrase>> found = retriever.retrieve(qs, qe, n, options.topK());
+        retrieveNanos += System.nanoTime() - r0;
         int cols = options.topK() + 1;
         List<Integer> keep = new ArrayList<>();
         List<List<PhraseRetriever.Phrase>> rows = new ArrayList<>();
@@ -411,6 +413,7 @@ public final class QueryTrainer implements AutoCloseable {
   }
 
   private int optimizerSteps;
+  private long retrieveNanos; // time in the index (search + reading the phrase vectors), for the progress lines
 
   /** log sum exp over axis 1, stable. */
   private static NDArray logSumExp(NDArray x) {
