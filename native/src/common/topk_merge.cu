@@ -2,6 +2,7 @@
 #include "block_topk.cuh"
 #include "status.h"
 #include "topk_merge.h"
+#include "tuning.h"
 
 namespace dp {
 namespace {
@@ -12,11 +13,12 @@ constexpr int kMergeItems = 4;  // entries per thread per round: round_max = 102
 // One block per query. (query)(list)(k) -> (query)(k).
 __global__ void __launch_bounds__(kMergeThreads) topk_merge_kernel(const float* __restrict__ in_score,
                                                                    const int64_t* __restrict__ in_id, int lists,
-                                                                   int k, int cap, float* __restrict__ out_score,
+                                                                   int k, int cap, bool select,
+                                                                   float* __restrict__ out_score,
                                                                    int64_t* __restrict__ out_id) {
   extern __shared__ uint4 smem[];
   BlockTopK top;
-  top.carve(smem, 1, cap, k);
+  top.carve(smem, 1, cap, k, select);
   top.init();
   __syncthreads();
   const int q = blockIdx.x;
@@ -52,9 +54,10 @@ __global__ void topk_fill_empty_kernel(float* out_score, int64_t* out_id, int64_
 void dp_run_topk_merge(const float* d_in_score, const int64_t* d_in_id, int num_queries, int lists, int k,
                        float* d_out_score, int64_t* d_out_id, cudaStream_t stream) {
   const int cap = topk_cap(k, kMergeThreads * kMergeItems);
-  size_t smem = block_topk_smem(1, cap);  // <= 32 KB for k <= 2048: no opt-in needed
-  topk_merge_kernel<<<num_queries, kMergeThreads, smem, stream>>>(d_in_score, d_in_id, lists, k, cap, d_out_score,
-                                                                  d_out_id);
+  const bool select = tuning().topk_select;
+  size_t smem = block_topk_smem(1, cap, select);  // <= 40 KB for k <= 2048: no opt-in needed
+  topk_merge_kernel<<<num_queries, kMergeThreads, smem, stream>>>(d_in_score, d_in_id, lists, k, cap, select,
+                                                                  d_out_score, d_out_id);
   check_launch("topk_merge_kernel");
 }
 

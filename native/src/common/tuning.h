@@ -19,6 +19,15 @@ struct Tuning {
   int scan_blocks_per_sm = 0;          // grid size per SM for flat scans and IVF groups (0: the occupancy)
   bool pq_force_global_lut = false;    // PQ tables read through L1 instead of shared memory
   int64_t scan_temp_budget = int64_t(1) << 30;  // bytes of partial top-k lists a scan aims to stay under
+  // INT8 scans on the int8 tensor cores (scan_s8.cu) with the queries split into this many int8 pieces per weight
+  // (3: ~21 bits per weight, the same accuracy as the fp16 kernel's hi + lo; 2: ~15 bits, see NOTES.md for the
+  // error bound); 0: the fp16 tensor-core kernel. Applies when num_queries >= scan_s8_min_queries.
+  int scan_s8_pieces = 0;
+  int scan_s8_min_queries = 1;
+  int scan_s8_max_queries_per_block = 32;  // query tile of the s8 kernel: 8, 16 or 32 columns
+  // Full top-k buffers shrink by radix select between rounds instead of a bitonic sort (scans on tensor cores and
+  // the merge; block_topk.cuh).
+  bool topk_select = false;
 };
 
 // Process-wide; change it only while no call is in flight.

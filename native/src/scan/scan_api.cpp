@@ -116,15 +116,41 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
   p.cap = topk_cap(p.k, kScanRound);
   const int max_qa = std::max(1, std::min(16, tuning().scan_max_queries_per_block));
 
+  const bool select = tuning().topk_select;
+  p.topk_select = select ? 1 : 0;
+  const int pieces = tuning().scan_s8_pieces;
+  if (!tuning().scan_force_generic && p.type == DP_INT8 && (pieces == 2 || pieces == 3) &&
+      p.nq >= tuning().scan_s8_min_queries && scan_mma_supported(p.type, p.row_bytes, p.codes)) {
+    // int8 tensor cores: query tiles up to 32 columns (the weights take 1 byte per piece instead of 4).
+    p.s8_pieces = pieces;
+    p.dpad = scan_s8_dpad(p.dim);
+    const int max_s8 = std::max(1, std::min(32, tuning().scan_s8_max_queries_per_block));
+    auto nt_of = [](int q) { return q > 16 ? 4 : q > 8 ? 2 : 1; };
+    int qa = ivf ? 1 : std::min(p.nq, max_s8);
+    while (qa > 1 && scan_s8_smem(nt_of(qa), pieces, p.dpad, ivf, qa, p.cap, select) > limit) --qa;
+    const int nt = nt_of(qa);
+    size_t smem = scan_s8_smem(nt, pieces, p.dpad, ivf, qa, p.cap, select);
+    if (!ivf && tuning().scan_flat_blocks_per_sm == 1)  // more shared memory than two blocks can share
+      smem = std::max(smem, std::min(limit, (size_t)dev.smem_per_sm / 2 + 1024));
+    if (smem <= limit) {
+      p.qa = qa;
+      const int occ = scan_s8_occupancy(nt, pieces, smem);
+      DP_REQUIRE(occ >= 1, "scan kernel does not fit on this device");
+      if (ivf) plan_ivf(p, occ); else plan_flat(p, occ);
+      const int blocks = ivf ? p.groups * p.nq : p.num_chunks * p.num_qtiles;
+      scan_and_merge(p, d_out_scores, d_out_ids, stream, [&] { dp_run_scan_s8(p, nt, blocks, smem, stream); });
+      return;
+    }
+  }
   if (!tuning().scan_force_generic && scan_mma_supported(p.type, p.row_bytes, p.codes)) {
     p.dpad = scan_mma_dpad(p.type, p.dim);
     int qa = ivf ? 1 : std::min(p.nq, max_qa);
     int nt = qa > 8 ? 2 : 1;
-    while (qa > 1 && scan_mma_smem(nt, p.dpad, ivf, qa, p.cap) > limit) {
+    while (qa > 1 && scan_mma_smem(nt, p.dpad, ivf, qa, p.cap, select) > limit) {
       --qa;
       nt = qa > 8 ? 2 : 1;
     }
-    size_t smem = scan_mma_smem(nt, p.dpad, ivf, qa, p.cap);
+    size_t smem = scan_mma_smem(nt, p.dpad, ivf, qa, p.cap, select);
     if (!ivf && tuning().scan_flat_blocks_per_sm == 1)  // more shared memory than two blocks can share
       smem = std::max(smem, std::min(limit, (size_t)dev.smem_per_sm / 2 + 1024));
     if (smem <= limit) {

@@ -13,9 +13,16 @@ namespace dp {
 // Tensor-core dense scan (FP16 / INT8, rows a multiple of 64 bytes, 16-byte aligned codes).
 bool scan_mma_supported(int type, int64_t row_bytes, const void* codes);
 int scan_mma_dpad(int type, int dim);
-size_t scan_mma_smem(int nt, int dpad, int ivf, int qa, int cap);
+size_t scan_mma_smem(int nt, int dpad, int ivf, int qa, int cap, bool select);
 int scan_mma_occupancy(int type, int nt, size_t smem);  // blocks per SM
 void dp_run_scan_mma(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream);
+
+// INT8 dense scan on the int8 tensor cores (mma m16n8k32 s8), queries split into p.s8_pieces int8 pieces; same
+// row layout rules as the tensor-core scan above; query tiles of 8, 16 or 32 (nt = 1, 2, 4).
+int scan_s8_dpad(int dim);
+size_t scan_s8_smem(int nt, int pieces, int dpad, int ivf, int qa, int cap, bool select);
+int scan_s8_occupancy(int nt, int pieces, size_t smem);
+void dp_run_scan_s8(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream);
 
 // CUDA-core dense scan, any type and dim; qs in {1, 4, 16} queries per block.
 size_t scan_generic_smem(int qs, int dim, int ivf, int qa, int cap);

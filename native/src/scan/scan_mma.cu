@@ -34,7 +34,7 @@ struct MmaLayout {
 
 __host__ __device__ inline size_t align_up(size_t x, size_t a) { return (x + a - 1) / a * a; }
 
-__host__ __device__ inline MmaLayout mma_layout(int nt, int dpad, int nseg, int qa, int cap) {
+__host__ __device__ inline MmaLayout mma_layout(int nt, int dpad, int nseg, int qa, int cap, bool select) {
   const int qt = 8 * nt;
   MmaLayout l;
   size_t off = 0;
@@ -51,7 +51,7 @@ __host__ __device__ inline MmaLayout mma_layout(int nt, int dpad, int nseg, int 
   off += SegmentTable::smem_bytes(nseg);
   off = align_up(off, 16);
   l.topk = off;
-  off += block_topk_smem(qa, cap);
+  off += block_topk_smem(qa, cap, select);
   l.total = align_up(off, 16);
   return l;
 }
@@ -319,7 +319,7 @@ __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanPar
   extern __shared__ __align__(16) unsigned char smem[];
   const BlockQueries bq = block_queries(p);
   const int nseg = p.ivf ? kMaxSegments : 1;
-  const MmaLayout L = mma_layout(NT, p.dpad, nseg, p.qa, p.cap);
+  const MmaLayout L = mma_layout(NT, p.dpad, nseg, p.qa, p.cap, p.topk_select != 0);
   __half* whi = reinterpret_cast<__half*>(smem + L.w_hi);
   __half* wlo = reinterpret_cast<__half*>(smem + L.w_lo);
   float* qbias = reinterpret_cast<float*>(smem + L.qbias);
@@ -327,7 +327,7 @@ __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanPar
   SegmentTable st;
   st.carve(smem + L.seg, nseg);
   BlockTopK top;
-  top.carve(smem + L.topk, bq.qa, p.cap, p.k);
+  top.carve(smem + L.topk, bq.qa, p.cap, p.k, p.topk_select != 0);
   top.init();
 
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, g = lane >> 2, t = lane & 3;
@@ -434,8 +434,8 @@ int scan_mma_dpad(int type, int dim) {
   return dim + 2 * x;
 }
 
-size_t scan_mma_smem(int nt, int dpad, int ivf, int qa, int cap) {
-  return mma_layout(nt, dpad, ivf ? kMaxSegments : 1, qa, cap).total;
+size_t scan_mma_smem(int nt, int dpad, int ivf, int qa, int cap, bool select) {
+  return mma_layout(nt, dpad, ivf ? kMaxSegments : 1, qa, cap, select).total;
 }
 
 int scan_mma_occupancy(int type, int nt, size_t smem) {

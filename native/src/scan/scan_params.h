@@ -44,8 +44,10 @@ struct ScanParams {
   int lists_per_query;  // partial top-k lists per query: num_chunks (flat) or groups (IVF)
 
   int cap;     // top-k buffer capacity per query, topk_cap(k, kScanRound)
+  int topk_select;  // 1: full top-k buffers shrink by radix select between rounds (BlockTopK::select_full)
   int dpad;    // MMA: halves per weight row in shared memory (dim plus a bank-conflict pad)
   int qstride; // generic: floats per dimension in the transposed weights (the kernel's query width)
+  int s8_pieces;  // INT8 on int8 tensor cores (scan_s8.cu): int8 pieces per query weight (2 or 3)
 
   // PQ
   int m;
