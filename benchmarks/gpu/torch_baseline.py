@@ -11,7 +11,7 @@ how rows are paired):
   loss   matmul + cross_entropy per side, backward (fp32; torch's default, TF32 off).
 Timing: CUDA events around each call, median of many after warm-up (as dp_bench).
 
-  python3 benchmarks/gpu/torch_baseline.py [--group flat|pq|span|loss|all] [--quick]
+  python3 benchmarks/gpu/torch_baseline.py [--group flat|pq|span|loss|all] [--quick] [--few] [--sweep]
 """
 import argparse
 import json
@@ -24,6 +24,8 @@ import torch.nn.functional as F
 
 DEV = "cuda"
 QUICK = False
+FEW = False  # at most 10 repetitions (sizes unchanged)
+FULL_SWEEP = False
 
 
 def time_ms(fn, warm=1, reps=None):
@@ -38,7 +40,8 @@ def time_ms(fn, warm=1, reps=None):
         b.record()
         b.synchronize()
         est = a.elapsed_time(b)
-        reps = max(3 if QUICK else 7, min(int(600 / max(est, 0.01)), 10 if QUICK else 50))
+        few = QUICK or FEW
+        reps = max(3 if few else 7, min(int(600 / max(est, 0.01)), 10 if few else 50))
     times = []
     for i in range(reps):
         a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
@@ -99,7 +102,10 @@ def flat():
     d = 768
     n16 = 1_000_000 if QUICK else 25_000_000
     x = rand_half(n16, d)
-    for nq, k in [(1, 100), (16, 100), (64, 100), (16, 1000)]:
+    shapes = [(1, 100), (16, 100), (64, 100), (16, 1000)]
+    if FULL_SWEEP:  # the lab's rows (tools/gpu-kernels-lab.sh): nq up to 256, k up to 2048
+        shapes = [(nq, 100) for nq in (1, 4, 16, 64, 256)] + [(nq, k) for nq in (1, 16, 64) for k in (1000, 2048)]
+    for nq, k in shapes:
         q = torch.empty((nq, d), dtype=torch.float16, device=DEV).uniform_(-1, 1)
         ms = time_ms(lambda i: topk_chunks(q, [x], k))
         result("flat", f"flat fp16 n={n16} d={d} nq={nq} k={k}", "torch fp16 matmul+topk", ms, 2.0 * n16 * d,
@@ -218,12 +224,14 @@ def loss():
 
 
 def main():
-    global QUICK
+    global QUICK, FEW, FULL_SWEEP
     ap = argparse.ArgumentParser()
     ap.add_argument("--group", default="all")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--few", action="store_true", help="3..10 repetitions per result, full sizes")
+    ap.add_argument("--sweep", action="store_true", help="flat: nq 1..256 and k up to 2048 (the lab's rows)")
     a = ap.parse_args()
-    QUICK = a.quick
+    QUICK, FEW, FULL_SWEEP = a.quick, a.few, a.sweep
     p = torch.cuda.get_device_properties(0)
     print("DEVICE " + json.dumps({"name": p.name, "torch": torch.__version__,
                                   "tf32_matmul": torch.backends.cuda.matmul.allow_tf32}), flush=True)

@@ -1,7 +1,7 @@
 // dp_bench: times every kernel of libdensephrases with CUDA events (median of many runs after warm-up) and the
 // device's copy / read bandwidth, printing one JSON object per result on lines starting with "RESULT ".
 //
-//   dp_bench [--group bandwidth|flat|ivf|pq|span|loss|all] [--quick]
+//   dp_bench [--group bandwidth|flat|lab|ivf|pq|span|loss|all] [--quick]
 //
 // Inputs are generated on the device by hash kernels (never zeros, never from the host), large enough to exceed
 // L2 (50 MB) or rotated among several sets where one set is small. Names of results match
@@ -216,7 +216,10 @@ void flat_one(int type, int64_t n, int dim, const void* codes, const float* off,
   const int es = type == DP_FP32 ? 4 : type == DP_FP16 ? 2 : 1;
   const double bytes = (double)n * dim * es;
   const char* tn = type == DP_FP32 ? "fp32" : type == DP_FP16 ? "fp16" : "int8";
-  std::string variant = (t.scan_force_generic || type == DP_FP32) ? "ours (CUDA cores)" : "ours (tensor cores)";
+  std::string variant = (t.scan_force_generic || type == DP_FP32) ? "ours (CUDA cores)"
+                        : (type == DP_INT8 && t.scan_s8_pieces != 0 && nq >= t.scan_s8_min_queries)
+                            ? "ours (int8 tensor cores)"
+                            : "ours (tensor cores)";
   if (label) variant += std::string(" ") + label;
   result("flat", fmt("flat %s n=%lld d=%d nq=%d k=%d", tn, (long long)n, dim, nq, k), variant.c_str(), ms, bytes,
          2.0 * n * dim * nq, std::isfinite(top) ? "" : "NON-FINITE TOP SCORE");
@@ -279,6 +282,76 @@ void flat() {
   }
   {  // FP32, 10M x 768 = 30.7 GB (CUDA cores only)
     const int64_t n = quick ? 500000 : 10000000;
+    float* codes = dalloc<float>((size_t)n * dim);
+    rand_float(codes, (size_t)n * dim, 31);
+    for (int nq : {1, 16}) flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100);
+    CK(cudaFree(codes));
+  }
+}
+
+// The lab for the int8 tensor-core scan and the radix-select top-k (tools/gpu-kernels-lab.sh): every variant on
+// the benchmark's shapes, a sweep of nq = 1..256 for the GB/s plot, and k up to 2048. Labels name the knobs, so
+// the fastest correct variant of a row says which default to set (native/NOTES.md, "Choosing the defaults").
+void lab() {
+  const int dim = 768;
+  struct V {
+    const char* label;
+    int pieces;  // 0: fp16 tensor-core kernel
+    bool select;
+    int s8_qtile;
+  };
+  const V int8_variants[] = {{nullptr, 0, false, 32},      {"[s8 x3]", 3, false, 32},
+                             {"[s8 x2]", 2, false, 32},     {"[select]", 0, true, 32},
+                             {"[s8 x3, select]", 3, true, 32}, {"[s8 x2, select]", 2, true, 32}};
+  auto tune = [](const V& v) {
+    dp::Tuning t;
+    t.scan_s8_pieces = v.pieces;
+    t.topk_select = v.select;
+    t.scan_s8_max_queries_per_block = v.s8_qtile;
+    return t;
+  };
+  {  // INT8, 50M x 768 = 38.4 GB
+    const int64_t n = 50000000;
+    int8_t* codes = dalloc<int8_t>((size_t)n * dim);
+    rand_bytes(codes, (size_t)n * dim, 11);
+    float *off = dalloc<float>(dim), *sc = dalloc<float>(dim);
+    rand_float(off, dim, 12, 0.1f);
+    rand_float(sc, dim, 13, 0.01f);
+    for (int nq : {1, 2, 4, 8, 16, 32, 64, 128, 256})
+      for (int i = 0; i < 3; ++i) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, tune(int8_variants[i]),
+                                           int8_variants[i].label);
+    for (int nq : {64, 256}) {
+      const V q16 = {"[s8 x2, query tile 16]", 2, false, 16};
+      flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, tune(q16), q16.label);
+    }
+    for (int nq : {1, 16, 64})
+      for (int k : {1000, 2048})
+        for (const V& v : int8_variants) {
+          if (nq == 64 && v.pieces == 0) continue;  // the fp16 kernel at nq=64: slow at k=100 already
+          flat_one(DP_INT8, n, dim, codes, off, sc, nq, k, tune(v), v.label);
+        }
+    for (int nq : {1, 16})
+      for (const V& v : int8_variants)
+        if (v.select) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, tune(v), v.label);
+    CK(cudaFree(codes));
+    CK(cudaFree(off));
+    CK(cudaFree(sc));
+  }
+  {  // FP16, 25M x 768 = 38.4 GB
+    const int64_t n = 25000000;
+    __half* codes = dalloc<__half>((size_t)n * dim);
+    rand_half(codes, (size_t)n * dim, 21);
+    const V sel = {"[select]", 0, true, 32};
+    for (int nq : {1, 2, 4, 8, 16, 32, 64, 128, 256}) flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, 100);
+    for (int nq : {1, 16})
+      for (int k : {100, 1000, 2048}) {
+        if (k != 100) flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, k);
+        flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, k, tune(sel), sel.label);
+      }
+    CK(cudaFree(codes));
+  }
+  {  // FP32, 10M x 768 = 30.7 GB (CUDA cores only)
+    const int64_t n = 10000000;
     float* codes = dalloc<float>((size_t)n * dim);
     rand_float(codes, (size_t)n * dim, 31);
     for (int nq : {1, 16}) flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100);
@@ -586,7 +659,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
     else if (!std::strcmp(argv[i], "--group") && i + 1 < argc) group = argv[++i];
     else {
-      std::printf("usage: dp_bench [--group bandwidth|flat|ivf|pq|span|loss|all] [--quick]\n");
+      std::printf("usage: dp_bench [--group bandwidth|flat|lab|ivf|pq|span|loss|all] [--quick]\n");
       return 1;
     }
   }
@@ -600,6 +673,7 @@ int main(int argc, char** argv) {
               prop.multiProcessorCount, prop.l2CacheSize / 1048576.0, prop.totalGlobalMem / 1073741824.0);
   bandwidth();  // always: the percentages need it
   if (group == "flat" || group == "all") flat();
+  if (group == "lab") lab();
   if (group == "ivf" || group == "all") ivf();
   if (group == "pq" || group == "all") pq();
   if (group == "span" || group == "all") span();

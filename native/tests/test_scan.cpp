@@ -42,6 +42,15 @@ double s8_two_piece_bound(int type, const float* q, const Vectors& v) {
   return mx * v.dim * 128.0 / 32512.0;
 }
 
+// The knobs a case runs under, in its name (tools/gpu-kernels-lab.sh reads the FAIL lines for them).
+const char* knobs() {
+  const dp::Tuning& t = dp::tuning();
+  static char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%s%s", t.scan_s8_pieces == 3 ? " s8x3" : t.scan_s8_pieces == 2 ? " s8x2" : "",
+                t.topk_select ? " select" : "", t.scan_pipelined ? " v2" : "");
+  return buf;
+}
+
 struct DevVectors {
   Dev<uint8_t> raw;
   Dev<float> offset, scale;
@@ -60,8 +69,8 @@ struct DevVectors {
 
 void flat_case(int type, int64_t n, int dim, int nq, int k, int dup = 1, bool force_generic = false) {
   char what[160];
-  std::snprintf(what, sizeof what, "flat %s n=%lld dim=%d nq=%d k=%d dup=%d%s", type_name(type), (long long)n, dim,
-                nq, k, dup, force_generic ? " generic" : "");
+  std::snprintf(what, sizeof what, "flat %s n=%lld dim=%d nq=%d k=%d dup=%d%s%s", type_name(type), (long long)n,
+                dim, nq, k, dup, force_generic ? " generic" : "", knobs());
   std::printf("  %s\n", what);
   Vectors v = random_vectors(type, n, dim, dup);
   std::vector<float> q = random_floats((size_t)nq * dim);
@@ -131,8 +140,8 @@ void random_probes(int nq, int nprobe, int nlist, std::vector<int32_t>& probes, 
 
 void ivf_case(int type, int64_t n, int dim, int nlist, int nq, int nprobe, int k, bool with_ids, bool with_bias) {
   char what[200];
-  std::snprintf(what, sizeof what, "ivf %s n=%lld dim=%d nlist=%d nq=%d nprobe=%d k=%d ids=%d bias=%d",
-                type_name(type), (long long)n, dim, nlist, nq, nprobe, k, with_ids, with_bias);
+  std::snprintf(what, sizeof what, "ivf %s n=%lld dim=%d nlist=%d nq=%d nprobe=%d k=%d ids=%d bias=%d%s",
+                type_name(type), (long long)n, dim, nlist, nq, nprobe, k, with_ids, with_bias, knobs());
   std::printf("  %s\n", what);
   Vectors v = random_vectors(type, n, dim);
   Ivf f = random_ivf(n, nlist, with_ids);

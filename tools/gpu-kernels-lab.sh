@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# One GPU call for the flat-scan work of issue 12 (int8 tensor-core scan, radix-select top-k): on the GPU machine,
+# from the repo root, OUT set. About 200 s on an H200 (build ~30 s, tests ~20 s, lab ~40 s, torch ~40 s, the
+# other groups ~60 s, each stage under its own time limit).
+#   1. builds native/ (library, tests, bench) and counts the int8 mma (IMMA) in the s8 kernel's SASS
+#   2. correctness of every variant, old and new: test_scan run directly (its FAIL lines name the knobs, so a
+#      failing variant is left out of the chosen rows), then the rest of ctest
+#   3. dp_bench --group lab (every variant of the flat scans: nq 1..256, k up to 2048) and torch's flat rows
+#   4. report: benchmarks/results/gpu-kernels.md (our fastest correct variant per row), gpu-kernels-lab.md (every
+#      variant), gpu-kernels.png, gpu-kernels-nq.png (GB/s vs nq)
+#   5. while time is left: the ivf, pq, span and loss groups with their torch rows, and the report again
+# Everything lands in $OUT (7 files): gpu-kernels.md, gpu-kernels-lab.md, gpu-kernels.png, gpu-kernels-nq.png,
+# gpu-kernels-ours.log, gpu-kernels-torch.log, gpu-kernels-lab-tests.log.
+#   bash tools/gpu-kernels-lab.sh [seconds budget, default 200]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+budget=${1:-200}
+T0=$SECONDS
+res=benchmarks/results
+logs=$res/logs
+mkdir -p "$logs"
+out=${OUT:-$res/lab-out}
+mkdir -p "$out"
+tests=$out/gpu-kernels-lab-tests.log
+ours=$logs/gpu-kernels-ours.log
+theirs=$logs/gpu-kernels-torch.log
+: >"$tests"
+: >"$ours"
+: >"$theirs"
+say() { echo "== $((SECONDS - T0)) s: $*" | tee -a "$tests"; }
+left() { echo $((budget - (SECONDS - T0))); }
+
+say "$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null)"
+gen=()
+if [[ ! -f native/build/CMakeCache.txt ]] && command -v ninja >/dev/null; then gen=(-G Ninja); fi
+{ cmake -S native -B native/build "${gen[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+  cmake --build native/build -j "$(nproc)" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] '; } >>"$tests" 2>&1
+if [[ ! -x native/build/bench/dp_bench ]]; then say "build failed"; cp "$tests" "$OUT/" 2>/dev/null; exit 1; fi
+say "built"
+obj=$(find native/build -name 'scan_s8.cu.o' | head -1)
+if command -v cuobjdump >/dev/null && [[ -n "$obj" ]]; then
+  say "SASS of scan_s8.cu.o: $(cuobjdump --dump-sass "$obj" | grep -c 'IMMA') IMMA, $(cuobjdump --dump-sass "$obj" |
+    grep -cE '\b(LDL|STL)\b') LDL/STL"
+fi
+
+# Correctness. test_scan's stdout line-buffered so each FAIL follows the case it belongs to.
+export DP_TEST_SEED=${DP_TEST_SEED:-$((RANDOM * 32768 + RANDOM))}
+say "test_scan (seed $DP_TEST_SEED)"
+timeout 120 stdbuf -oL native/build/tests/test_scan >"$out/test_scan.txt" 2>&1
+scan_rc=$?
+cat "$out/test_scan.txt" >>"$tests"
+say "test_scan exit $scan_rc"
+# Variants to leave out of the chosen rows: the knobs named by a failing case (or by the case a crash followed).
+exclude=$(awk '/^  (flat|ivf)/ {last=$0} /FAIL/ {l=($0 ~ /s8x|select/) ? $0 : last;
+  if (l ~ /s8x3/) print "s8 x3"; if (l ~ /s8x2/) print "s8 x2"; if (l ~ /select/) print "select"}' \
+  "$out/test_scan.txt" | sort -u | paste -sd'|')
+rm -f "$out/test_scan.txt"
+if [[ $scan_rc -ne 0 && -z "$exclude" ]]; then exclude='s8 x|select'; fi
+say "variants left out of the chosen rows: ${exclude:-none}"
+(cd native/build && timeout 90 ctest -E test_scan --output-on-failure --timeout 80 2>&1) >>"$tests"
+say "ctest (without test_scan) exit $?"
+
+# Our lab rows, then torch's flat rows.
+say "dp_bench --group lab"
+timeout $(($(left) - 60 > 40 ? $(left) - 60 : 40)) native/build/bench/dp_bench --group lab --quick 2>&1 |
+  tee -a "$ours" >"$out/gpu-kernels-ours.log"
+say "dp_bench lab exit ${PIPESTATUS[0]}"
+say "torch flat"
+PYTHONUNBUFFERED=1 timeout $(($(left) - 20 > 30 ? $(left) - 20 : 30)) python3 benchmarks/gpu/torch_baseline.py \
+  --group flat --few --sweep 2>&1 | tee -a "$theirs" >"$out/gpu-kernels-torch.log"
+say "torch flat exit ${PIPESTATUS[0]}"
+
+card=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)
+report() {
+  python3 benchmarks/gpu/report.py "$ours" "$theirs" "$res" --card "${card:-unknown}" --choose \
+    ${exclude:+--exclude "$exclude"} --lab "$res/gpu-kernels-lab.md" --nq-plot "$res/gpu-kernels-nq.png" >>"$tests" 2>&1
+  cp "$res/gpu-kernels.md" "$res/gpu-kernels-lab.md" "$res/gpu-kernels.png" "$res/gpu-kernels-nq.png" "$out/" \
+    2>/dev/null
+  cp "$ours" "$out/gpu-kernels-ours.log"
+  cp "$theirs" "$out/gpu-kernels-torch.log"
+}
+report
+say "report written"
+
+# The unchanged groups, while time is left (each needs ~10-25 s with its torch rows).
+for g in span loss ivf pq; do
+  if (($(left) < 25)); then say "no time for $g"; continue; fi
+  echo "== dp_bench --group $g" >>"$ours"
+  timeout $(($(left) - 10)) native/build/bench/dp_bench --group "$g" 2>&1 | grep -v '^DEVICE' >>"$ours"
+  if [[ $g != ivf ]] && (($(left) > 10)); then
+    echo "== torch_baseline --group $g" >>"$theirs"
+    PYTHONUNBUFFERED=1 timeout $(($(left) - 5)) python3 benchmarks/gpu/torch_baseline.py --group "$g" --few 2>&1 |
+      grep -v '^DEVICE' >>"$theirs"
+  fi
+  say "$g done"
+done
+report
+say "done"
+tail -n 60 "$res/gpu-kernels.md"
+cp "$tests" "$res/logs/" 2>/dev/null
+exit 0
