@@ -28,6 +28,7 @@ struct Tuning {
   // Full top-k buffers shrink by radix select between rounds instead of a bitonic sort (scans on tensor cores and
   // the merge; block_topk.cuh).
   bool topk_select = false;
+  int topk_select_min_k = 1;  // ... for k >= this only
 };
 
 // Process-wide; change it only while no call is in flight.

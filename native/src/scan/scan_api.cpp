@@ -116,7 +116,7 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
   p.cap = topk_cap(p.k, kScanRound);
   const int max_qa = std::max(1, std::min(16, tuning().scan_max_queries_per_block));
 
-  const bool select = tuning().topk_select;
+  const bool select = tuning().topk_select && p.k >= tuning().topk_select_min_k;
   p.topk_select = select ? 1 : 0;
   const int pieces = tuning().scan_s8_pieces;
   if (!tuning().scan_force_generic && p.type == DP_INT8 && (pieces == 2 || pieces == 3) &&
