@@ -51,11 +51,12 @@ scan_rc=$?
 cat "$out/test_scan.txt" >>"$tests"
 say "test_scan exit $scan_rc"
 # Variants to leave out of the chosen rows: the knobs named by a failing case (or by the case a crash followed).
-exclude=$(awk '/^  (flat|ivf)/ {last=$0} /FAIL/ {l=($0 ~ /s8x|select/) ? $0 : last;
-  if (l ~ /s8x3/) print "s8 x3"; if (l ~ /s8x2/) print "s8 x2"; if (l ~ /select/) print "select"}' \
+exclude=$(awk '/^  (flat|ivf)/ {last=$0} /FAIL/ {l=($0 ~ /s8x|select|l2pf/) ? $0 : last;
+  if (l ~ /s8x3/) print "s8 x3"; if (l ~ /s8x2/) print "s8 x2"; if (l ~ /select/) print "select";
+  if (l ~ /l2pf/) print "L2 prefetch"}' \
   "$out/test_scan.txt" | sort -u | paste -sd'|')
 rm -f "$out/test_scan.txt"
-if [[ $scan_rc -ne 0 && -z "$exclude" ]]; then exclude='s8 x|select'; fi
+if [[ $scan_rc -ne 0 && -z "$exclude" ]]; then exclude='s8 x|select|L2 prefetch'; fi
 say "variants left out of the chosen rows: ${exclude:-none}"
 (cd native/build && timeout 90 ctest -E test_scan --output-on-failure --timeout 80 2>&1) >>"$tests"
 say "ctest (without test_scan) exit $?"

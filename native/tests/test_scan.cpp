@@ -46,8 +46,8 @@ double s8_two_piece_bound(int type, const float* q, const Vectors& v) {
 const char* knobs() {
   const dp::Tuning& t = dp::tuning();
   static char buf[48];
-  std::snprintf(buf, sizeof buf, "%s%s%s", t.scan_s8_pieces == 3 ? " s8x3" : t.scan_s8_pieces == 2 ? " s8x2" : "",
-                t.topk_select ? " select" : "", t.scan_pipelined ? " v2" : "");
+  std::snprintf(buf, sizeof buf, "%s%s%s%s", t.scan_s8_pieces == 3 ? " s8x3" : t.scan_s8_pieces == 2 ? " s8x2" : "",
+                t.topk_select ? " select" : "", t.scan_pipelined ? " v2" : "", t.scan_l2_prefetch ? " l2pf" : "");
   return buf;
 }
 
@@ -323,6 +323,17 @@ int main() {
   dp::tuning().scan_s8_pieces = 3;
   flat_case(DP_INT8, 100000, 128, 40, 2048);
   flat_case(DP_INT8, 30000, 768, 16, 300);
+  dp::tuning() = dp::Tuning{};
+
+  // L2 prefetch of the next tile (a hint: results must not change), both tensor-core kernels, flat and IVF
+  std::printf(" L2 prefetch\n");
+  dp::tuning().scan_l2_prefetch = true;
+  flat_case(DP_INT8, 30000, 768, 16, 100);
+  flat_case(DP_FP16, 9000, 160, 3, 17);
+  ivf_case(DP_INT8, 30000, 64, 400, 3, 300, 60, true, true);
+  dp::tuning().scan_s8_pieces = 3;
+  flat_case(DP_INT8, 30000, 768, 16, 100);
+  flat_case(DP_INT8, 20001, 192, 1, 10);
   dp::tuning() = dp::Tuning{};
 
   // IVF

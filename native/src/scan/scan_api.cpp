@@ -118,6 +118,7 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
 
   const bool select = tuning().topk_select && p.k >= tuning().topk_select_min_k;
   p.topk_select = select ? 1 : 0;
+  p.l2_prefetch = tuning().scan_l2_prefetch ? 1 : 0;
   const int pieces = tuning().scan_s8_pieces;
   if (!tuning().scan_force_generic && p.type == DP_INT8 && (pieces == 2 || pieces == 3) &&
       p.nq >= tuning().scan_s8_min_queries && scan_mma_supported(p.type, p.row_bytes, p.codes)) {

@@ -155,6 +155,22 @@ __device__ inline void write_partial(const ScanParams& p, const BlockQueries& bq
   }
 }
 
+// One lane of a warp: asks the copy engine to bring the rows of tile unit `u` (if it exists) into L2
+// (cp.async.bulk.prefetch, sm_90; a hint: nothing waits for it). A warp calls it for its next tile while it works
+// on the current one, so DRAM keeps streaming across the block's round barriers. Rows are contiguous within a
+// segment, 16-byte aligned (row_bytes is a multiple of 64 where it is used).
+__device__ __forceinline__ void prefetch_tile_l2(const SegmentTable& st, uint32_t u, const void* codes,
+                                                 int64_t row_bytes, int tile_rows) {
+  if (u >= st.total()) return;
+  const int s = st.find(u);
+  const int64_t tile = st.begin[s] + (int64_t)(u - st.prefix[s]) * tile_rows;
+  const int64_t rows = min((int64_t)tile_rows, st.end[s] - tile);
+  if (rows <= 0) return;
+  const char* ptr = static_cast<const char*>(codes) + tile * row_bytes;
+  asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(ptr), "r"((uint32_t)(rows * row_bytes))
+               : "memory");
+}
+
 __device__ __forceinline__ uint4 ld_stream16(const void* ptr) {
   uint4 v;
   asm("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"

@@ -292,6 +292,7 @@ __device__ __forceinline__ void scan_tiles_burst(const ScanParams& p, const Bloc
     const uint32_t u = u0 + warp;
     if (u < total) {
       const TileRows tr = tile_rows(st, u, codes, p.row_bytes, t);
+      if (p.l2_prefetch && (threadIdx.x & 31) == 0) prefetch_tile_l2(st, u + kScanWarps, codes, p.row_bytes, kTileRows);
       float acc[2][NT][4];
       zero<NT>(acc);
       for (int j0 = 0; j0 < nb; j0 += kBurst) {

@@ -189,6 +189,7 @@ __global__ void __launch_bounds__(kScanThreads, 1) scan_s8_kernel(const ScanPara
       const int64_t left = st.end[s] - 1 - tile;
       const int lim = left < kTileRows - 1 ? (int)left : kTileRows - 1;
       const char* base = codes + tile * p.row_bytes + 16 * t;
+      if (p.l2_prefetch && lane == 0) prefetch_tile_l2(st, u + kScanWarps, codes, p.row_bytes, kTileRows);
       int acc[P][2][NT][4];
 #pragma unroll
       for (int pc = 0; pc < P; ++pc)
