@@ -82,13 +82,16 @@ struct BlockTopK {
   }
 
   // Every thread, after its pushes of a round: reduces the buffers when one could overflow in the next round.
+  // SELECT (a kernel's template parameter, so a kernel without it carries none of its code or registers): shrink
+  // with select_full() when carved with `select`.
+  template <bool SELECT = false>
   __device__ void end_round(int round_max) {
     __syncthreads();  // all pushes of the round are done
     // Read between two barriers, so every thread sees the same counts and takes the same branch.
     int full = 0;
     for (int q = threadIdx.x; q < nq; q += blockDim.x) full |= count[q] > cap - round_max;
     if (__syncthreads_or(full)) {
-      if (hist != nullptr) {
+      if (SELECT && hist != nullptr) {
         select_full(cap - round_max);
         __syncthreads();
       } else {

@@ -31,7 +31,7 @@ __global__ void __launch_bounds__(kMergeThreads) topk_merge_kernel(const float* 
       int e = r0 + it * kMergeThreads + threadIdx.x;
       if (e < total) top.push(0, __ldg(in_score + base + e), (uint32_t)e);
     }
-    top.end_round(round);
+    top.end_round<true>(round);
   }
   top.reduce();
   const int n = top.filled(0);

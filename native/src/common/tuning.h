@@ -27,8 +27,9 @@ struct Tuning {
   int scan_s8_max_queries_per_block = 32;  // query tile of the s8 kernel: 8, 16 or 32 columns
   // Full top-k buffers shrink by radix select between rounds instead of a bitonic sort (scans on tensor cores and
   // the merge; block_topk.cuh).
-  // Tensor-core scans: each warp prefetches its next 32-row tile into L2 with the copy engine while it scores the
-  // current one (keeps DRAM busy across the round barriers; aimed at nq 1..16).
+  // The int8 tensor-core scan: each warp prefetches its next 32-row tile into L2 with the copy engine while it
+  // scores the current one (keeps DRAM busy across the round barriers; aimed at nq 1..16). Not in the fp16 kernel:
+  // the extra registers made its default instantiations spill under their 128-register cap.
   bool scan_l2_prefetch = false;
   bool topk_select = false;
   int topk_select_min_k = 1;  // ... for k >= this only

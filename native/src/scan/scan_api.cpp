@@ -156,7 +156,7 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
       smem = std::max(smem, std::min(limit, (size_t)dev.smem_per_sm / 2 + 1024));
     if (smem <= limit) {
       p.qa = qa;
-      const int occ = scan_mma_occupancy(p.type, nt, smem);
+      const int occ = scan_mma_occupancy(p.type, nt, select, smem);
       DP_REQUIRE(occ >= 1, "scan kernel does not fit on this device");
       if (ivf) plan_ivf(p, occ); else plan_flat(p, occ);
       const int blocks = ivf ? p.groups * p.nq : p.num_chunks * p.num_qtiles;

@@ -14,7 +14,7 @@ namespace dp {
 bool scan_mma_supported(int type, int64_t row_bytes, const void* codes);
 int scan_mma_dpad(int type, int dim);
 size_t scan_mma_smem(int nt, int dpad, int ivf, int qa, int cap, bool select);
-int scan_mma_occupancy(int type, int nt, size_t smem);  // blocks per SM
+int scan_mma_occupancy(int type, int nt, bool select, size_t smem);  // blocks per SM
 void dp_run_scan_mma(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream);
 
 // INT8 dense scan on the int8 tensor cores (mma m16n8k32 s8), queries split into p.s8_pieces int8 pieces; same

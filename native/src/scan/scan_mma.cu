@@ -222,7 +222,7 @@ __device__ __forceinline__ void zero(float (&acc)[2][NT][4]) {
 // The warp's tiles are u = warp, warp + 8, ...; the loads of the next kStage 64-byte blocks are always in flight
 // while the current ones are multiplied, also across tiles: the first blocks of the next tile are requested
 // before this tile's pushes and the round's barriers.
-template <int TYPE, int NT>
+template <int TYPE, int NT, bool SEL>
 __device__ __forceinline__ void scan_tiles_pipelined(const ScanParams& p, const BlockQueries& bq,
                                                      const SegmentTable& st, BlockTopK& top,
                                                      const __half* whi, const __half* wlo, const float* qbias,
@@ -273,7 +273,7 @@ __device__ __forceinline__ void scan_tiles_pipelined(const ScanParams& p, const 
       }
       push_tile<NT>(top, acc, tile, lim, sbias, bq.qa, qbias, qinvs, g, t);
     }
-    top.end_round(kScanRound);
+    top.end_round<SEL>(kScanRound);
   }
 }
 
@@ -281,7 +281,7 @@ __device__ __forceinline__ void scan_tiles_pipelined(const ScanParams& p, const 
 // between a group's loads and the previous group's math; other warps fill in).
 constexpr int kBurst = 4;
 
-template <int TYPE, int NT>
+template <int TYPE, int NT, bool SEL>
 __device__ __forceinline__ void scan_tiles_burst(const ScanParams& p, const BlockQueries& bq, const SegmentTable& st,
                                                  BlockTopK& top, const __half* whi, const __half* wlo,
                                                  const float* qbias, const float* qinvs, int warp, int g, int t) {
@@ -292,7 +292,6 @@ __device__ __forceinline__ void scan_tiles_burst(const ScanParams& p, const Bloc
     const uint32_t u = u0 + warp;
     if (u < total) {
       const TileRows tr = tile_rows(st, u, codes, p.row_bytes, t);
-      if (p.l2_prefetch && (threadIdx.x & 31) == 0) prefetch_tile_l2(st, u + kScanWarps, codes, p.row_bytes, kTileRows);
       float acc[2][NT][4];
       zero<NT>(acc);
       for (int j0 = 0; j0 < nb; j0 += kBurst) {
@@ -310,17 +309,19 @@ __device__ __forceinline__ void scan_tiles_burst(const ScanParams& p, const Bloc
       }
       push_tile<NT>(top, acc, tr.tile, tr.lim, tr.bias, bq.qa, qbias, qinvs, g, t);
     }
-    top.end_round(kScanRound);
+    top.end_round<SEL>(kScanRound);
   }
 }
 
-template <int TYPE, int NT, bool PIPE>
+// SEL: the radix-select top-k between rounds (p.topk_select); a template parameter so that the default kernels
+// keep their registers (128 at most: two blocks per SM) and carry none of its code.
+template <int TYPE, int NT, bool PIPE, bool SEL>
 __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanParams p) {
   constexpr int QT = 8 * NT;
   extern __shared__ __align__(16) unsigned char smem[];
   const BlockQueries bq = block_queries(p);
   const int nseg = p.ivf ? kMaxSegments : 1;
-  const MmaLayout L = mma_layout(NT, p.dpad, nseg, p.qa, p.cap, p.topk_select != 0);
+  const MmaLayout L = mma_layout(NT, p.dpad, nseg, p.qa, p.cap, SEL);
   __half* whi = reinterpret_cast<__half*>(smem + L.w_hi);
   __half* wlo = reinterpret_cast<__half*>(smem + L.w_lo);
   float* qbias = reinterpret_cast<float*>(smem + L.qbias);
@@ -328,7 +329,7 @@ __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanPar
   SegmentTable st;
   st.carve(smem + L.seg, nseg);
   BlockTopK top;
-  top.carve(smem + L.topk, bq.qa, p.cap, p.k, p.topk_select != 0);
+  top.carve(smem + L.topk, bq.qa, p.cap, p.k, SEL);
   top.init();
 
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, g = lane >> 2, t = lane & 3;
@@ -383,40 +384,42 @@ __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanPar
   build_segments(p, bq, kTileRows, st);  // ends with a barrier: weights and top-k state are visible
 
   if (PIPE)
-    scan_tiles_pipelined<TYPE, NT>(p, bq, st, top, whi, wlo, qbias, qinvs, warp, g, t);
+    scan_tiles_pipelined<TYPE, NT, SEL>(p, bq, st, top, whi, wlo, qbias, qinvs, warp, g, t);
   else
-    scan_tiles_burst<TYPE, NT>(p, bq, st, top, whi, wlo, qbias, qinvs, warp, g, t);
+    scan_tiles_burst<TYPE, NT, SEL>(p, bq, st, top, whi, wlo, qbias, qinvs, warp, g, t);
   top.reduce();
   write_partial(p, bq, top);
 }
 
-template <int TYPE, int NT, bool PIPE>
+template <int TYPE, int NT, bool PIPE, bool SEL>
 const void* mma_kernel_ptr() {
-  return reinterpret_cast<const void*>(&scan_mma_kernel<TYPE, NT, PIPE>);
+  return reinterpret_cast<const void*>(&scan_mma_kernel<TYPE, NT, PIPE, SEL>);
 }
 
-template <bool PIPE>
+template <bool PIPE, bool SEL>
 const void* mma_kernel_p(int type, int nt) {
-  if (type == DP_FP16) return nt == 2 ? mma_kernel_ptr<DP_FP16, 2, PIPE>() : mma_kernel_ptr<DP_FP16, 1, PIPE>();
-  return nt == 2 ? mma_kernel_ptr<DP_INT8, 2, PIPE>() : mma_kernel_ptr<DP_INT8, 1, PIPE>();
+  if (type == DP_FP16)
+    return nt == 2 ? mma_kernel_ptr<DP_FP16, 2, PIPE, SEL>() : mma_kernel_ptr<DP_FP16, 1, PIPE, SEL>();
+  return nt == 2 ? mma_kernel_ptr<DP_INT8, 2, PIPE, SEL>() : mma_kernel_ptr<DP_INT8, 1, PIPE, SEL>();
 }
 
-const void* mma_kernel(int type, int nt) {
-  return tuning().scan_pipelined ? mma_kernel_p<true>(type, nt) : mma_kernel_p<false>(type, nt);
+const void* mma_kernel(int type, int nt, bool select) {
+  if (select) return tuning().scan_pipelined ? mma_kernel_p<true, true>(type, nt) : mma_kernel_p<false, true>(type, nt);
+  return tuning().scan_pipelined ? mma_kernel_p<true, false>(type, nt) : mma_kernel_p<false, false>(type, nt);
 }
 
-template <bool PIPE>
+template <bool PIPE, bool SEL>
 void launch_p(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream) {
   if (p.type == DP_FP16) {
     if (nt == 2)
-      scan_mma_kernel<DP_FP16, 2, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
+      scan_mma_kernel<DP_FP16, 2, PIPE, SEL><<<blocks, kScanThreads, smem, stream>>>(p);
     else
-      scan_mma_kernel<DP_FP16, 1, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
+      scan_mma_kernel<DP_FP16, 1, PIPE, SEL><<<blocks, kScanThreads, smem, stream>>>(p);
   } else {
     if (nt == 2)
-      scan_mma_kernel<DP_INT8, 2, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
+      scan_mma_kernel<DP_INT8, 2, PIPE, SEL><<<blocks, kScanThreads, smem, stream>>>(p);
     else
-      scan_mma_kernel<DP_INT8, 1, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
+      scan_mma_kernel<DP_INT8, 1, PIPE, SEL><<<blocks, kScanThreads, smem, stream>>>(p);
   }
 }
 
@@ -439,8 +442,8 @@ size_t scan_mma_smem(int nt, int dpad, int ivf, int qa, int cap, bool select) {
   return mma_layout(nt, dpad, ivf ? kMaxSegments : 1, qa, cap, select).total;
 }
 
-int scan_mma_occupancy(int type, int nt, size_t smem) {
-  const void* k = mma_kernel(type, nt);
+int scan_mma_occupancy(int type, int nt, bool select, size_t smem) {
+  const void* k = mma_kernel(type, nt, select);
   DP_CUDA(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
   int blocks = 0;
   DP_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, k, kScanThreads, smem));
@@ -448,11 +451,12 @@ int scan_mma_occupancy(int type, int nt, size_t smem) {
 }
 
 void dp_run_scan_mma(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream) {
-  DP_CUDA(cudaFuncSetAttribute(mma_kernel(p.type, nt), cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+  const bool sel = p.topk_select != 0;
+  DP_CUDA(cudaFuncSetAttribute(mma_kernel(p.type, nt, sel), cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
   if (tuning().scan_pipelined)
-    launch_p<true>(p, nt, blocks, smem, stream);
+    sel ? launch_p<true, true>(p, nt, blocks, smem, stream) : launch_p<true, false>(p, nt, blocks, smem, stream);
   else
-    launch_p<false>(p, nt, blocks, smem, stream);
+    sel ? launch_p<false, true>(p, nt, blocks, smem, stream) : launch_p<false, false>(p, nt, blocks, smem, stream);
   check_launch("scan_mma_kernel");
 }
 

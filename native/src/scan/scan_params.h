@@ -47,7 +47,7 @@ struct ScanParams {
   int topk_select;  // 1: full top-k buffers shrink by radix select between rounds (BlockTopK::select_full)
   int dpad;    // MMA: halves per weight row in shared memory (dim plus a bank-conflict pad)
   int qstride; // generic: floats per dimension in the transposed weights (the kernel's query width)
-  int l2_prefetch;  // tensor-core scans: each warp prefetches its next tile into L2 (prefetch_tile_l2)
+  int l2_prefetch;  // int8 tensor-core scan: each warp prefetches its next tile into L2 (prefetch_tile_l2)
   int s8_pieces;  // INT8 on int8 tensor cores (scan_s8.cu): int8 pieces per query weight (2 or 3)
 
   // PQ

@@ -214,7 +214,7 @@ __global__ void __launch_bounds__(kScanThreads, 1) scan_s8_kernel(const ScanPara
       }
       push_tile_s8<NT, P>(top, acc, tile, lim, st.bias[s], bq.qa, qbias, qinvs, g, t);
     }
-    top.end_round(kScanRound);
+    top.end_round<true>(kScanRound);
   }
   top.reduce();
   write_partial(p, bq, top);
