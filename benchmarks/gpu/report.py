@@ -157,6 +157,12 @@ def main():
                      f"cudaMemcpy)" + (f", read-only kernel **{read_bw['gbps']:.0f} GB/s**" if read_bw else "") +
                      (f", torch copy_ {tcopy['gbps']:.0f} GB/s" if tcopy else "") + ".")
         lines.append("")
+    if choose:
+        lines.append("Each row shows our fastest variant of that kernel and size among those whose tests passed in "
+                     "the same run (tools/gpu-kernels-lab.sh); a label in brackets names the tuning knobs it sets "
+                     "(native/NOTES.md, 'Choosing the defaults'); every variant: gpu-kernels-lab.md. Left out after "
+                     f"failing their tests: {opts.get('--exclude') or 'none'}.")
+        lines.append("")
     lines.append("GB/s counts the bytes a kernel must read at least once (codes of the scanned or probed rows; "
                  "logical candidate + partner rows for spans; inputs + gradients for the loss). "
                  "% copy / % read compare that with the two ceilings.")
