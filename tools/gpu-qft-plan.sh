@@ -59,7 +59,7 @@ before() {
   dp dump --corpus "$corpus" --model "$MODEL" --out "$d" --encoder djl $DUMP_X \
     && dp index --dump "$d" --codec sq8,pq --backend "$BACKEND" $IDX_X \
     && dp eval-open --dump "$d" --model "$MODEL" --dev "$dev" --corpus "$corpus" --index exact,sq8,pq \
-      --backend "$BACKEND" --out "$C/open-before.md" $OPEN_X
+      --backend "$BACKEND" --out "$C/open-before.md" --predictions "$R/predictions-before" $OPEN_X
 }
 qft_one() { # name policy epochs lr
   dp train-query --model "$MODEL" --dump "$d" --index "$QFT_INDEX" --backend "$BACKEND" --train-file "$train" \
@@ -86,7 +86,7 @@ after() {
 after_one() { # name
   [[ -f $R/qft-$1/question-model.dpm ]] || return 1
   dp eval-open --dump "$d" --model "$R/qft-$1" --dev "$dev" --corpus "$corpus" --index exact,sq8,pq \
-    --backend "$BACKEND" --out "$C/open-qft-$1.md" $OPEN_X \
+    --backend "$BACKEND" --out "$C/open-qft-$1.md" --predictions "$R/predictions-$1" $OPEN_X \
     && dp eval-rc --model-dir "$MODEL" --question-model "$R/qft-$1" --data "$dev" --device "$DEVICE" \
       --results "$C/rc-qft-$1.json" $RC_X
 }
