@@ -45,10 +45,13 @@ step() {
   fi
 }
 if [[ $BACKEND == cuda && -z ${DENSEPHRASES_NATIVE:-} ]]; then # the payload's jars carry no libdensephrases.so
-  cmake -S native -B native/build-qft -DCMAKE_BUILD_TYPE=Release >/dev/null \
-    && cmake --build native/build-qft -j "$(nproc)" --target densephrases >/dev/null || { echo "native build failed"; exit 1; }
-  export DENSEPHRASES_NATIVE=$PWD/native/build-qft
-  echo "libdensephrases: $(find native/build-qft -name 'libdensephrases.so*' | head -n 1)"
+  # outside the repo copy: a later device call re-syncs that tree and does not keep every build folder in it
+  nb=$DPT/native-build
+  cmake -S native -B "$nb" -DCMAKE_BUILD_TYPE=Release >/dev/null \
+    && cmake --build "$nb" -j "$(nproc)" --target densephrases >/dev/null || { echo "native build failed"; exit 1; }
+  mkdir -p "$DPT/native-lib" && cp "$nb"/libdensephrases.so* "$DPT/native-lib/"
+  export DENSEPHRASES_NATIVE=$DPT/native-lib
+  echo "libdensephrases: $(ls "$DPT"/native-lib)"
 fi
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >"$C/device.txt" 2>/dev/null
 echo "cpu: $(nproc) cores; TF32 override $TORCH_ALLOW_TF32_CUBLAS_OVERRIDE" >>"$C/device.txt"
