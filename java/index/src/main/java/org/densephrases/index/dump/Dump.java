@@ -24,6 +24,8 @@ public final class Dump implements AutoCloseable {
   private final long[] tokenBases; // (shard+1)
   private final long numTokens;
   private final int numDocs;
+  private final java.util.BitSet deleted; // global document numbers
+  private final long deletedTokens;
 
   private Dump(Path dir, DumpManifest manifest, List<DumpShard> shards) {
     this.dir = dir;
@@ -37,9 +39,19 @@ public final class Dump implements AutoCloseable {
     }
     this.numTokens = tokenBases[shards.size()];
     this.numDocs = docs;
+    this.deleted = new java.util.BitSet(docs);
+    long dt = 0;
+    for (int d : manifest.deleted) {
+      deleted.set(d);
+      DumpShard s = shardOfDoc(d);
+      long[] starts = s.docTokenStarts();
+      int local = d - s.docBase();
+      dt += starts[local + 1] - starts[local];
+    }
+    this.deletedTokens = dt;
   }
 
-  /** Opens a complete dump, checking every file's checksum. */
+  /** Opens the newest generation of a complete dump, checking every file's checksum. */
   public static Dump open(Path dir) throws IOException {
     return open(dir, Expect.ANY, Verify.ON_OPEN, false);
   }
@@ -55,8 +67,37 @@ public final class Dump implements AutoCloseable {
     if (!Files.isDirectory(dir)) {
       throw new NoSuchFileException(dir.toString(), null, "dump directory not found");
     }
-    DumpManifest m = DumpManifest.read(dir, expect.withDtype(null));
-    Path mf = dir.resolve(DumpManifest.FILE);
+    // A change committed while we open generation g deletes the files g alone needs: open the newer one then.
+    for (int attempt = 0; ; attempt++) {
+      long g = Generations.latest(dir);
+      try {
+        return open(dir, g, expect, verify, allowIncomplete);
+      } catch (NoSuchFileException e) {
+        if (attempt >= 3 || Generations.latest(dir) == g) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Opens generation {@code generation} of the dump (0: the dump writer's MANIFEST). */
+  public static Dump open(Path dir, long generation, Expect expect, Verify verify, boolean allowIncomplete)
+      throws IOException {
+    DumpManifest m = Generations.read(dir, generation, expect.withDtype(null));
+    Path mf = generation == 0 ? dir.resolve(DumpManifest.FILE) : Generations.file(dir, generation);
+    return open(dir, m, mf, verify, allowIncomplete);
+  }
+
+  /**
+   * Opens the dump a manifest not yet committed describes (a change reads the shards it wrote before committing);
+   * payload checksums are not checked (the files were just written and checksummed by this process).
+   */
+  public static Dump openUncommitted(Path dir, DumpManifest m) throws IOException {
+    return open(dir, m, Generations.file(dir, m.generation()), Verify.LAZY, false);
+  }
+
+  private static Dump open(Path dir, DumpManifest m, Path mf, Verify verify, boolean allowIncomplete)
+      throws IOException {
     if (!m.complete() && !allowIncomplete) {
       throw new FileFormatException(mf, "complete",
           "the dump is incomplete (" + m.shards().size() + " shards done): resume the dump command to finish it");
@@ -101,6 +142,52 @@ public final class Dump implements AutoCloseable {
 
   public DumpManifest manifest() {
     return manifest;
+  }
+
+  /** The generation this dump was opened at (0: never changed since the dump command). */
+  public long generation() {
+    return manifest.generation();
+  }
+
+  /** Whether global document d was removed (or replaced) by a later generation; search never returns it. */
+  public boolean isDeleted(int doc) {
+    return deleted.get(doc);
+  }
+
+  /** Whether the document holding global token t is deleted. */
+  public boolean isDeletedToken(long t) {
+    if (deleted.isEmpty()) {
+      return false;
+    }
+    DumpShard s = shardOfToken(t);
+    return deleted.get(s.docBase() + s.docOfToken(t - s.tokenBase()));
+  }
+
+  public int numDeletedDocs() {
+    return deleted.cardinality();
+  }
+
+  /** Tokens of deleted documents (still in the shards until compaction). */
+  public long numDeletedTokens() {
+    return deletedTokens;
+  }
+
+  /** The shard holding global document d. */
+  public DumpShard shardOfDoc(int d) {
+    if (d < 0 || d >= numDocs) {
+      throw new IndexOutOfBoundsException("document " + d + " is outside the dump's [0, " + numDocs + ")");
+    }
+    int lo = 0;
+    int hi = shards.size() - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (shards.get(mid).docBase() <= d) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return shards.get(lo);
   }
 
   /** See {@link DumpManifest#fingerprint()}. */

@@ -33,21 +33,80 @@ public final class DumpManifest {
   /** Provenance lines ({@link DumpSpec#source()}): {@code source.<key>=<value>}; a manifest may have none. */
   static final String SOURCE_PREFIX = "source.";
 
-  /** One completed shard. Checksums are keyed by file suffix: meta, fp16, int8. */
-  public record ShardEntry(int inputDocs, int docs, long tokens, long tokensBeforeFilter, Map<String, Integer> crcs) {
+  /** Magic of a generation's manifest, {@code MANIFEST-NNNNNN} (see {@link Generations}). */
+  public static final String GENERATION_MAGIC = "DPGENMAN";
+
+  /**
+   * One completed shard. Checksums are keyed by file suffix: meta, fp16, int8. {@code file} is the number in the
+   * shard's file names ({@code shard-<file>.meta}): its position in MANIFEST, any unused number in a generation.
+   */
+  public record ShardEntry(int inputDocs, int docs, long tokens, long tokensBeforeFilter, Map<String, Integer> crcs,
+      int file) {
     public ShardEntry {
       crcs = Map.copyOf(crcs);
+    }
+  }
+
+  /**
+   * An index file of a generation, with its payload checksum and the drift bookkeeping of rows added since the index
+   * was trained: {@code baseResidual} = mean squared L2 distance of the rows it was trained on to their centroid
+   * (NaN until the first add measures it), {@code addedRows} and {@code addedResidualSum} the same for added rows.
+   */
+  public record IndexEntry(String file, int crc, double baseResidual, long addedRows, double addedResidualSum) {
+    /** Relative increase of the added rows' mean squared distance to their centroid over the trained rows' (0 if none). */
+    public double drift() {
+      if (addedRows == 0 || !(baseResidual > 0)) {
+        return 0;
+      }
+      return addedResidualSum / addedRows / baseResidual - 1;
     }
   }
 
   final DumpSpec spec;
   final List<ShardEntry> shards;
   final boolean complete;
+  final long generation;
+  final int[] deleted; // sorted global document numbers
+  final Map<String, IndexEntry> indexes; // codec name (sq8, pq) -> file
 
   DumpManifest(DumpSpec spec, List<ShardEntry> shards, boolean complete) {
+    this(spec, shards, complete, 0, new int[0], Map.of());
+  }
+
+  /** A manifest of generation {@code generation} (0: the dump writer's MANIFEST, which lists no index). */
+  public DumpManifest(DumpSpec spec, List<ShardEntry> shards, boolean complete, long generation, int[] deleted,
+      Map<String, IndexEntry> indexes) {
     this.spec = spec;
     this.shards = List.copyOf(shards);
     this.complete = complete;
+    this.generation = generation;
+    this.deleted = deleted.clone();
+    java.util.Arrays.sort(this.deleted);
+    this.indexes = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(indexes));
+  }
+
+  /** 0 for a dump never changed after the dump command, else the generation number (see {@link Generations}). */
+  public long generation() {
+    return generation;
+  }
+
+  /** Deleted global document numbers, ascending. */
+  public int[] deleted() {
+    return deleted.clone();
+  }
+
+  /** The index files of this generation by codec name; empty for generation 0 (its indexes go by convention). */
+  public Map<String, IndexEntry> indexes() {
+    return indexes;
+  }
+
+  /** The number the next new shard file may take: one above every shard file listed. */
+  public int nextShardFile() {
+    int n = 0;
+    for (ShardEntry s : shards) {
+      n = Math.max(n, s.file() + 1);
+    }
+    return n;
   }
 
   public DumpSpec spec() {
@@ -77,6 +136,27 @@ public final class DumpManifest {
   }
 
   void write(Path dir) throws IOException {
+    try (ContainerWriter w = ContainerWriter.create(dir.resolve(FILE), MAGIC, VERSION, spec.modelId(), spec.dim(),
+        DType.NONE, List.of("TEXT"))) {
+      w.section("TEXT", text().getBytes(StandardCharsets.UTF_8));
+      w.commit(shards.size());
+    }
+  }
+
+  /**
+   * Writes this generation's manifest, complete and checksummed, to {@code target} through {@code target.tmp}
+   * (tmp + fsync + rename): the caller renames it to its final name to commit.
+   */
+  void writeGeneration(Path target) throws IOException {
+    try (ContainerWriter w = ContainerWriter.create(target, GENERATION_MAGIC, VERSION, spec.modelId(), spec.dim(),
+        DType.NONE, List.of("TEXT", "DELETED"))) {
+      w.section("TEXT", text().getBytes(StandardCharsets.UTF_8));
+      w.begin("DELETED").putInts(deleted, 0, deleted.length);
+      w.commit(shards.size());
+    }
+  }
+
+  private String text() {
     StringBuilder sb = new StringBuilder();
     sb.append("kind=dump\n");
     sb.append("model_id=").append(spec.modelId()).append('\n');
@@ -101,12 +181,24 @@ public final class DumpManifest {
           sb.append(p).append("crc.").append(k).append('=').append(String.format("%08x", c)).append('\n');
         }
       }
+      if (generation > 0) {
+        sb.append(p).append("file=").append(s.file()).append('\n');
+      }
     }
-    try (ContainerWriter w = ContainerWriter.create(dir.resolve(FILE), MAGIC, VERSION, spec.modelId(), spec.dim(),
-        DType.NONE, List.of("TEXT"))) {
-      w.section("TEXT", sb.toString().getBytes(StandardCharsets.UTF_8));
-      w.commit(shards.size());
+    if (generation > 0) {
+      sb.append("generation=").append(generation).append('\n');
+      sb.append("deleted=").append(deleted.length).append('\n');
+      for (Map.Entry<String, IndexEntry> e : indexes.entrySet()) {
+        IndexEntry x = e.getValue();
+        String p = "index." + e.getKey() + ".";
+        sb.append(p).append("file=").append(x.file()).append('\n');
+        sb.append(p).append("crc=").append(String.format("%08x", x.crc())).append('\n');
+        sb.append(p).append("base_residual=").append(x.baseResidual()).append('\n');
+        sb.append(p).append("added_rows=").append(x.addedRows()).append('\n');
+        sb.append(p).append("added_residual_sum=").append(x.addedResidualSum()).append('\n');
+      }
     }
+    return sb.toString();
   }
 
   static String typeNames(Set<VectorType> types) {
@@ -119,8 +211,13 @@ public final class DumpManifest {
 
   /** Reads and checks the manifest of {@code dir}; model id and dim are checked when {@code expect} sets them. */
   public static DumpManifest read(Path dir, Expect expect) throws IOException {
-    Path path = dir.resolve(FILE);
-    try (ContainerFile f = ContainerFile.open(path, MAGIC, VERSION, expect.withDtype(DType.NONE), Verify.ON_OPEN)) {
+    return read(dir.resolve(FILE), false, expect);
+  }
+
+  /** Reads and checks a manifest file: the dump writer's MANIFEST, or a generation's MANIFEST-NNNNNN. */
+  static DumpManifest read(Path path, boolean generationFile, Expect expect) throws IOException {
+    try (ContainerFile f = ContainerFile.open(path, generationFile ? GENERATION_MAGIC : MAGIC, VERSION,
+        expect.withDtype(DType.NONE), Verify.ON_OPEN)) {
       Map<String, String> kv = new LinkedHashMap<>();
       for (String line : Segments.utf8(f.section("TEXT")).split("\n")) {
         if (line.isEmpty()) {
@@ -167,11 +264,42 @@ public final class DumpManifest {
             f.require(crcs.containsKey(t.name().toLowerCase(Locale.ROOT)),
                 p + "crc." + t.name().toLowerCase(Locale.ROOT), "missing");
           }
+          int file = generationFile ? Integer.parseInt(get(f, kv, p + "file")) : i;
           shards.add(new ShardEntry(Integer.parseInt(get(f, kv, p + "input_docs")),
               Integer.parseInt(get(f, kv, p + "docs")), Long.parseLong(get(f, kv, p + "tokens")),
-              Long.parseLong(get(f, kv, p + "tokens_before_filter")), crcs));
+              Long.parseLong(get(f, kv, p + "tokens_before_filter")), crcs, file));
         }
-        return new DumpManifest(spec, shards, complete);
+        if (!generationFile) {
+          return new DumpManifest(spec, shards, complete);
+        }
+        long generation = Long.parseLong(get(f, kv, "generation"));
+        f.require(generation >= 1, "generation", "must be >= 1, got " + generation);
+        f.require(complete, "complete", "a generation is always complete");
+        java.util.Set<Integer> files = new java.util.HashSet<>();
+        for (ShardEntry s : shards) {
+          f.require(s.file() >= 0 && files.add(s.file()), "shard file", "duplicate or negative shard file " + s.file());
+        }
+        int nd = Integer.parseInt(get(f, kv, "deleted"));
+        int[] deleted = Segments.ints(f.section("DELETED", 4L * nd));
+        long docs = shards.stream().mapToLong(ShardEntry::docs).sum();
+        for (int i = 0; i < nd; i++) {
+          f.require(deleted[i] >= 0 && deleted[i] < docs && (i == 0 || deleted[i] > deleted[i - 1]),
+              "section DELETED", "document " + deleted[i] + " out of order or outside [0, " + docs + ")");
+        }
+        Map<String, IndexEntry> indexes = new LinkedHashMap<>();
+        for (String key : kv.keySet()) {
+          if (key.startsWith("index.") && key.endsWith(".file")) {
+            String codec = key.substring(6, key.length() - 5);
+            String p = "index." + codec + ".";
+            String name = kv.get(key);
+            f.require(!name.contains("/") && !name.contains("\\") && !name.startsWith("."), key,
+                "'" + name + "' is not a file name of the dump directory");
+            indexes.put(codec, new IndexEntry(name, Integer.parseUnsignedInt(get(f, kv, p + "crc"), 16),
+                Double.parseDouble(get(f, kv, p + "base_residual")), Long.parseLong(get(f, kv, p + "added_rows")),
+                Double.parseDouble(get(f, kv, p + "added_residual_sum"))));
+          }
+        }
+        return new DumpManifest(spec, shards, true, generation, deleted, indexes);
       } catch (IllegalArgumentException e) { // NumberFormatException and spec checks
         throw new FileFormatException(path, "TEXT", "invalid value: " + e.getMessage());
       }

@@ -68,14 +68,14 @@ public final class DumpShard implements AutoCloseable {
       throws IOException {
     DumpManifest.ShardEntry entry = m.shards().get(index);
     Expect expect = new Expect(m.spec().modelId(), m.spec().dim(), null);
-    ContainerFile meta = ContainerFile.open(DumpFiles.meta(dir, index), DumpFiles.META_MAGIC, DumpFiles.VERSION,
+    ContainerFile meta = ContainerFile.open(DumpFiles.meta(dir, entry.file()), DumpFiles.META_MAGIC, DumpFiles.VERSION,
         expect.withDtype(DType.NONE), verify);
     DumpShard s = null;
     try {
       checkListed(meta, entry.crcs().get("meta"));
       s = new DumpShard(index, tokenBase, docBase, meta, entry);
       for (VectorType t : m.spec().types()) {
-        ContainerFile f = ContainerFile.open(DumpFiles.vectors(dir, index, t), DumpFiles.VECTORS_MAGIC,
+        ContainerFile f = ContainerFile.open(DumpFiles.vectors(dir, entry.file(), t), DumpFiles.VECTORS_MAGIC,
             DumpFiles.VERSION, expect.withDtype(DType.of(t)), verify);
         s.vectorFiles.put(t, f);
         checkListed(f, entry.crcs().get(DumpFiles.suffix(t)));

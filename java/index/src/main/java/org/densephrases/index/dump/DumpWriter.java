@@ -37,9 +37,13 @@ import org.densephrases.kernels.util.LongList;
  * <p>Not thread-safe: one writer per directory, fed by one thread.
  */
 public final class DumpWriter implements AutoCloseable {
+  /** Crash point: a shard's vector files are renamed into place, its metadata file is not written yet. */
+  public static final String STEP_SHARD_PARTIAL = "shard-partial";
   private final Path dir;
   private final DumpSpec spec;
   private final List<DumpManifest.ShardEntry> done;
+  private final int fileBase; // shard i of done has file number fileBase + i
+  private final boolean appending; // writes shards for a new generation: no MANIFEST, no resume
   private boolean complete;
   private long clipped;
 
@@ -59,9 +63,16 @@ public final class DumpWriter implements AutoCloseable {
   private final byte[] rowBytes;
 
   private DumpWriter(Path dir, DumpSpec spec, List<DumpManifest.ShardEntry> done, boolean complete) {
+    this(dir, spec, done, complete, 0, false);
+  }
+
+  private DumpWriter(Path dir, DumpSpec spec, List<DumpManifest.ShardEntry> done, boolean complete, int fileBase,
+      boolean appending) {
     this.dir = dir;
     this.spec = spec;
     this.done = new ArrayList<>(done);
+    this.fileBase = fileBase;
+    this.appending = appending;
     this.complete = complete;
     this.rowBytes = new byte[spec.dim() * 2];
   }
@@ -76,7 +87,8 @@ public final class DumpWriter implements AutoCloseable {
     Path manifest = dir.resolve(DumpManifest.FILE);
     DumpWriter w;
     if (Files.exists(manifest)) {
-      DumpManifest m = DumpManifest.read(dir, Expect.ANY);
+      // a dump changed by add/remove/compact is its newest generation (complete by definition)
+      DumpManifest m = Generations.read(dir, Expect.ANY);
       DumpSpec s = m.spec();
       DumpManifest.checkSource(dir, s.source(), spec.source());
       List<String> diff = new ArrayList<>();
@@ -102,12 +114,65 @@ public final class DumpWriter implements AutoCloseable {
       Map<String, String> source = new java.util.TreeMap<>(s.source());
       source.putAll(spec.source());
       w = new DumpWriter(dir, spec.withSource(source), m.shards(), m.complete());
+      if (m.complete()) {
+        return w; // nothing to resume: leave every file alone (a later generation's shards have higher numbers)
+      }
     } else {
       w = new DumpWriter(dir, spec, List.of(), false);
       w.writeManifest();
     }
     w.deleteLeftovers();
     return w;
+  }
+
+  /**
+   * A writer of new shards for a change to a complete dump (add, compact): shard files numbered from
+   * {@code firstFile} up, no MANIFEST written; {@link #endShard()} closes the shard being filled and
+   * {@link #newShards()} lists what was written, for the next generation's manifest. The caller deletes leftovers
+   * (see {@link Generations#deleteGarbage}) and holds the dump's write lock.
+   */
+  public static DumpWriter appending(Path dir, DumpSpec spec, int firstFile) {
+    return new DumpWriter(dir, spec, List.of(), false, firstFile, true);
+  }
+
+  /** The shards written so far by an {@link #appending} writer (all shards for a plain one). */
+  public List<DumpManifest.ShardEntry> newShards() {
+    return List.copyOf(done);
+  }
+
+  /** Finishes the shard being filled, if any, so that the next document starts a new shard. */
+  public void endShard() throws IOException {
+    if (vecWriter != null) {
+      finishShard();
+    }
+  }
+
+  /**
+   * Adds local document {@code doc} of {@code from} as it is stored there: its FP16 vectors (decoded INT8 when the
+   * dump keeps no FP16: the INT8 codes are then re-quantized with this shard's ranges), filter scores, offsets and
+   * original token positions. For compaction.
+   */
+  public void copyDocument(DumpShard from, int doc) throws IOException {
+    long t0 = from.docTokenStarts()[doc];
+    int n = Math.toIntExact(from.docTokenStarts()[doc + 1] - t0);
+    int dim = spec.dim();
+    VectorType vt = from.has(VectorType.FP16) ? VectorType.FP16 : VectorType.INT8;
+    float[] v = new float[n * dim];
+    org.densephrases.kernels.EncodedVectors ev = from.vectors(vt);
+    float[] fs = new float[n];
+    int[] cs = new int[n];
+    int[] ce = new int[n];
+    int[] pos = new int[n];
+    for (int t = 0; t < n; t++) {
+      for (int d = 0; d < dim; d++) {
+        v[t * dim + d] = ev.get(t0 + t, d);
+      }
+      fs[t] = from.filterScore(t0 + t);
+      cs[t] = from.charStart(t0 + t);
+      ce[t] = from.charEnd(t0 + t);
+      pos[t] = from.tokenPosition(t0 + t);
+    }
+    add(new DocumentInput(from.docId(doc), from.title(doc), from.text(doc), v, fs, cs, ce), pos);
   }
 
   /** Corpus documents already in completed shards: the caller skips this many before calling {@link #add}. */
@@ -129,6 +194,10 @@ public final class DumpWriter implements AutoCloseable {
 
   /** Adds the next corpus document. A document whose every token is filtered out is counted but not stored. */
   public void add(DocumentInput doc) throws IOException {
+    add(doc, null);
+  }
+
+  private void add(DocumentInput doc, int[] positions) throws IOException {
     if (complete) {
       throw new IllegalStateException("the dump in " + dir + " is complete: nothing more can be added");
     }
@@ -175,7 +244,7 @@ public final class DumpWriter implements AutoCloseable {
       vecWriter.put(rowBytes);
       tokChar.add(doc.charStart()[t]);
       tokChar.add(doc.charEnd()[t]);
-      tokPos.add(t);
+      tokPos.add(positions == null ? t : positions[t]);
       filter.add(f);
     }
     ids.add(doc.id());
@@ -211,9 +280,9 @@ public final class DumpWriter implements AutoCloseable {
       docs += s.docs();
       tok += s.tokens();
       before += s.tokensBeforeFilter();
-      bytes += Files.size(DumpFiles.meta(dir, i));
+      bytes += Files.size(DumpFiles.meta(dir, s.file()));
       for (VectorType t : spec.types()) {
-        bytes += Files.size(DumpFiles.vectors(dir, i, t));
+        bytes += Files.size(DumpFiles.vectors(dir, s.file(), t));
       }
     }
     return new DumpStats(done.size(), in, docs, tok, before, clipped, bytes);
@@ -229,7 +298,7 @@ public final class DumpWriter implements AutoCloseable {
   }
 
   private void startShard() throws IOException {
-    int shard = done.size();
+    int shard = fileBase + done.size();
     Path target = spec.types().contains(VectorType.FP16) ? DumpFiles.vectors(dir, shard, VectorType.FP16)
         : DumpFiles.stage(dir, shard);
     vecWriter = ContainerWriter.create(target, DumpFiles.VECTORS_MAGIC, DumpFiles.VERSION, spec.modelId(),
@@ -244,7 +313,7 @@ public final class DumpWriter implements AutoCloseable {
   }
 
   private void finishShard() throws IOException {
-    int shard = done.size();
+    int shard = fileBase + done.size();
     long tokens = filter.size();
     Map<String, Integer> crcs = new HashMap<>();
     Header fp16 = vecWriter.commit(tokens);
@@ -260,8 +329,9 @@ public final class DumpWriter implements AutoCloseable {
         Files.delete(staged);
       }
     }
+    CrashPoints.reached(STEP_SHARD_PARTIAL); // vector files in place, metadata not: the shard is not listed
     crcs.put("meta", writeMeta(shard, tokens));
-    done.add(new DumpManifest.ShardEntry(inputDocs, ids.size(), tokens, tokensBeforeFilter, crcs));
+    done.add(new DumpManifest.ShardEntry(inputDocs, ids.size(), tokens, tokensBeforeFilter, crcs, shard));
     writeManifest();
     inputDocs = 0;
     tokensBeforeFilter = 0;
@@ -331,6 +401,9 @@ public final class DumpWriter implements AutoCloseable {
   }
 
   private void writeManifest() throws IOException {
+    if (appending) {
+      return; // the change commits a generation instead
+    }
     new DumpManifest(spec, done, complete).write(dir);
   }
 

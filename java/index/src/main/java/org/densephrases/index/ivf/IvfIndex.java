@@ -38,6 +38,8 @@ public final class IvfIndex implements AutoCloseable {
   private final ScalarQuantizer sq;
   private final ProductQuantizer pq;
   private final IvfLists lists;
+  private final MemorySegment codes; // (count)(code bytes), rows grouped by list
+  private final int codeBytes;
 
   private IvfIndex(ContainerFile f) throws FileFormatException {
     this.file = f;
@@ -77,7 +79,8 @@ public final class IvfIndex implements AutoCloseable {
         this.sq = new ScalarQuantizer(java.util.Arrays.copyOfRange(q, 0, dim),
             java.util.Arrays.copyOfRange(q, dim, 2 * dim));
         this.pq = null;
-        MemorySegment codes = f.section("CODES", count * dim);
+        this.codeBytes = dim;
+        this.codes = f.section("CODES", count * dim);
         this.lists = IvfLists.of(sq.view(codes, count), listOffsets, ids);
       } else {
         int m = Integer.parseInt(param("pq_m"));
@@ -85,7 +88,8 @@ public final class IvfIndex implements AutoCloseable {
         this.pq = new ProductQuantizer(dim, m,
             Segments.floats(f.section("PQBOOK", 4L * m * ProductQuantizer.KSUB * (dim / m))));
         this.sq = null;
-        MemorySegment codes = f.section("CODES", count * m);
+        this.codeBytes = m;
+        this.codes = f.section("CODES", count * m);
         this.lists = IvfLists.of(pq.view(codes, count), listOffsets, ids);
       }
     } catch (IllegalArgumentException e) {
@@ -215,6 +219,21 @@ public final class IvfIndex implements AutoCloseable {
   /** The lists as the kernels scan them (ids are global token ids for an index built from a dump). */
   public IvfLists lists() {
     return lists;
+  }
+
+  /** The CODES section, (count)(codeBytes()), rows grouped by list like the ids. A view of the mapping. */
+  MemorySegment codes() {
+    return codes;
+  }
+
+  /** Bytes per row's code: dim for SQ8, m for PQ. */
+  public int codeBytes() {
+    return codeBytes;
+  }
+
+  /** The payload checksum from the file header (a generation's manifest records it). */
+  public int payloadCrc() {
+    return file.header().payloadCrc();
   }
 
   public long byteSize() {

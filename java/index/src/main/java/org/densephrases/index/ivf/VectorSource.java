@@ -83,6 +83,47 @@ public interface VectorSource {
     return new DumpSource(dump, type, minFilterScore);
   }
 
+  /**
+   * The dump's token vectors of type {@code type} with global ids in [from, to): the rows a change added (the index
+   * updater encodes them with an existing index's centroids and codec).
+   */
+  static VectorSource ofDumpRange(Dump dump, VectorType type, long from, long to) {
+    Checks.require(0 <= from && from <= to && to <= dump.numTokens(),
+        "token range [" + from + ", " + to + ") outside the dump's " + dump.numTokens() + " tokens");
+    VectorSource all = ofDump(dump, type, Float.NEGATIVE_INFINITY);
+    return new VectorSource() {
+      @Override
+      public long count() {
+        return to - from;
+      }
+
+      @Override
+      public int dim() {
+        return dump.dim();
+      }
+
+      @Override
+      public String modelId() {
+        return dump.modelId();
+      }
+
+      @Override
+      public String fingerprint() {
+        return dump.fingerprint();
+      }
+
+      @Override
+      public boolean concurrentReads() {
+        return true;
+      }
+
+      @Override
+      public void read(long row, int n, float[] out, long[] ids) {
+        all.read(from + row, n, out, ids);
+      }
+    };
+  }
+
   /** Decodes rows [row, row+n) of v into out[outOff..]: bulk copies, then one conversion loop per type. */
   static void decode(EncodedVectors v, long row, int n, float[] out, int outOff) {
     int dim = v.dim();

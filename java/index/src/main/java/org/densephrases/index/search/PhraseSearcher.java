@@ -134,6 +134,12 @@ public final class PhraseSearcher implements AutoCloseable {
     }
     VectorType type = rescoreType(options);
     int k1 = (int) Math.min(options.candidates(), dump.numTokens());
+    if (dump.numDeletedTokens() > 0) {
+      // deleted documents' tokens are dropped after the first stage: ask for that many more, in proportion
+      double live = Math.max(1, dump.numTokens() - dump.numDeletedTokens());
+      k1 = (int) Math.min(Math.min(KernelLimits.MAX_K, dump.numTokens()),
+          Math.max(k1, Math.ceil(k1 * (dump.numTokens() / live))));
+    }
 
     TopK starts = firstStage(qStart, numQuestions, options, type, k1);
     List<List<Aggregator.Span>> spans = new ArrayList<>();
@@ -196,7 +202,7 @@ public final class PhraseSearcher implements AutoCloseable {
     for (int qi = 0; qi < n; qi++) {
       for (int j = 0; j < k1; j++) {
         long id = cands.id(qi, j);
-        if (id < 0) {
+        if (id < 0 || dump.isDeletedToken(id)) { // a removed or replaced document is never an answer
           continue;
         }
         DumpShard s = dump.shardOfToken(id);

@@ -1,0 +1,20 @@
+package org.densephrases.index.dump;
+
+/**
+ * Named steps of a change to a dump directory where a test may stop the process as a kill would: when the system
+ * property {@value #PROPERTY} names the step reached, the JVM halts at once (no shutdown hooks, no finally blocks, no
+ * buffered output), exit status {@value #EXIT}. Production runs never set it; the kill tests run a child JVM with it
+ * set to each step in turn.
+ */
+public final class CrashPoints {
+  public static final String PROPERTY = "densephrases.crashAt";
+  public static final int EXIT = 86;
+
+  private CrashPoints() {}
+
+  public static void reached(String step) {
+    if (step.equals(System.getProperty(PROPERTY))) {
+      Runtime.getRuntime().halt(EXIT);
+    }
+  }
+}
