@@ -19,10 +19,10 @@ import org.densephrases.index.dump.Int8Scheme;
 import org.densephrases.kernels.Progress;
 import org.densephrases.kernels.VectorType;
 import org.densephrases.model.data.CorpusParagraph;
-import org.densephrases.model.data.CorpusReader;
 import org.densephrases.model.encode.EncodedDocument;
 import org.densephrases.model.encode.EncoderModel;
 import org.densephrases.model.encode.PhraseEncoder;
+import org.densephrases.app.corpus.TextCorpus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
 final class DumpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--corpus", description = "JSONL corpus, gzip or plain (default: ${DEFAULT-VALUE})")
+  @Option(names = "--corpus", description = "JSONL corpus {id,title,text} (gzip or plain), or a folder of .txt/.md"
+      + " files, or one such file (split into passages; see README 'Your own corpus') (default: ${DEFAULT-VALUE})")
   Path corpus = Path.of(Workspace.DEFAULT_CORPUS);
 
   @Option(names = "--out", description = "dump directory (default: work/dumps/<model>-<corpus>-<checksum>)")
@@ -100,7 +101,7 @@ final class DumpCommand implements Callable<Integer> {
     // Provenance, kept in the dump's MANIFEST (java/index): a resumed or reused dump must come from the same corpus
     // limit and filter threshold (the model id is checked by the writer). Checked here before the model is loaded.
     Map<String, String> source = new LinkedHashMap<>();
-    source.put("corpus", corpus.getFileName().toString());
+    source.put("corpus", corpus.toAbsolutePath().normalize().getFileName().toString());
     source.put("corpus_crc32c", corpusCrc);
     source.put("limit", Integer.toString(limit));
     if (filterThreshold != Float.NEGATIVE_INFINITY) {
@@ -109,7 +110,7 @@ final class DumpCommand implements Callable<Integer> {
     DumpManifest.checkSource(dir, source);
 
     long t0 = System.nanoTime();
-    List<CorpusParagraph> paras = CorpusReader.readAll(corpus);
+    List<CorpusParagraph> paras = TextCorpus.read(corpus);
     if (limit > 0 && paras.size() > limit) {
       paras = paras.subList(0, limit);
     }

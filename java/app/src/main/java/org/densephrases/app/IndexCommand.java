@@ -8,6 +8,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.densephrases.kernels.Progress;
 import org.densephrases.index.dump.Dump;
+import org.densephrases.index.dump.DumpManifest;
+import org.densephrases.index.dump.Generations;
+import org.densephrases.index.update.DumpUpdater;
 import org.densephrases.index.format.Expect;
 import org.densephrases.index.format.FileFormatException;
 import org.densephrases.index.format.Verify;
@@ -77,6 +80,14 @@ final class IndexCommand implements Callable<Integer> {
   @Option(names = "--force", description = "rebuild even if a matching index exists")
   boolean force;
 
+  @Option(names = "--retrain", description = "retrain centroids and codecs of indexes kept current by 'add' (all, or"
+      + " with --max-drift only those whose drift exceeds it) and commit them as a new generation")
+  boolean retrain;
+
+  @Option(names = "--max-drift", description = "with --retrain: retrain only an index whose drift (added rows' mean"
+      + " squared distance to their centroid over the trained rows', minus 1) exceeds this, e.g. 0.1")
+  Double maxDrift;
+
   @Override
   public Integer call() throws Exception {
     return UserErrors.run(this::build);
@@ -90,6 +101,10 @@ final class IndexCommand implements Callable<Integer> {
     for (int np : nprobes) {
       Options.checkRange("--nprobe", np, 1, 1 << 20);
     }
+    if (maxDrift != null && (!retrain || !(maxDrift >= 0) || maxDrift.isInfinite())) {
+      throw new IllegalArgumentException(!retrain ? "--max-drift needs --retrain"
+          : "--max-drift must be a finite number >= 0, got " + maxDrift);
+    }
     try (Dump d = Dump.open(dir, Expect.ANY, Verify.ON_OPEN, false)) {
       VectorType vt = source == null ? (d.types().contains(VectorType.FP16) ? VectorType.FP16 : VectorType.INT8)
           : VectorType.valueOf(source.trim().toUpperCase(Locale.ROOT));
@@ -102,6 +117,7 @@ final class IndexCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "index: dump %s: %d phrases (tokens) x %d, model %s; backend %s%n", dir, n, d.dim(),
           d.modelId(), kb.name());
       out.flush();
+      long committed = d.generation(); // the newest generation as this command knows it
       for (String c : codecs) {
         String codec = c.trim().toLowerCase(Locale.ROOT);
         IndexSpec is = switch (codec) {
@@ -119,26 +135,66 @@ final class IndexCommand implements Callable<Integer> {
           is = is.withTrainSize(trainSize);
         }
         is = is.withIterations(kmeansIterations, is.pqIterations());
-        Path file = IndexFiles.path(dir, Codec.parse(codec));
-        if (!force && Files.exists(file) && serves(file, d, out)) {
+        Codec cc = Codec.parse(codec);
+        Path file = IndexFiles.of(d, cc);
+        boolean exists = file != null && Files.exists(file);
+        if (retrain && exists && maxDrift != null) {
+          double drift = drift(d, codec);
+          out.printf(Locale.ROOT, "index: %s drift %+.4f (threshold %.4f): %s%n", codec, drift, maxDrift,
+              drift > maxDrift ? "retraining" : "kept");
+          out.flush();
+          if (drift <= maxDrift) {
+            continue;
+          }
+        } else if (!force && !retrain && exists && serves(file, d, out)) {
           continue;
         }
-        Progress.Listener l = (phase, done, total, rate, eta, fin) -> {
-          out.println(Progress.format(phase, done, total, rate, eta, fin));
-          out.flush();
-        };
-        IndexBuilder b = new IndexBuilder(is, kb, l);
-        VectorSource src = VectorSource.ofDump(d, vt, Float.NEGATIVE_INFINITY);
-        BuildReport r = recallQueries > 0
-            ? b.buildAndMeasure(src, file, recallQueries, 10, 100, nprobes.stream().mapToInt(i -> i).toArray())
-            : b.build(src, file);
-        out.println("index: " + r);
-        out.printf(Locale.ROOT, "index: %s: %.1f bytes per phrase (the dump's FP16 vectors: %d), built in %.1fs%n",
-            file, r.bytesPerVector(), 2 * d.dim(), r.totalSeconds());
+        // generation 0: ivf-<codec>.idx as always; a changed dump: a fresh file committed as a new generation
+        DumpUpdater lock = null;
+        if (d.generation() > 0) {
+          lock = Changes.open(dir);
+          long gen = Generations.latest(dir);
+          if (gen != committed) {
+            lock.close();
+            throw new IllegalArgumentException(dir + " changed while the index command ran (generation "
+                + committed + " -> " + gen + "): run it again");
+          }
+          file = IndexFiles.forGeneration(dir, cc, gen + 1);
+        } else {
+          file = IndexFiles.path(dir, cc);
+        }
+        try {
+          Progress.Listener l = (phase, done, total, rate, eta, fin) -> {
+            out.println(Progress.format(phase, done, total, rate, eta, fin));
+            out.flush();
+          };
+          IndexBuilder b = new IndexBuilder(is, kb, l);
+          VectorSource src = VectorSource.ofDump(d, vt, Float.NEGATIVE_INFINITY);
+          BuildReport r = recallQueries > 0
+              ? b.buildAndMeasure(src, file, recallQueries, 10, 100, nprobes.stream().mapToInt(i -> i).toArray())
+              : b.build(src, file);
+          out.println("index: " + r);
+          out.printf(Locale.ROOT, "index: %s: %.1f bytes per phrase (the dump's FP16 vectors: %d), built in %.1fs%n",
+              file, r.bytesPerVector(), 2 * d.dim(), r.totalSeconds());
+          if (lock != null) {
+            committed = lock.replaceIndex(codec, file.getFileName().toString()).generation();
+            out.println("index: generation " + committed + " committed with " + file.getFileName());
+          }
+        } finally {
+          if (lock != null) {
+            lock.close();
+          }
+        }
         out.flush();
       }
     }
     return 0;
+  }
+
+  /** The drift of the generation's index of a codec (0 for generation 0 or an index nothing was added to). */
+  private static double drift(Dump d, String codec) {
+    DumpManifest.IndexEntry e = d.manifest().indexes().get(codec);
+    return e == null ? 0 : e.drift();
   }
 
   /** Whether an existing index file is a valid index of this dump (then it is reused). */

@@ -12,11 +12,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.serve.Answerer;
 import org.densephrases.app.serve.Guards;
+import org.densephrases.app.serve.ReloadingAnswerer;
 import org.densephrases.app.serve.SearchServer;
 import org.densephrases.app.serve.ServeConfig;
 import org.densephrases.app.serve.ServerInfo;
 import org.densephrases.app.serve.SessionAnswerer;
+import org.densephrases.index.dump.Generations;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.search.SearchSession;
 import picocli.CommandLine.Command;
@@ -84,6 +87,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--http-threads", description = "HTTP thread pool size (default: ${DEFAULT-VALUE})")
   int httpThreads = 200;
+
+  @Option(names = "--watch-ms", description = "how often the dump directory is checked for a new generation (from"
+      + " add, remove, compact, index --retrain), loaded without downtime; 0 = never (default: ${DEFAULT-VALUE})")
+  long watchMs = 2000;
 
   @Option(names = "--shutdown-ms", description = "a stop (SIGTERM, Ctrl-C) ends within this time: queued requests get "
       + "503 at once, searches in progress may finish until then (default: ${DEFAULT-VALUE})")
@@ -178,9 +185,14 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ServeConfig cfg = config();
     long t0 = System.nanoTime();
-    SessionAnswerer answerer =
+    SessionAnswerer first =
         new SessionAnswerer(Sessions.open(dump, model, encoder, index, backend, cfg.defaults(), flags.nprobe));
-    cfg = cfg.withDefaults(answerer.defaults()); // nprobe resolved against the index
+    cfg = cfg.withDefaults(first.defaults()); // nprobe resolved against the index
+    // Watching: a new generation (add, remove, compact, index --retrain) is opened beside the served one, sharing the
+    // question encoder, and served once warm; searches in flight finish on the old one (ReloadingAnswerer).
+    Path dir = first.session().dump().dir();
+    Answerer answerer = watchMs > 0 ? new ReloadingAnswerer(first, cur -> ((SessionAnswerer) cur).reopen(),
+        () -> Generations.latest(dir), cfg.defaults(), watchMs) : first;
     SearchServer server;
     try {
       // One search before listening: the searcher loads its tables into the backend on first use (seconds for a
@@ -197,9 +209,13 @@ final class ServeCommand implements Callable<Integer> {
       throw e;
     }
     ServerInfo i = answerer.info();
-    out.printf(Locale.ROOT, "serving %s (%s index, %s backend on %s, %,d phrases in %,d documents, model %s; "
-        + "loaded in %.1fs)%n", server.uri(), i.index(), i.backend(), i.device(), i.phrases(), i.documents(),
-        i.modelId(), (System.nanoTime() - t0) / 1e9);
+    if (answerer instanceof ReloadingAnswerer r) {
+      r.onReload(server.metrics()::reloaded);
+    }
+    out.printf(Locale.ROOT, "serving %s (%s index, %s backend on %s, %,d phrases in %,d documents, model %s, "
+        + "generation %d%s; loaded in %.1fs)%n", server.uri(), i.index(), i.backend(), i.device(), i.phrases(),
+        i.documents(), i.modelId(), i.generation(), watchMs > 0 ? ", watching for new ones every " + watchMs + " ms"
+        : "", (System.nanoTime() - t0) / 1e9);
     out.flush();
     PrintWriter err = spec.commandLine().getErr();
     if (!loopback(host) && cfg.guards().apiKey() == null) {

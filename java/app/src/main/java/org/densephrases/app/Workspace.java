@@ -1,12 +1,8 @@
 package org.densephrases.app;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Locale;
-import java.util.zip.CRC32C;
 
 /**
  * Where the verbs put their files when no path is given: {@code work/dumps/<key>/} (git-ignored), key =
@@ -20,25 +16,15 @@ final class Workspace {
 
   private Workspace() {}
 
-  /** CRC32C of the corpus file's bytes, 8 hex digits. */
+  /** CRC32C of the corpus: a file's bytes, or a text folder's file paths and bytes, 8 hex digits. */
   static String corpusChecksum(Path corpus) throws IOException {
-    if (!Files.isRegularFile(corpus)) {
-      throw new NoSuchFileException(corpus.toString(), null, "corpus file not found");
-    }
-    CRC32C crc = new CRC32C();
-    byte[] buf = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(corpus)) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        crc.update(buf, 0, n);
-      }
-    }
-    return String.format(Locale.ROOT, "%08x", crc.getValue());
+    return org.densephrases.app.corpus.TextCorpus.checksum(corpus);
   }
 
   /** work/dumps/&lt;model&gt;-&lt;corpus name&gt;-&lt;crc&gt;[-first&lt;N&gt;]. */
   static Path defaultDump(String modelId, Path corpus, long limit) throws IOException {
-    String name = corpus.getFileName().toString().replaceAll("\\.(jsonl|json)(\\.gz)?$", "");
+    String name = corpus.toAbsolutePath().normalize().getFileName().toString()
+        .replaceAll("\\.(jsonl|json|txt|md)(\\.gz)?$", "");
     String key = safe(modelId) + "-" + safe(name) + "-" + corpusChecksum(corpus) + (limit > 0 ? "-first" + limit : "");
     return ROOT.resolve(key);
   }

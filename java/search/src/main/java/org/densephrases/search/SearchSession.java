@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.densephrases.index.dump.Dump;
+import org.densephrases.index.dump.Generations;
 import org.densephrases.index.format.Expect;
 import org.densephrases.index.format.Verify;
 import org.densephrases.index.ivf.Codec;
@@ -35,6 +38,10 @@ import org.densephrases.kernels.VectorType;
  * <p>Thread-safe: questions are encoded one batch at a time (a lock: an encoder need not be thread-safe; the Java
  * engine already spreads one batch over every core) and searched concurrently (the searcher is thread-safe), so with
  * two callers one batch is searched while the next is encoded.
+ *
+ * <p>Generations: a session holds the dump generation it opened (files are mapped, so a later add, remove or compact
+ * never changes what it searches). {@link #reopen()} opens the newest generation beside it, sharing the question
+ * encoder: what the service does to pick up a change without downtime.
  */
 public final class SearchSession implements AutoCloseable {
   /** Lists probed when no nprobe is given, capped at the index's list count (a small index has fewer). */
@@ -45,21 +52,31 @@ public final class SearchSession implements AutoCloseable {
   public static final List<String> INDEXES = List.of("exact", "sq8", "pq");
 
   private final QuestionEncoder encoder; // null: a session searching given vectors only
+  private final SharedEncoder shared; // the encoder's lock and users, shared by the sessions reopen() made
   private final Dump dump;
   private final IvfIndex index; // null for exact search
   private final PhraseSearcher searcher;
   private final String kind;
   private final SearchOptions defaults;
-  private final ReentrantLock encoderLock = new ReentrantLock(true); // fair: batches encode in arrival order
+  private final boolean nprobeGiven;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private SearchSession(QuestionEncoder encoder, Dump dump, IvfIndex index, PhraseSearcher searcher, String kind,
-      SearchOptions defaults) {
+  /** One encoder shared by a session and those {@link #reopen()} made from it: closed by the last one closed. */
+  private static final class SharedEncoder {
+    final ReentrantLock lock = new ReentrantLock(true); // fair: batches encode in arrival order
+    final AtomicInteger users = new AtomicInteger(1);
+  }
+
+  private SearchSession(QuestionEncoder encoder, SharedEncoder shared, Opened o, String kind, SearchOptions defaults,
+      boolean nprobeGiven) {
     this.encoder = encoder;
-    this.dump = dump;
-    this.index = index;
-    this.searcher = searcher;
+    this.shared = shared;
+    this.dump = o.dump;
+    this.index = o.index;
+    this.searcher = o.searcher;
     this.kind = kind;
     this.defaults = defaults;
+    this.nprobeGiven = nprobeGiven;
   }
 
   /** Loads a question encoder; called once, after the dump directory and index file were found. */
@@ -247,7 +264,7 @@ public final class SearchSession implements AutoCloseable {
           QuestionEncoder enc = encoder != null ? encoder.load() : null;
           try {
             checkModel(o.dump, enc != null ? enc.modelId() : vectorsModelId, enc != null ? enc.dim() : vectorsDim);
-            return new SearchSession(enc, o.dump, o.index, o.searcher, k, resolve(o.index));
+            return new SearchSession(enc, new SharedEncoder(), o, k, resolve(o.index), nprobeGiven);
           } catch (RuntimeException e) {
             if (enc != null) {
               enc.close();
@@ -265,7 +282,7 @@ public final class SearchSession implements AutoCloseable {
         String modelId = enc != null ? enc.modelId() : vectorsModelId;
         Opened o = openFiles(dumpForModel.apply(modelId), k, modelId, enc != null ? enc.dim() : vectorsDim, kb);
         try {
-          return new SearchSession(enc, o.dump, o.index, o.searcher, k, resolve(o.index));
+          return new SearchSession(enc, new SharedEncoder(), o, k, resolve(o.index), nprobeGiven);
         } catch (RuntimeException e) {
           o.close();
           throw e;
@@ -280,18 +297,65 @@ public final class SearchSession implements AutoCloseable {
 
     /** The default options with nprobe resolved against the index: refused when given and above its lists. */
     private SearchOptions resolve(IvfIndex idx) {
-      if (idx == null) {
-        return defaults;
-      }
-      if (!nprobeGiven) {
-        return defaults.withNprobe(Math.min(DEFAULT_NPROBE, idx.nlist()));
-      }
-      if (defaults.nprobe() > idx.nlist()) {
-        throw new IllegalArgumentException("nprobe " + defaults.nprobe() + " exceeds the index's " + idx.nlist()
-            + " lists");
-      }
+      return SearchSession.resolve(defaults, nprobeGiven, idx);
+    }
+  }
+
+  private static SearchOptions resolve(SearchOptions defaults, boolean nprobeGiven, IvfIndex idx) {
+    if (idx == null) {
       return defaults;
     }
+    if (!nprobeGiven) {
+      return defaults.withNprobe(Math.min(DEFAULT_NPROBE, idx.nlist()));
+    }
+    if (defaults.nprobe() > idx.nlist()) {
+      throw new IllegalArgumentException("nprobe " + defaults.nprobe() + " exceeds the index's " + idx.nlist()
+          + " lists");
+    }
+    return defaults;
+  }
+
+  /**
+   * A session over the newest committed generation of this session's dump directory, with the same index kind,
+   * backend and options, sharing this session's question encoder (and its lock: one batch encodes at a time across
+   * both). Each is closed on its own; the encoder is closed with the last of them. This session is unchanged:
+   * searches in flight on it finish on its generation.
+   *
+   * @return the new session, to be closed by the caller
+   * @throws IOException a missing or corrupt file of the new generation (this session stays usable)
+   * @throws IllegalStateException this session is closed
+   */
+  public SearchSession reopen() throws IOException {
+    for (;;) { // joins the encoder's users unless the last user just closed it
+      int u = shared.users.get();
+      if (u == 0 || closed.get()) {
+        throw new IllegalStateException("the session is closed");
+      }
+      if (shared.users.compareAndSet(u, u + 1)) {
+        break;
+      }
+    }
+    try {
+      Opened o = openFiles(dump.dir(), kind, dump.modelId(), dump.dim(), searcher.backend());
+      try {
+        return new SearchSession(encoder, shared, o, kind, resolve(defaults, nprobeGiven, o.index), nprobeGiven);
+      } catch (RuntimeException e) {
+        o.close();
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      shared.users.decrementAndGet(); // this session still holds the encoder
+      throw e;
+    }
+  }
+
+  /**
+   * The dump generation searched.
+   *
+   * @return the generation this session opened (0: the dump as the dump command wrote it)
+   */
+  public long generation() {
+    return dump.generation();
   }
 
   private static void checkModel(Dump d, String modelId, int dim) {
@@ -319,19 +383,37 @@ public final class SearchSession implements AutoCloseable {
     }
   }
 
-  /** Opens and checks (checksums, model id when known, the index built from this dump) a dump and its index. */
+  /**
+   * Opens and checks (checksums, model id when known, the index built from this dump) the newest generation of a dump
+   * and its index file of that generation ({@link IndexFiles#of}).
+   */
   private static Opened openFiles(Path dir, String kind, String modelId, int dim, KernelBackend kb)
       throws IOException {
     checkFiles(dir, kind);
+    // A change committed between opening the dump and its index deletes the older generation's files: retry once
+    // or twice on the newer generation.
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return openFilesOnce(dir, kind, modelId, dim, kb);
+      } catch (NoSuchFileException e) {
+        if (attempt >= 2) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static Opened openFilesOnce(Path dir, String kind, String modelId, int dim, KernelBackend kb)
+      throws IOException {
     Dump d = Dump.open(dir, new Expect(modelId, dim, null), Verify.ON_OPEN, false);
     IvfIndex idx = null;
     try {
       if (kind.equals("exact")) {
         return new Opened(d, null, PhraseSearcher.exact(d, kb));
       }
-      idx = IvfIndex.open(IndexFiles.path(dir, Codec.parse(kind)), new Expect(d.modelId(), d.dim(), null),
-          Verify.ON_OPEN);
-      return new Opened(d, idx, PhraseSearcher.ivf(d, idx, kb)); // checks the index was built from this very dump
+      // the generation's own index file, checked to be the one it recorded and built from this very dump
+      idx = IvfIndex.openFor(d, Codec.parse(kind), new Expect(d.modelId(), d.dim(), null), Verify.ON_OPEN);
+      return new Opened(d, idx, PhraseSearcher.ivf(d, idx, kb));
     } catch (IOException | RuntimeException e) {
       if (idx != null) {
         idx.close();
@@ -341,11 +423,11 @@ public final class SearchSession implements AutoCloseable {
     }
   }
 
-  private static void checkFiles(Path dir, String kind) throws NoSuchFileException {
+  private static void checkFiles(Path dir, String kind) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new NoSuchFileException(dir.toString(), null, "dump directory not found (build it with 'densephrases dump')");
     }
-    if (!kind.equals("exact")) {
+    if (!kind.equals("exact") && Generations.latest(dir) == 0) { // a changed dump's manifest names its index file
       Path f = IndexFiles.path(dir, Codec.parse(kind));
       if (!Files.exists(f)) {
         throw new NoSuchFileException(f.toString(), null,
@@ -478,11 +560,11 @@ public final class SearchSession implements AutoCloseable {
     if (encoder == null) {
       throw new IllegalStateException("this session has no question encoder (it searches given vectors only)");
     }
-    encoderLock.lock();
+    shared.lock.lock();
     try {
       return encoder.encode(questions, batchSize);
     } finally {
-      encoderLock.unlock();
+      shared.lock.unlock();
     }
   }
 
@@ -570,9 +652,15 @@ public final class SearchSession implements AutoCloseable {
     return index != null ? index.byteSize() : Math.round(bytesPerPhrase() * dump.numTokens());
   }
 
-  /** Frees the searcher, the index, the dump and the encoder. */
+  /**
+   * Frees the searcher, the index and the dump, and the encoder unless a session {@link #reopen()} made from this one
+   * (or this one from another) is still open. A second call does nothing.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       searcher.close();
     } finally {
@@ -582,7 +670,7 @@ public final class SearchSession implements AutoCloseable {
         }
         dump.close();
       } finally {
-        if (encoder != null) {
+        if (shared.users.decrementAndGet() == 0 && encoder != null) {
           encoder.close();
         }
       }

@@ -65,7 +65,8 @@ public final class Metrics {
     }
   }
 
-  private final ServerInfo info;
+  private final java.util.function.Supplier<ServerInfo> info; // changes when serve reloads a new generation
+  private final LongAdder reloads = new LongAdder();
   private final long startNanos = System.nanoTime();
   private final Map<String, Map<Integer, LongAdder>> requests = new ConcurrentHashMap<>();
   private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
@@ -83,7 +84,17 @@ public final class Metrics {
   private volatile IntSupplier connections = () -> 0;
 
   public Metrics(ServerInfo info) {
+    this(() -> info);
+  }
+
+  /** Metrics of what {@code info} says is served at the time of each rendering. */
+  public Metrics(java.util.function.Supplier<ServerInfo> info) {
     this.info = info;
+  }
+
+  /** A new dump generation was loaded. */
+  public void reloaded() {
+    reloads.increment();
   }
 
   void gauges(IntSupplier inFlightRequests, IntSupplier queuedQuestions, IntSupplier openConnections) {
@@ -163,6 +174,7 @@ public final class Metrics {
 
   /** The exposition, content type {@code text/plain; version=0.0.4}. */
   public String render() {
+    ServerInfo info = this.info.get();
     StringBuilder sb = new StringBuilder(4096);
     header(sb, "densephrases_http_requests_total", "counter", "HTTP requests by endpoint and status code.");
     for (var e : new TreeMap<>(requests).entrySet()) {
@@ -214,6 +226,10 @@ public final class Metrics {
     sb.append("densephrases_index_phrases ").append(info.phrases()).append('\n');
     header(sb, "densephrases_index_documents", "gauge", "Documents (paragraphs) in the dump.");
     sb.append("densephrases_index_documents ").append(info.documents()).append('\n');
+    header(sb, "densephrases_dump_generation", "gauge", "Dump generation served (0: never changed after the dump).");
+    sb.append("densephrases_dump_generation ").append(info.generation()).append('\n');
+    header(sb, "densephrases_reloads_total", "counter", "New dump generations loaded while serving.");
+    sb.append("densephrases_reloads_total ").append(reloads.sum()).append('\n');
     var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     header(sb, "densephrases_jvm_heap_used_bytes", "gauge", "JVM heap in use (garbage included).");
     sb.append("densephrases_jvm_heap_used_bytes ").append(heap.getUsed()).append('\n');

@@ -63,7 +63,6 @@ public final class SearchServer implements AutoCloseable {
   private final ServeConfig config;
   private final Guards guards;
   private final Answerer answerer;
-  private final ServerInfo info;
   private final Metrics metrics;
   private final MicroBatcher batcher;
   private final Requests requests;
@@ -83,8 +82,7 @@ public final class SearchServer implements AutoCloseable {
     this.config = config;
     this.guards = config.guards();
     this.answerer = answerer;
-    this.info = answerer.info();
-    this.metrics = new Metrics(info);
+    this.metrics = new Metrics(answerer::info); // answerer.info() changes when a new generation is loaded
     this.requests = new Requests(config);
     this.batcher = new MicroBatcher(answerer, config.defaults(), config.batchWaitMillis(), config.batchMaxQuestions(),
         config.searchThreads(), config.maxQueuedQuestions(), guards.maxQueueMillis(), metrics);
@@ -423,6 +421,7 @@ public final class SearchServer implements AutoCloseable {
         o.addProperty("search_ms", JsonViews.millis(r.searchNanos()));
         o.addProperty("queue_ms", JsonViews.millis(r.queueNanos()));
         o.addProperty("batch_questions", r.batchQuestions());
+        ServerInfo info = answerer.info();
         o.addProperty("backend", info.backend());
         o.addProperty("index", info.index());
         x.json(200, o);
@@ -433,6 +432,7 @@ public final class SearchServer implements AutoCloseable {
   }
 
   private JsonObject health() {
+    ServerInfo info = answerer.info();
     JsonObject o = new JsonObject();
     o.addProperty("status", "ok");
     o.addProperty("backend", info.backend());
@@ -442,6 +442,7 @@ public final class SearchServer implements AutoCloseable {
     o.addProperty("phrases", info.phrases());
     o.addProperty("documents", info.documents());
     o.addProperty("index_bytes", info.indexBytes());
+    o.addProperty("generation", info.generation());
     o.addProperty("uptime_s", Math.round((System.nanoTime() - startNanos) / 1e6) / 1e3);
     return o;
   }

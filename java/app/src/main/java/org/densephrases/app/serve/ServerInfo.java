@@ -10,7 +10,14 @@ package org.densephrases.app.serve;
  * @param indexBytes bytes of the first-stage structure: the IVF index file, or the scanned dump vectors for exact
  * @param dumpBytes bytes of the whole dump (vectors and metadata of every shard)
  * @param phrases stored tokens (each a phrase start and end)
- * @param documents dump documents (paragraphs)
+ * @param documents live dump documents (paragraphs; deleted ones not counted)
+ * @param generation the dump generation served (0: never changed since the dump command)
  */
 public record ServerInfo(String backend, String device, String index, String modelId, long indexBytes,
-    long dumpBytes, long phrases, long documents) {}
+    long dumpBytes, long phrases, long documents, long generation) {
+  /** Generation 0. */
+  public ServerInfo(String backend, String device, String index, String modelId, long indexBytes, long dumpBytes,
+      long phrases, long documents) {
+    this(backend, device, index, modelId, indexBytes, dumpBytes, phrases, documents, 0);
+  }
+}

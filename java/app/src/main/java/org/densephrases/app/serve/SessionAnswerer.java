@@ -20,9 +20,23 @@ public final class SessionAnswerer implements Answerer {
   /** Serves {@code session}, which {@link #close()} closes. */
   public SessionAnswerer(SearchSession session) {
     this.session = session;
+    var d = session.dump();
     this.info = new ServerInfo(session.backend().name(), session.backend().device(), session.indexKind(),
-        session.modelId(), session.indexBytes(), session.dump().bytes(), session.dump().numTokens(),
-        session.dump().numDocs());
+        session.modelId(), session.indexBytes(), d.bytes(), d.numTokens() - d.numDeletedTokens(),
+        d.numDocs() - d.numDeletedDocs(), d.generation());
+  }
+
+  /**
+   * An answerer over the dump's newest generation, sharing this one's question encoder ({@link SearchSession#reopen});
+   * this one keeps serving its own generation until closed.
+   */
+  public SessionAnswerer reopen() throws java.io.IOException {
+    return new SessionAnswerer(session.reopen());
+  }
+
+  /** The session answered from. */
+  public SearchSession session() {
+    return session;
   }
 
   @Override

@@ -113,6 +113,35 @@ public final class IvfIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens the index of {@code codec} of the dump's generation ({@link IndexFiles#of}), checking that it is the very file the
+   * generation recorded (payload checksum) and that it serves the dump.
+   */
+  public static IvfIndex openFor(Dump dump, Codec codec, Expect expect, Verify verify) throws IOException {
+    Path f = IndexFiles.of(dump, codec);
+    if (f == null || !java.nio.file.Files.exists(f)) {
+      String where = f == null ? dump.dir() + " (generation " + dump.generation() + " lists no " + IndexFiles.name(codec)
+          + " index)"
+          : f.toString();
+      throw new java.nio.file.NoSuchFileException(where, null, "index not found (build it with 'densephrases index"
+          + " --codec " + IndexFiles.name(codec) + "', or use the exact index)");
+    }
+    IvfIndex idx = open(f, expect, verify);
+    try {
+      if (dump.generation() > 0) {
+        int want = dump.manifest().indexes().get(IndexFiles.name(codec)).crc();
+        idx.file.require(idx.payloadCrc() == want, "payload checksum", String.format(
+            "the file's header says %08x, generation %d recorded %08x: the file was replaced after the commit",
+            idx.payloadCrc(), dump.generation(), want));
+      }
+      idx.checkServes(dump);
+      return idx;
+    } catch (IOException | RuntimeException e) {
+      idx.close();
+      throw e;
+    }
+  }
+
   private static Map<String, String> parse(ContainerFile f) throws FileFormatException {
     Map<String, String> kv = new LinkedHashMap<>();
     for (String line : Segments.utf8(f.section("PARAMS")).split("\n")) {
