@@ -188,11 +188,7 @@ final class ServeCommand implements Callable<Integer> {
     SessionAnswerer first =
         new SessionAnswerer(Sessions.open(dump, model, encoder, index, backend, cfg.defaults(), flags.nprobe));
     cfg = cfg.withDefaults(first.defaults()); // nprobe resolved against the index
-    // Watching: a new generation (add, remove, compact, index --retrain) is opened beside the served one, sharing the
-    // question encoder, and served once warm; searches in flight finish on the old one (ReloadingAnswerer).
-    Path dir = first.session().dump().dir();
-    Answerer answerer = watchMs > 0 ? new ReloadingAnswerer(first, cur -> ((SessionAnswerer) cur).reopen(),
-        () -> Generations.latest(dir), cfg.defaults(), watchMs) : first;
+    Answerer answerer = watchMs > 0 ? reloading(first, cfg.defaults(), watchMs) : first;
     SearchServer server;
     try {
       // One search before listening: the searcher loads its tables into the backend on first use (seconds for a
@@ -255,5 +251,16 @@ final class ServeCommand implements Callable<Integer> {
       // already shutting down
     }
     return 0;
+  }
+
+  /**
+   * Serves {@code first}'s generation and, every {@code watchMs}, looks for a newer one (add, remove, compact,
+   * index --retrain): it is opened beside the served one, sharing the question encoder, warmed up with
+   * {@code warmUp} and then served; searches in flight finish on the old one ({@link ReloadingAnswerer}).
+   */
+  static ReloadingAnswerer reloading(SessionAnswerer first, SearchOptions warmUp, long watchMs) {
+    Path dir = first.session().dump().dir();
+    return new ReloadingAnswerer(first, cur -> ((SessionAnswerer) cur).reopen(), () -> Generations.latest(dir),
+        warmUp, watchMs);
   }
 }
