@@ -141,7 +141,7 @@ class YourCorpusEndToEndTest {
     r = run("add", "--dump", dump().toString(), "--corpus", tmp.resolve("nothing-here").toString(), "--model", MODEL,
         "--encoder", "java");
     assertEquals(2, r.rc());
-    assertTrue(r.err().contains("corpus not found"), r.err());
+    assertTrue(r.err().contains("corpus file not found"), r.err());
     r = run("index", "--dump", dump().toString(), "--max-drift", "0.1");
     assertEquals(2, r.rc());
     assertTrue(r.err().contains("--max-drift needs --retrain"), r.err());

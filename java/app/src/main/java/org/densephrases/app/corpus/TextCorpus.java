@@ -47,7 +47,7 @@ public final class TextCorpus {
   /** The corpus at {@code p}, in order: JSONL lines, or the text files' passages in path order. */
   public static List<CorpusParagraph> read(Path p) throws IOException {
     if (!Files.exists(p)) {
-      throw new NoSuchFileException(p.toString(), null, "corpus not found");
+      throw new NoSuchFileException(p.toString(), null, "corpus file not found");
     }
     if (!isText(p)) {
       return CorpusReader.readAll(p);
@@ -172,7 +172,7 @@ public final class TextCorpus {
   /** CRC32C of a corpus: a file's bytes; a folder's text files' relative paths and bytes, in path order. */
   public static String checksum(Path p) throws IOException {
     if (!Files.exists(p)) {
-      throw new NoSuchFileException(p.toString(), null, "corpus not found");
+      throw new NoSuchFileException(p.toString(), null, "corpus file not found");
     }
     CRC32C crc = new CRC32C();
     byte[] buf = new byte[1 << 16];
