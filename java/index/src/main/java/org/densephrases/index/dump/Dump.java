@@ -177,17 +177,22 @@ public final class Dump implements AutoCloseable {
     if (d < 0 || d >= numDocs) {
       throw new IndexOutOfBoundsException("document " + d + " is outside the dump's [0, " + numDocs + ")");
     }
+    return shards.get(lastAtMost(i -> shards.get(i).docBase(), d));
+  }
+
+  /** The last shard index i with base(i) &lt;= key (base ascending, base(0) = 0 &lt;= key). */
+  private int lastAtMost(java.util.function.IntToLongFunction base, long key) {
     int lo = 0;
     int hi = shards.size() - 1;
     while (lo < hi) {
       int mid = (lo + hi + 1) >>> 1;
-      if (shards.get(mid).docBase() <= d) {
+      if (base.applyAsLong(mid) <= key) {
         lo = mid;
       } else {
         hi = mid - 1;
       }
     }
-    return shards.get(lo);
+    return lo;
   }
 
   /** See {@link DumpManifest#fingerprint()}. */
@@ -212,17 +217,7 @@ public final class Dump implements AutoCloseable {
     if (t < 0 || t >= numTokens) {
       throw new IndexOutOfBoundsException("token " + t + " is outside the dump's [0, " + numTokens + ")");
     }
-    int lo = 0;
-    int hi = shards.size() - 1;
-    while (lo < hi) {
-      int mid = (lo + hi + 1) >>> 1;
-      if (tokenBases[mid] <= t) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return shards.get(lo);
+    return shards.get(lastAtMost(i -> tokenBases[i], t));
   }
 
   /** Checks every payload checksum (for dumps opened with {@link Verify#LAZY}). */
