@@ -4,13 +4,13 @@
 # exact search with the real dev questions, open-domain EM/F1 on dev-even, time to add vs time to rebuild. Writes
 # benchmarks/results/drift.md and drift.png. Work files under work/drift/ (git-ignored).
 #
-#   tools/bench-drift.sh                                   # 5,000 paragraphs, 1,000 questions (~15-25 min on 2 cores)
+#   tools/bench-drift.sh                                   # 5,000 paragraphs, 1,000 questions (~45 min on the shared 2 cores)
 #   tools/bench-drift.sh --paragraphs 0 --questions 0      # the whole corpus and all 5,397 questions (hours here)
 #   tools/bench-drift.sh --split titles --out benchmarks/results/drift-titles.md  # add whole unseen articles
 #   tools/bench-drift.sh --paragraphs 300 --questions 50 --out /tmp/drift.md   # a quick look
 #
 # Options: --corpus --dev --paragraphs --questions --add-fraction (0.2) --split random|titles --nprobe (8,32)
-# --work --out --model. A second run on the same subset reuses the full rebuild (and reports its earlier times).
+# --recall-questions (200) --exact yes|no --work --out --model. A second run on the same subset reuses the full rebuild (and reports its earlier times).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
