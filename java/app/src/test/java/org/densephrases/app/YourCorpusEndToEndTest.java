@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class YourCorpusEndToEndTest {
   static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
-  static final String MODEL = ROOT.resolve("models/minilm-shared").toString();
+  static final String MODEL = ROOT.resolve("models/e5-small-tied").toString();
   @TempDir static Path tmp;
 
   static Run run(String... args) {
