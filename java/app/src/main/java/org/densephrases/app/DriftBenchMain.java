@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import org.densephrases.search.SearchSession;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -139,7 +140,9 @@ public final class DriftBenchMain {
     double tDump;
     double tIndex;
     String subsetCrc = Workspace.corpusChecksum(subsetFile);
-    Map<String, String> kept = DumpCommand.readSource(full);
+    Map<String, String> kept = Files.exists(full.resolve(org.densephrases.index.dump.DumpManifest.FILE))
+        ? org.densephrases.index.dump.DumpManifest.read(full, org.densephrases.index.format.Expect.ANY).spec().source()
+        : Map.of();
     String reused = "";
     long tokens;
     if (Files.exists(times) && subsetCrc.equals(kept.get("corpus_crc32c"))) {
@@ -326,9 +329,10 @@ public final class DriftBenchMain {
     double[] r100 = new double[nprobes.length];
     Arrays.fill(r10, Double.NaN);
     Arrays.fill(r100, Double.NaN);
-    try (Searchers s = Searchers.open(dir, kind, qv.modelId(), dim, kb)) {
-      if (s.index != null) {
-        VectorSource src = VectorSource.ofDump(s.dump, VectorType.FP16, Float.NEGATIVE_INFINITY);
+    try (SearchSession s = SearchSession.builder().dump(dir).index(kind).backend(kb).vectorsOnly(qv.modelId(), dim)
+        .open()) {
+      if (s.index() != null) {
+        VectorSource src = VectorSource.ofDump(s.dump(), VectorType.FP16, Float.NEGATIVE_INFINITY);
         // the first nRecall questions spread evenly: exact top-10 by a flat scan of the dump is the slow part
         float[] rq = new float[nRecall * dim];
         for (int i = 0; i < nRecall; i++) {
@@ -336,7 +340,7 @@ public final class DriftBenchMain {
           System.arraycopy(qv.qStart(), qi * dim, rq, i * dim, dim);
         }
         TopK ex = Recall.exact(src, rq, nRecall, 10, kb.vectorScanner());
-        try (IvfSearcher iv = new IvfSearcher(s.index, kb)) {
+        try (IvfSearcher iv = new IvfSearcher(s.index(), kb)) {
           for (int i = 0; i < nprobes.length; i++) {
             int np = Math.min(nprobes[i], iv.maxNprobe());
             r10[i] = Recall.measure(iv, ex, rq, nRecall, 10, 10, np).recall();
@@ -355,7 +359,7 @@ public final class DriftBenchMain {
       for (int i = 0; i < n; i++) {
         float[] a = Arrays.copyOfRange(qv.qStart(), i * dim, (i + 1) * dim);
         float[] b = Arrays.copyOfRange(qv.qEnd(), i * dim, (i + 1) * dim);
-        Map<Unit, List<List<Answer>>> res = s.searcher.search(a, b, 1, opts, List.of(Unit.PHRASE, Unit.PARAGRAPH));
+        Map<Unit, List<List<Answer>>> res = s.searchVectors(a, b, 1, opts, List.of(Unit.PHRASE, Unit.PARAGRAPH));
         List<Answer> ph = res.get(Unit.PHRASE).get(0);
         EvalOpenCommand.Q q = qs.get(i);
         double e = ph.isEmpty() ? 0 : SquadMetrics.maxExactMatch(ph.get(0).text(), q.answers());
