@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.serve.AdminServer;
 import org.densephrases.app.serve.Answerer;
 import org.densephrases.app.serve.Guards;
 import org.densephrases.app.serve.ReloadingAnswerer;
@@ -91,6 +92,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--watch-ms", description = "how often the dump directory is checked for a new generation (from"
       + " add, remove, compact, index --retrain), loaded without downtime; 0 = never (default: ${DEFAULT-VALUE})")
   long watchMs = 2000;
+
+  @Option(names = "--admin-port", description = "turn on the admin endpoint (POST /admin/reload: serve the dump's "
+      + "newest generation now) on this port of the loopback address only; 0 = any free port (default: off)")
+  Integer adminPort;
 
   @Option(names = "--shutdown-ms", description = "a stop (SIGTERM, Ctrl-C) ends within this time: queued requests get "
       + "503 at once, searches in progress may finish until then (default: ${DEFAULT-VALUE})")
@@ -184,12 +189,16 @@ final class ServeCommand implements Callable<Integer> {
   private Integer serve() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     ServeConfig cfg = config();
+    if (adminPort != null) {
+      Options.checkRange("--admin-port", adminPort, 0, 65535);
+    }
     long t0 = System.nanoTime();
     SessionAnswerer first =
         new SessionAnswerer(Sessions.open(dump, model, encoder, index, backend, cfg.defaults(), flags.nprobe));
     cfg = cfg.withDefaults(first.defaults()); // nprobe resolved against the index
-    Answerer answerer = watchMs > 0 ? reloading(first, cfg.defaults(), watchMs) : first;
+    Answerer answerer = watchMs > 0 || adminPort != null ? reloading(first, cfg.defaults(), watchMs) : first;
     SearchServer server;
+    AdminServer admin = null;
     try {
       // One search before listening: the searcher loads its tables into the backend on first use (seconds for a
       // large dump), which the first user would otherwise wait for.
@@ -197,6 +206,15 @@ final class ServeCommand implements Callable<Integer> {
       answerer.answer(List.of("warm up"), cfg.defaults(), List.of(cfg.defaults().unit()));
       out.printf(Locale.ROOT, "warm-up search %.1fs%n", (System.nanoTime() - tw) / 1e9);
       server = SearchServer.start(cfg, answerer);
+      if (adminPort != null) {
+        try {
+          admin = AdminServer.start(adminPort, (ReloadingAnswerer) answerer);
+        } catch (IOException e) {
+          server.stop();
+          throw new IllegalArgumentException("cannot listen on the admin port " + adminPort + ": " + e.getMessage(),
+              e);
+        }
+      }
     } catch (Exception e) {
       answerer.close();
       if (e instanceof IOException io) { // the port is taken or the host is not ours: the user's to fix
@@ -212,6 +230,10 @@ final class ServeCommand implements Callable<Integer> {
         + "generation %d%s; loaded in %.1fs)%n", server.uri(), i.index(), i.backend(), i.device(), i.phrases(),
         i.documents(), i.modelId(), i.generation(), watchMs > 0 ? ", watching for new ones every " + watchMs + " ms"
         : "", (System.nanoTime() - t0) / 1e9);
+    if (admin != null) {
+      out.printf(Locale.ROOT, "admin endpoint: POST http://%s:%d/admin/reload (loopback only)%n",
+          admin.address().getAddress().getHostAddress(), admin.address().getPort());
+    }
     out.flush();
     PrintWriter err = spec.commandLine().getErr();
     if (!loopback(host) && cfg.guards().apiKey() == null) {
@@ -221,6 +243,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     // SIGTERM and Ctrl-C stop the server here, in order, and serve returns 0: a stop asked for is a clean exit (the
     // JVM's own handling would exit 143 and run the hooks in no order). The hook covers other ways out.
+    AdminServer adminServer = admin;
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicBoolean stopping = new AtomicBoolean();
     Runnable stop = () -> {
@@ -230,6 +253,9 @@ final class ServeCommand implements Callable<Integer> {
       err.println("densephrases serve: stopping (queued requests get 503; searches in progress have until "
           + shutdownMs + " ms)");
       err.flush();
+      if (adminServer != null) {
+        adminServer.close();
+      }
       boolean clean = server.stop();
       try {
         answerer.close();

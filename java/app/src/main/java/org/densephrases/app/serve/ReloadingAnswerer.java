@@ -73,7 +73,8 @@ public final class ReloadingAnswerer implements Answerer {
   /**
    * @param first the answerer of the generation loaded at start
    * @param warmUp options of the warm-up search run on a new generation before it is served
-   * @param pollMillis how often the dump directory is checked for a new generation
+   * @param pollMillis how often the dump directory is checked for a new generation; 0 = never (only {@link #check()},
+   *     which the admin endpoint calls)
    */
   public ReloadingAnswerer(Answerer first, Opener opener, Latest latest, SearchOptions warmUp, long pollMillis) {
     this.current = new Lease(first);
@@ -85,7 +86,9 @@ public final class ReloadingAnswerer implements Answerer {
       t.setDaemon(true);
       return t;
     });
-    watcher.scheduleWithFixedDelay(this::check, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+    if (pollMillis > 0) {
+      watcher.scheduleWithFixedDelay(this::check, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Called after each switch to a new generation (metrics). */
@@ -98,18 +101,22 @@ public final class ReloadingAnswerer implements Answerer {
     return reloads.get();
   }
 
-  /** Checks for a newer generation now and switches to it (the watcher calls this; tests may too). */
-  public synchronized void check() {
+  /**
+   * Checks for a newer generation now and switches to it (the watcher and the admin endpoint call this).
+   *
+   * @return whether a new generation is served now
+   */
+  public synchronized boolean check() {
     long g;
     try {
       g = latest.generation();
     } catch (Exception e) {
       System.err.println("densephrases serve: cannot read the dump's generation: " + e.getMessage());
-      return;
+      return false;
     }
     long served = current.answerer.info().generation();
     if (g == served || g == failedGeneration) {
-      return;
+      return false;
     }
     Answerer next = null;
     try {
@@ -125,13 +132,14 @@ public final class ReloadingAnswerer implements Answerer {
       failedGeneration = g;
       System.err.println("densephrases serve: generation " + g + " not loaded, still serving " + served + ": "
           + e.getMessage());
-      return;
+      return false;
     }
     Lease old = current;
     current = new Lease(next);
     old.release(); // closed now, or when its last search returns
     reloads.incrementAndGet();
     onReload.run();
+    return true;
   }
 
   @Override
