@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         EvalRcCommand.class,
         ExportCommand.class,
         TeacherCommand.class,
+        AugmentCommand.class,
         IndexCommand.class,
         SearchCommand.class,
         EvalOpenCommand.class,

@@ -48,6 +48,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-minutes") Integer checkpointMinutes;
   @Option(names = "--device", description = "auto (GPU when the engine sees one), cpu, gpu or gpu:N") String device;
   @Option(names = "--warmup", description = "warm-up fraction of the planned steps") Float warmup;
+  @Option(names = "--init-checkpoint", description = "start from this checkpoint's parameters (fresh optimizer and "
+      + "step 0), e.g. a run pre-trained on an augmented file; ignored when OUT/checkpoint.bin resumes")
+  String initCheckpoint;
+  @Option(names = "--plan-only", description = "print the planned number of steps (one line) and exit without "
+      + "training; OUT only receives config.json")
+  boolean planOnly;
 
   @Override
   public Integer call() throws Exception {
@@ -77,7 +83,15 @@ public final class TrainCommand implements Callable<Integer> {
     if (checkpointMinutes != null) c.checkpointMinutes = checkpointMinutes;
     if (device != null) c.device = device;
     if (warmup != null) c.warmupFraction = warmup;
+    if (initCheckpoint != null) c.initCheckpoint = initCheckpoint;
     c.validate();
+    if (planOnly) {
+      c.initCheckpoint = null;
+      try (Trainer t = Trainer.create(c, out, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))) {
+        System.out.println(t.plannedSteps());
+      }
+      return 0;
+    }
     try (Trainer t = Trainer.create(c, out, System.out)) {
       t.train(stopAt);
       System.out.println("done: step " + t.step() + " of " + t.plannedSteps() + "; " + PeakMemory.line());

@@ -57,6 +57,8 @@ public final class TrainConfig {
   public int prebatchWarmup = 200;
   /** Cached teacher logits (TeacherLogits file), or null for no distillation. */
   public String teacherLogits = null;
+  /** start from this checkpoint's parameters (not its optimizer or step): e.g. a run pre-trained on augmented data */
+  public String initCheckpoint = null;
   public int checkpointSteps = 100;
   public int checkpointMinutes = 10;
   /** Keep an exported model of every checkpoint (for a learning curve). */

@@ -125,6 +125,10 @@ public final class Trainer implements AutoCloseable {
     }
     if (ckpt != null) {
       Checkpoints.assign(allParams, ckpt, ckptFile);
+    } else if (config.initCheckpoint != null) { // parameters only: this run's optimizer and schedule start fresh
+      Path init = Path.of(config.initCheckpoint);
+      Checkpoints.assign(allParams, Checkpoint.read(init), init);
+      log.printf(Locale.ROOT, "parameters from %s%n", init);
     }
     model.initialize(manager, DataType.FLOAT32, PhraseModel.inputShapes(1, 8, 8));
     if (config.freezeWordEmbeddings) {
