@@ -9,6 +9,11 @@
 #                layout), and e5-small-v2 with its own question encoder (shared layout: what tying costs)
 #   3. student   the ablation's winner (tied), STUDENT_EPOCHS epochs, full objective with distillation
 #   4. export    int8 encoders + fp16 heads; eval-rc on the dev file, filter-threshold table
+#   2b. augment (optional, AUG=1, after the teacher) generated questions for corpus paragraphs of articles not in
+#                the dev file, kept when the teacher answers them exactly ($R/aug/aug.json.gz, stats, examples); then
+#                student candidate `aug`: AUG_PRETRAIN_EPOCHS on the augmented file, then SQuAD with the same total
+#                steps as a plain candidate of AUG_STUDENT (name:epochs:lambda2:lr). Knobs: AUG_PARAGRAPHS,
+#                AUG_PER_PARAGRAPH, AUG_PRETRAIN_EPOCHS, AUG_PRETRAIN_SHARE (at most this % of the total steps, default 25)
 #   5. open      dump of the whole corpus (DJL encoder on the GPU), IVF-SQ8 + IVF-PQ, eval-open exact/sq8/pq (CUDA)
 # Results (JSON, markdown, loss logs, the exported model) are gathered under $R/collect for `collect`.
 set -uo pipefail
@@ -25,11 +30,16 @@ ABL_STEPS=${ABL_STEPS:-400}
 STUDENTS=${STUDENTS:-a:8:2:1e-4 b:8:4:2e-4}
 DEVICE=${DEVICE:-gpu}          # the smoke test here: DEVICE=cpu BACKEND=simd SMOKE=1
 BACKEND=${BACKEND:-cuda}
+AUG=${AUG:-0}
+AUG_PARAGRAPHS=${AUG_PARAGRAPHS:-6000}    # ~6 questions kept of 8 asked per paragraph: ~40k questions, ~15 s of teacher
+AUG_PER_PARAGRAPH=${AUG_PER_PARAGRAPH:-8}
+AUG_PRETRAIN_EPOCHS=${AUG_PRETRAIN_EPOCHS:-1}
+AUG_STUDENT=${AUG_STUDENT:-aug:8:2:1e-4}
 if [[ ${SMOKE:-0} == 1 ]]; then # minutes on 2 CPU cores: every command of the plan once, on a sliver of the data
   TRAIN_X="--train-paragraphs 3"; EVAL_X="--paragraphs 2"; TEVAL_X="--eval-paragraphs 2"; DUMP_X="--limit 30"; OPEN_X="--limit 10"; ABL_STEPS=2
-  TEACHER_EPOCHS=1; STUDENT_EPOCHS=1
+  TEACHER_EPOCHS=1; STUDENT_EPOCHS=1; AUG_PARAGRAPHS=${AUG_SMOKE_PARAGRAPHS:-4}; AUG_X="--train-paragraphs 3"
 else
-  TRAIN_X=; EVAL_X=; TEVAL_X=; DUMP_X=; OPEN_X=
+  TRAIN_X=; EVAL_X=; TEVAL_X=; DUMP_X=; OPEN_X=; AUG_X=
 fi
 train=$s/data/train-v1.1.reconstructed.json.gz
 dev=$s/data/dev-v1.1-even.json
@@ -87,6 +97,33 @@ student_one() { # name epochs lambda2 lr
     && dp eval-rc --model-dir "$R/model-$1" --data "$dev" --results "$R/model-$1/results.json" --device "$DEVICE" $EVAL_X \
       --filter-thresholds=-4,-3.5,-3,-2.5,-2,-1.5,-1
 }
+augment() { # the augmented training file: corpus paragraphs of the articles not in the dev file, teacher-filtered
+  mkdir -p "$R/aug"
+  dp augment --corpus "$corpus" --teacher "$R/teacher" --exclude-titles-of "$dev" --out "$R/aug/aug.json.gz" \
+    --limit "$AUG_PARAGRAPHS" --per-paragraph "$AUG_PER_PARAGRAPH" --device "$DEVICE" --stats "$R/aug/stats.json" \
+    --examples "$R/aug/augmentation-examples.md"
+}
+student_aug() { # name epochs lambda2 lr: pre-train on the augmented file, then SQuAD; total steps = a plain candidate's
+  local m; m=$(winner) || return 1
+  local total pre
+  total=$(dp train --model "$m" --layout tied --out "$R/plan-$1" --train-file "$train" --batch 64 --epochs "$2" \
+    --plan-only $TRAIN_X | tail -1) || return 1
+  pre=$(dp train --model "$m" --layout tied --out "$R/plan-$1-pre" --train-file "$R/aug/aug.json.gz" --batch 64 \
+    --epochs "$AUG_PRETRAIN_EPOCHS" --plan-only $AUG_X | tail -1) || return 1
+  local cap=$((total * ${AUG_PRETRAIN_SHARE:-25} / 100)); ((cap < 1)) && cap=1
+  ((pre > cap)) && pre=$cap
+  echo "student $1 encoder: $m; $pre steps on the augmented file, then $((total - pre)) on SQuAD (total $total)"
+  dp train --model "$m" --layout tied --out "$R/student-$1-pre" --train-file "$R/aug/aug.json.gz" --batch 64 \
+    --epochs "$AUG_PRETRAIN_EPOCHS" --max-steps "$pre" --lambda2 0 --lr "$4" --device "$DEVICE" \
+    --checkpoint-minutes 3 $AUG_X \
+    && dp train --model "$m" --layout tied --out "$R/student-$1" --train-file "$train" --batch 64 --epochs "$2" \
+    --max-steps "$((total - pre))" --init-checkpoint "$R/student-$1-pre/checkpoint.bin" --lambda2 "$3" --lr "$4" \
+    --teacher-logits "$R/teacher/logits.bin" --device "$DEVICE" --checkpoint-minutes 3 $TRAIN_X \
+    && rm -rf "$R/model-$1" \
+    && dp export --checkpoint "$R/student-$1/checkpoint.bin" --out "$R/model-$1" --dtype int8 \
+    && dp eval-rc --model-dir "$R/model-$1" --data "$dev" --results "$R/model-$1/results.json" --device "$DEVICE" $EVAL_X \
+      --filter-thresholds=-4,-3.5,-3,-2.5,-2,-1.5,-1
+}
 students() {
   local pids=() c
   for c in $STUDENTS; do
@@ -94,8 +131,13 @@ students() {
     ( step "student-$n" student_one "$n" "$e" "$l" "$lr" ) &
     pids+=($!)
   done
+  if [[ $AUG == 1 ]]; then
+    IFS=: read -r n e l lr <<<"$AUG_STUDENT"
+    ( step augment augment && step "student-$n" student_aug "$n" "$e" "$l" "$lr" ) &
+    pids+=($!)
+  fi
   wait "${pids[@]}"
-  python3 - "$R" $STUDENTS <<'EOF'
+  python3 - "$R" $STUDENTS $([[ $AUG == 1 ]] && echo "$AUG_STUDENT") <<'EOF'
 import json, os, sys
 r = sys.argv[1]
 best = None
@@ -129,6 +171,7 @@ gather() {
   for d in "$R"/student-*/; do [[ -d $d ]] && mkdir -p "$C/$(basename "$d")" \
     && cp "$d"/{losses.csv,config.json} "$C/$(basename "$d")/" 2>/dev/null; done
   for d in "$R"/model-*/; do [[ -f $d/results.json ]] && cp "$d/results.json" "$C/$(basename "$d")-results.json"; done
+  [[ -d $R/aug ]] && mkdir -p "$C/aug" && cp "$R"/aug/{stats.json,augmentation-examples.md} "$C/aug/" 2>/dev/null
   [[ -d $R/model ]] && rm -rf "$C/model" && cp -r "$R/model" "$C/model"
   cp "$R"/*.done "$C/" 2>/dev/null
   true
