@@ -83,6 +83,9 @@ public final class AnswerExtractor {
         Token x = t.get(end);
         if (x.word() && x.capitalised()) {
           end++;
+        } else if (x.text().equals(".") && t.get(end - 1).text().length() == 1 && end + 1 < n
+            && t.get(end + 1).capitalised() && t.get(end + 1).word()) {
+          end += 2; // an initial: "Susan K. Bell"
         } else if (CONNECTORS.contains(x.text()) && end + 1 < n && t.get(end + 1).capitalised()
             && t.get(end + 1).word() && !used[end + 1]) {
           end += 2;

@@ -25,6 +25,9 @@ import org.densephrases.model.augment.Sentences.Token;
  * question rather than a malformed one.
  */
 public final class RuleQuestionGenerator implements QuestionGenerator {
+  /** words that open a subordinate clause: a subject holding one is not a plain noun phrase */
+  private static final java.util.Set<String> SUBORDINATORS = java.util.Set.of("although", "though", "because",
+      "while", "whereas", "if", "unless", "which", "who", "where", "when", "that", "since");
   private final Lexicon lexicon;
 
   public RuleQuestionGenerator(Lexicon lexicon) {
@@ -143,7 +146,7 @@ public final class RuleQuestionGenerator implements QuestionGenerator {
         break;
       }
       if (!clause.get(i).capitalised() && lexicon.pastToBase(w) != null
-          && !Words.DETERMINERS.contains(clause.get(i - 1).lower())) {
+          && !Words.DETERMINERS.contains(clause.get(i - 1).lower()) && !clause.get(i - 1).text().endsWith("'s")) {
         v = i;
         break;
       }
@@ -160,6 +163,15 @@ public final class RuleQuestionGenerator implements QuestionGenerator {
     }
     String verb = clause.get(v).text();
     List<Token> subject = clause.subList(0, v);
+    if (v > 8 || clause.get(0).lower().equals("there") || clause.get(0).lower().equals("it")
+        || Words.PREPOSITIONS.contains(clause.get(0).lower())) {
+      return Optional.empty(); // a long subject, or an existential/expletive one: no readable question
+    }
+    for (Token x : subject) {
+      if (SUBORDINATORS.contains(x.lower()) || x.text().equals("/")) {
+        return Optional.empty();
+      }
+    }
     List<Token> rest;
     StringBuilder q = new StringBuilder();
     if (wh != null) { // the answer was the fronted adverbial
@@ -174,7 +186,7 @@ public final class RuleQuestionGenerator implements QuestionGenerator {
       if (w == null) {
         return Optional.empty();
       }
-      q.append(w).append(' ').append(join(clause.subList(v, clause.size())));
+      q.append(w).append(' ').append(join(upToAside(clause, v)));
     } else if (a > v) {
       // the answer phrase: preposition + answer (+ what a count counts)
       int p = a;
@@ -189,17 +201,33 @@ public final class RuleQuestionGenerator implements QuestionGenerator {
       } else if (a - 1 > v && (clause.get(a - 1).text().equals(",") || clause.get(a - 1).capitalised())) {
         return Optional.empty(); // apposition, or part of a longer name
       }
+      for (int i = v + 1; i < p; i++) {
+        if (clause.get(i).text().equals(",")) {
+          return Optional.empty(); // the answer sits in an aside after the verb's own phrase
+        }
+      }
+      if (p - 1 > v && (Words.CONJUNCTIONS.contains(clause.get(p - 1).lower()) || clause.get(p - 1).text().equals("/")
+          || clause.get(p - 1).text().equals("-"))) {
+        return Optional.empty(); // "A and B": one half of a coordination
+      }
+      boolean participle = aux && p == v + 2 && !clause.get(v + 1).capitalised()
+          && (clause.get(v + 1).text().endsWith("ed") || Words.IRREGULAR_PARTICIPLES.contains(clause.get(v + 1).text()));
+      if (prep.isEmpty() && p != v + 1 && !participle) {
+        return Optional.empty(); // an object must follow its verb: elsewhere it is inside some other phrase
+      }
       int e = b;
       List<Token> counted = new ArrayList<>();
       if (answer.type() == AnswerType.NUMBER) {
-        while (e < clause.size() && counted.size() < 2 && clause.get(e).word() && !clause.get(e).capitalised()
+        while (e < clause.size() && counted.isEmpty() && clause.get(e).word() && !clause.get(e).capitalised()
             && !Words.PREPOSITIONS.contains(clause.get(e).text()) && !Words.CONJUNCTIONS.contains(clause.get(e).text())
             && !Words.AUX.contains(clause.get(e).text())) {
           counted.add(clause.get(e));
           e++;
         }
-        if (counted.isEmpty()) {
-          return Optional.empty();
+        if (counted.isEmpty() || e < clause.size() && clause.get(e).word() && !clause.get(e).capitalised()
+            && !Words.PREPOSITIONS.contains(clause.get(e).text()) && !Words.CONJUNCTIONS.contains(clause.get(e).text())
+            && !Words.AUX.contains(clause.get(e).text())) {
+          return Optional.empty(); // nothing counted, or more than one word: "12 research laboratories"
         }
       } else if (answer.type() == AnswerType.PERCENT && e + 1 < clause.size() && clause.get(e).text().equals("of")) {
         counted.add(clause.get(e++)); // "30% of the vote" -> "What percentage of the vote"
@@ -209,6 +237,7 @@ public final class RuleQuestionGenerator implements QuestionGenerator {
           counted.add(clause.get(e++));
         }
       } else if (e < clause.size() && (clause.get(e).capitalised() || clause.get(e).text().equals("'s")
+          || clause.get(e).text().equals("/") || clause.get(e).text().equals("-")
           || (clause.get(e).word() && !Words.PREPOSITIONS.contains(clause.get(e).text())
           && !Words.CONJUNCTIONS.contains(clause.get(e).text()) && answer.type() != AnswerType.THING
           && !Words.AUX.contains(clause.get(e).text())))) {
@@ -221,15 +250,8 @@ public final class RuleQuestionGenerator implements QuestionGenerator {
         return Optional.empty();
       }
       List<Token> after = new ArrayList<>(clause.subList(v + 1, p));
-      for (int i = e; i < clause.size(); i++) {
-        String x = clause.get(i).text();
-        if (x.equals(",") || x.equals("and") || x.equals("but") || x.equals("or")) {
-          break; // what follows a comma or a conjunction after the answer is an aside
-        }
-        after.add(clause.get(i));
-      }
-      String stranded = prep.equals("from") ? " from" : "";
-      q.append(w).append(' ').append(inverted(aux, verb, subject, after)).append(stranded);
+      after.addAll(upToAside(clause, e));
+      q.append(w).append(' ').append(inverted(aux, verb, subject, after));
     } else {
       return Optional.empty();
     }
@@ -242,10 +264,23 @@ public final class RuleQuestionGenerator implements QuestionGenerator {
     String out = q.toString().replaceAll("\\s+,", ",").replaceAll(",\\s*$", "").trim();
     out = Character.toUpperCase(out.charAt(0)) + out.substring(1) + "?";
     int words = out.split("\\s+").length;
-    if (words < 3 || words > 30 || containsAnswer(out, answer.text())) {
+    if (words < 4 || words > 22 || containsAnswer(out, answer.text())) {
       return Optional.empty();
     }
     return Optional.of(out);
+  }
+
+  /** Tokens from {@code from} up to the first comma or conjunction: what follows is an aside or another clause. */
+  private static List<Token> upToAside(List<Token> clause, int from) {
+    List<Token> out = new ArrayList<>();
+    for (int i = from; i < clause.size(); i++) {
+      String x = clause.get(i).text();
+      if (x.equals(",") || x.equals("and") || x.equals("but") || x.equals("or")) {
+        break;
+      }
+      out.add(clause.get(i));
+    }
+    return out;
   }
 
   /** The wh-phrase for an answer of {@code type} after preposition {@code prep} ("" = none); null = none fits. */
@@ -263,14 +298,15 @@ public final class RuleQuestionGenerator implements QuestionGenerator {
           + (counted.isEmpty() ? "" : " " + join(counted));
       case PERSON -> switch (p) {
         case "" -> "Who";
-        case "in", "at", "of", "as" -> null;
-        default -> cap(p) + " whom";
+        case "by", "with", "for", "against", "to", "from", "under", "after", "before" -> cap(p) + " whom";
+        default -> null;
       };
       case ENTITY -> switch (p) {
-        case "in", "at", "near", "within", "inside", "to", "into", "from" -> "Where";
+        case "in", "at", "near", "within", "inside" -> "Where";
         case "" -> "What";
-        case "of", "as", "than" -> null;
-        default -> cap(p) + " what";
+        case "by", "with", "for", "against", "to", "into", "from", "on", "under", "after", "before", "over",
+            "during", "through", "across" -> cap(p) + " what";
+        default -> null;
       };
       case THING -> p.isEmpty() ? "What" : null;
     };
