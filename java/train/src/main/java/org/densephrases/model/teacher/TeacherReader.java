@@ -22,6 +22,11 @@ public final class TeacherReader implements AugmentFilter.Reader, AutoCloseable 
     this.teacher = teacher;
   }
 
+  /** A teacher already built (e.g. a tiny one in a test); closing the reader closes it. */
+  public static TeacherReader of(TeacherTrainer teacher) {
+    return new TeacherReader(teacher);
+  }
+
   public static TeacherReader open(Path dir, String device, PrintStream log) throws IOException {
     Path ckpt = dir.resolve(Checkpoint.FILE);
     if (!Files.exists(ckpt)) {
