@@ -40,8 +40,9 @@ AUG_STUDENT=${AUG_STUDENT:-aug:8:2:1e-4}
 if [[ ${SMOKE:-0} == 1 ]]; then # minutes on 2 CPU cores: every command of the plan once, on a sliver of the data
   TRAIN_X="--train-paragraphs 3"; EVAL_X="--paragraphs 2"; TEVAL_X="--eval-paragraphs 2"; DUMP_X="--limit 30"; OPEN_X="--limit 10"; ABL_STEPS=2
   TEACHER_EPOCHS=1; STUDENT_EPOCHS=1; AUG_PARAGRAPHS=${AUG_SMOKE_PARAGRAPHS:-4}; AUG_X="--train-paragraphs 3"
+  AUG_WRITE=--write-unfiltered # the smoke's 1-step teacher answers next to nothing right: keep the path exercised
 else
-  TRAIN_X=; EVAL_X=; TEVAL_X=; DUMP_X=; OPEN_X=; AUG_X=
+  TRAIN_X=; EVAL_X=; TEVAL_X=; DUMP_X=; OPEN_X=; AUG_X=; AUG_WRITE=
 fi
 train=$s/data/train-v1.1.reconstructed.json.gz
 dev=$s/data/dev-v1.1-even.json
@@ -103,7 +104,7 @@ augment() { # the augmented training file: corpus paragraphs of the articles not
   mkdir -p "$R/aug"
   dp augment --corpus "$corpus" --teacher "$R/teacher" --exclude-titles-of "$dev" --out "$R/aug/aug.json.gz" \
     --limit "$AUG_PARAGRAPHS" --per-paragraph "$AUG_PER_PARAGRAPH" --device "$DEVICE" --stats "$R/aug/stats.json" \
-    --examples "$R/aug/augmentation-examples.md"
+    --examples "$R/aug/augmentation-examples.md" $AUG_WRITE
 }
 student_aug() { # name epochs lambda2 lr: pre-train on the augmented file, then SQuAD; total steps = a plain candidate's
   local m; m=$(winner) || return 1

@@ -49,6 +49,9 @@ public final class AugmentCommand implements Callable<Integer> {
   @Option(names = "--stats", description = "write generated/kept counts as JSON here") Path stats;
   @Option(names = "--examples", description = "write random kept examples as markdown here") Path examples;
   @Option(names = "--examples-count") int examplesCount = 30;
+  @Option(names = "--write-unfiltered", description = "write every generated question, kept or not (the teacher "
+      + "still answers them and the stats still count the kept ones): for plumbing tests with an untrained teacher "
+      + "only, never for training") boolean writeUnfiltered;
 
   @Override
   public Integer call() throws Exception {
@@ -108,7 +111,10 @@ public final class AugmentCommand implements Callable<Integer> {
       r = new AugmentFilter(reader).filter(asked);
     }
     double filterSec = (System.nanoTime() - t1) / 1e9;
-    AugmentedSquad.write(r.kept(), out);
+    AugmentedSquad.write(writeUnfiltered ? r.asked() : r.kept(), out);
+    if (writeUnfiltered) {
+      System.out.println("warning: --write-unfiltered: " + out + " holds all " + r.generated() + " generated questions");
+    }
     System.out.printf(Locale.ROOT, "kept %d of %d generated questions (%.1f%%; teacher %s step %d, %.0f questions/s)"
         + " -> %s%n", r.keptCount(), r.generated(), 100.0 * r.keptCount() / Math.max(1, r.generated()), teacher,
         teacherStep, r.generated() / Math.max(1e-9, filterSec), out);

@@ -22,8 +22,8 @@ public final class AugmentFilter {
   /** A paragraph and the questions generated for it (ids unique over the whole run). */
   public record Paragraph(String id, String title, String context, List<GeneratedQuestion> questions) {}
 
-  /** The kept questions as a SQuAD dataset (one answer each, its offset the generated span's), and counts. */
-  public record Result(SquadDataset kept, int generated, int keptCount) {}
+  /** The kept questions as a SQuAD dataset (one answer each, its offset the generated span's), all asked, counts. */
+  public record Result(SquadDataset kept, SquadDataset asked, int generated, int keptCount) {}
 
   private final Reader reader;
 
@@ -61,6 +61,6 @@ public final class AugmentFilter {
         kept.add(new SquadParagraph(p.title(), p.context(), ok));
       }
     }
-    return new Result(new SquadDataset("augment", "1.1", kept), generated, keptCount);
+    return new Result(new SquadDataset("augment", "1.1", kept), asked, generated, keptCount);
   }
 }
