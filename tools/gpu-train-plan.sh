@@ -115,6 +115,8 @@ student_aug() { # name epochs lambda2 lr: pre-train on the augmented file, then 
     --epochs "$AUG_PRETRAIN_EPOCHS" --plan-only $AUG_X | tail -1) || return 1
   local cap=$((total * ${AUG_PRETRAIN_SHARE:-25} / 100)); ((cap < 1)) && cap=1
   ((pre > cap)) && pre=$cap
+  ((pre >= total)) && pre=$((total - 1))
+  ((pre >= 1)) || { echo "student $1: a budget of $total steps leaves none for the augmented file"; return 1; }
   echo "student $1 encoder: $m; $pre steps on the augmented file, then $((total - pre)) on SQuAD (total $total)"
   dp train --model "$m" --layout tied --out "$R/student-$1-pre" --train-file "$R/aug/aug.json.gz" --batch 64 \
     --epochs "$AUG_PRETRAIN_EPOCHS" --max-steps "$pre" --lambda2 0 --lr "$4" --device "$DEVICE" \

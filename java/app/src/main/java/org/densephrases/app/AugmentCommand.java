@@ -115,7 +115,7 @@ public final class AugmentCommand implements Callable<Integer> {
     if (writeUnfiltered) {
       System.out.println("warning: --write-unfiltered: " + out + " holds all " + r.generated() + " generated questions");
     }
-    System.out.printf(Locale.ROOT, "kept %d of %d generated questions (%.1f%%; teacher %s step %d, %.0f questions/s)"
+    System.out.printf(Locale.ROOT, "kept %d of %d generated questions (%.1f%%; teacher %s step %d, %.1f questions/s)"
         + " -> %s%n", r.keptCount(), r.generated(), 100.0 * r.keptCount() / Math.max(1, r.generated()), teacher,
         teacherStep, r.generated() / Math.max(1e-9, filterSec), out);
     if (stats != null) {
