@@ -38,7 +38,7 @@ AUG_PER_PARAGRAPH=${AUG_PER_PARAGRAPH:-8}
 AUG_PRETRAIN_EPOCHS=${AUG_PRETRAIN_EPOCHS:-1}
 AUG_STUDENT=${AUG_STUDENT:-aug:8:2:1e-4}
 if [[ ${SMOKE:-0} == 1 ]]; then # minutes on 2 CPU cores: every command of the plan once, on a sliver of the data
-  TRAIN_X="--train-paragraphs 3"; EVAL_X="--paragraphs 2"; TEVAL_X="--eval-paragraphs 2"; DUMP_X="--limit 30"; OPEN_X="--limit 10"; ABL_STEPS=2
+  TRAIN_X="--train-paragraphs 3"; EVAL_X="--paragraphs 2"; TEVAL_X="--eval-paragraphs 2"; DUMP_X="--limit 30"; OPEN_X="--limit 10 --nprobe 8"; ABL_STEPS=2
   TEACHER_EPOCHS=1; STUDENT_EPOCHS=1; AUG_PARAGRAPHS=${AUG_SMOKE_PARAGRAPHS:-4}; AUG_X="--train-paragraphs 3"
   AUG_WRITE=--write-unfiltered # the smoke's 1-step teacher answers next to nothing right: keep the path exercised
 else
