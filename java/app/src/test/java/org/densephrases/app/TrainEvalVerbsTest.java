@@ -56,6 +56,23 @@ class TrainEvalVerbsTest {
   }
 
   @Test
+  void augmentNeedsATeacherCheckpointAndSaysSo() throws Exception {
+    Path corpus = tmp.resolve("c.jsonl");
+    java.nio.file.Files.writeString(corpus, "{\"id\": \"p1\", \"title\": \"T\", \"text\": \"In 1848, gold was "
+        + "discovered at Sutter's Mill.\"}\n");
+    Path out = tmp.resolve("aug.json.gz");
+    Result r = run("augment", "--corpus", corpus.toString(), "--teacher", tmp.resolve("no-teacher").toString(),
+        "--out", out.toString());
+    assertEquals(2, r.rc(), r.err());
+    assertTrue(r.err().contains("no teacher checkpoint") && r.err().contains("no-teacher"), r.err());
+    assertTrue(!java.nio.file.Files.exists(out));
+    Result p = run("augment", "--corpus", corpus.toString(), "--teacher", tmp.toString(), "--out", out.toString(),
+        "--per-paragraph", "0");
+    assertEquals(2, p.rc(), p.err());
+    assertTrue(p.err().contains("--per-paragraph"), p.err());
+  }
+
+  @Test
   void missingAndMalformedFilesAreRejected() throws Exception {
     Result r = run("train", "--out", tmp.resolve("o").toString(), "--config", tmp.resolve("none.json").toString());
     assertEquals(2, r.rc(), r.err());
