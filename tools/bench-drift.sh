@@ -17,10 +17,11 @@ cd "$root"
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export OPT_OUT_TRACKING=true
 jar=java/app/target/densephrases.jar
-if [[ ! -f $jar ]]; then
-  echo "bench-drift: building $jar"
-  mvn -B -q -Ddensephrases.skipNative=true -DskipTests package
+bench=benchmarks/target/densephrases-benchmarks-0.1.0-SNAPSHOT.jar
+if [[ ! -f $jar || ! -f $bench ]]; then
+  echo "bench-drift: building $jar and $bench"
+  mvn -B -q -Ddensephrases.skipNative=true -DskipTests -pl benchmarks -am package
 fi
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -Dai.djl.offline=true -Djava.util.logging.SimpleFormatter.format='%4$s %5$s%6$s%n' \
-  ${DENSEPHRASES_JAVA_OPTS:-} -cp "$jar" org.densephrases.app.DriftBenchMain "$@"
+  ${DENSEPHRASES_JAVA_OPTS:-} -cp "$bench:$jar" org.densephrases.bench.drift.DriftBenchMain "$@"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Scale benchmark (densephrases bench-scale): IVF index size, first-stage search latency and throughput vs corpus
-# size on synthetic clustered vectors generated on the fly (never all in memory), 10^6..10^8 by default.
+# Scale benchmark (org.densephrases.bench.scale.BenchScaleMain in benchmarks/): IVF index size, first-stage search
+# latency and throughput vs corpus size on synthetic clustered vectors generated on the fly (never all in memory),
+# 10^6..10^8 by default.
 #
 # Here (CPU, SIMD Java):   tools/bench-scale.sh [bench-scale options]
-#     writes benchmarks/results/scale.md, scale-<backend>.tsv and scale-latency.png; builds the jar if missing.
+#     writes benchmarks/results/scale.md, scale-<backend>.tsv and scale-latency.png; builds the jars if missing;
+#     --help lists the options.
 # For the GPU machine (no Java, no DJL there):
 #   1. here:   tools/gpu-prepare.sh   (runtime + every jar, ~25 MB in .gpu/)
 #   2. there:  device tool, carry [".gpu"]:  bash tools/bench-scale.sh --gpu [bench-scale options]
@@ -18,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Xmx12g)
-jar=java/app/target/densephrases.jar
+cp=benchmarks/target/densephrases-benchmarks-0.1.0-SNAPSHOT.jar:java/app/target/densephrases.jar
 
 case "${1:-}" in
   --prepare)
@@ -33,18 +35,18 @@ case "${1:-}" in
     mkdir -p "$out"
     source tools/gpu-jre.sh
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/scale-gpu-device.txt" || true
-    cp=.gpu/kernels.jar:.gpu/index.jar:.gpu/encoder.jar:.gpu/app.jar:.gpu/picocli.jar:.gpu/gson.jar
-    "$DP_JAVA" "${flags[@]}" -cp "$cp" org.densephrases.app.BenchScaleMain --backend cuda,simd \
+    cp=.gpu/kernels.jar:.gpu/index.jar:.gpu/encoder.jar:.gpu/app.jar:.gpu/benchmarks.jar:.gpu/picocli.jar:.gpu/gson.jar
+    "$DP_JAVA" "${flags[@]}" -cp "$cp" org.densephrases.bench.scale.BenchScaleMain --backend cuda,simd \
       --work /tmp/dp-scale --out "$out/scale-gpu.md" --tsv "$out/scale-cuda.tsv" "$@" 2>&1 | tee "$logs/scale-gpu.log"
     ;;
   --plot)
     shift
-    exec "$JAVA_HOME/bin/java" "${flags[@]}" -cp "$jar" org.densephrases.app.BenchScaleMain --plot "$1" \
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -cp "$cp" org.densephrases.bench.scale.BenchScaleMain --plot "$1" \
       --png "${2:-benchmarks/results/scale-latency.png}"
     ;;
   *)
-    [[ -f $jar ]] || mvn -q -B -Ddensephrases.skipNative=true -DskipTests -pl java/app -am package
+    [[ -f ${cp%%:*} && -f ${cp#*:} ]] || mvn -q -B -Ddensephrases.skipNative=true -DskipTests -pl benchmarks -am package
     df -h "$(pwd)" | tail -n 1 | awk '{print "bench-scale: " $4 " free on " $6}'
-    exec "$JAVA_HOME/bin/java" "${flags[@]}" -cp "$jar" org.densephrases.app.BenchScaleMain "$@"
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -cp "$cp" org.densephrases.bench.scale.BenchScaleMain "$@"
     ;;
 esac

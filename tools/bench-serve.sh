@@ -12,18 +12,19 @@
 #   tools/bench-serve.sh --mixes flood --mix-seconds 20 --note "..."   # any ServeLoadMain option (--help lists them)
 #   BENCH_DUMP=work/dumps/<dir> tools/bench-serve.sh --nprobe 64       # another dump (its ivf-sq8.idx must exist)
 #
-# Builds the jar if missing, and the dump (BENCH_LIMIT paragraphs, default 1000) + index if missing, with the default
-# model. Exit code 1 if any request of the levels or of the light clients failed.
+# Builds the jars (the app's and the benchmarks') if missing, and the dump (BENCH_LIMIT paragraphs, default 1000) +
+# index if missing, with the default model. Exit code 1 if any request of the levels or of the light clients failed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export OPT_OUT_TRACKING=true
 jar=java/app/target/densephrases.jar
+bench=benchmarks/target/densephrases-benchmarks-0.1.0-SNAPSHOT.jar
 limit=${BENCH_LIMIT:-1000}
-if [[ ! -f $jar ]]; then
-  echo "bench-serve: building $jar"
-  mvn -B -q -Ddensephrases.skipNative=true -DskipTests package
+if [[ ! -f $jar || ! -f $bench ]]; then
+  echo "bench-serve: building $jar and $bench"
+  mvn -B -q -Ddensephrases.skipNative=true -DskipTests -pl benchmarks -am package
 fi
 if [[ -n ${BENCH_DUMP:-} ]]; then
   dump=$BENCH_DUMP
@@ -43,4 +44,4 @@ if [[ ! -f $dump/ivf-sq8.idx ]]; then
 fi
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -Dai.djl.offline=true -Xmx${BENCH_HEAP:-4g} ${DENSEPHRASES_JAVA_OPTS:-} \
-  -cp "$jar" org.densephrases.app.ServeLoadMain --dump "$dump" "$@"
+  -cp "$bench:$jar" org.densephrases.bench.serve.ServeLoadMain --dump "$dump" "$@"

@@ -3,8 +3,8 @@
 # carries (carry [".gpu"]). The GPU machine has no Java and no DJL, and a call carries at most 64 MiB in all
 # (tracked files, models/ included, plus .gpu), so .gpu holds only what the chosen runs need:
 #   always:   jre.txz (jlink'd Java 25, tools/make-jre.sh), kernels.jar (libdensephrases.so inside, built by nvcc
-#             here for sm_90 + PTX), index.jar, encoder.jar, app.jar, picocli.jar, gson.jar (the DJL-free verbs of
-#             org.densephrases.app.SearchSideMain and BenchScaleMain)
+#             here for sm_90 + PTX), index.jar, encoder.jar, app.jar, benchmarks.jar, picocli.jar, gson.jar (the
+#             DJL-free verbs of org.densephrases.app.SearchSideMain and org.densephrases.bench.scale.BenchScaleMain)
 #   --tests   the kernels and index test jars + the JUnit console launcher (tools/gpu-java-tests.sh)
 #   --data    the corpus and the SQuAD dev file under .gpu/data/ (tools/gpu-eval-open.sh)
 # Usage: tools/gpu-prepare.sh [--tests] [--data]
@@ -22,12 +22,13 @@ done
 mkdir -p .gpu
 rm -rf .gpu/scale .gpu/data .gpu/*-tests.jar .gpu/junit-console.jar
 bash tools/make-jre.sh
-mvn -q -B -pl java/app -am -DskipTests package
+mvn -q -B -pl benchmarks -am -DskipTests package
 lib=java/kernels/target/classes/native/linux-x86_64/libdensephrases.so
 [[ -f $lib ]] || { echo "gpu-prepare: $lib was not built (is nvcc installed?)" >&2; exit 1; }
 for m in kernels index encoder app; do
   cp java/$m/target/densephrases-$m-0.1.0-SNAPSHOT.jar .gpu/$m.jar
 done
+cp benchmarks/target/densephrases-benchmarks-0.1.0-SNAPSHOT.jar .gpu/benchmarks.jar
 cp "$(find ~/.m2/repository/info/picocli/picocli -name 'picocli-*.jar' ! -name '*sources*' | sort | tail -n 1)" .gpu/picocli.jar
 cp "$(find ~/.m2/repository/com/google/code/gson/gson -name 'gson-2.13.1.jar' | head -n 1)" .gpu/gson.jar
 if (( tests )); then

@@ -15,15 +15,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.EvalQuestions.Q;
 import org.densephrases.app.encode.QuestionVectors;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
 import org.densephrases.kernels.KernelBackend;
 import org.densephrases.model.data.CorpusReader;
-import org.densephrases.model.data.SquadDataset;
-import org.densephrases.model.data.SquadParagraph;
-import org.densephrases.model.data.SquadQuestion;
 import org.densephrases.model.data.SquadReader;
 import org.densephrases.model.encode.EncoderModel;
 import org.densephrases.model.encode.PhraseEncoder;
@@ -126,9 +124,6 @@ final class EvalOpenCommand implements Callable<Integer> {
     return UserErrors.run(this::evaluate);
   }
 
-  /** One evaluated question. */
-  record Q(String id, String text, List<String> answers, String context) {}
-
   /** One row of the table. */
   record Row(String index, String backend, String device, int n, double em, double f1, double[] answerRecall,
       double[] paragraphRecall, double qps, double p50, double p99, double bytesPerPhrase) {}
@@ -148,7 +143,7 @@ final class EvalOpenCommand implements Callable<Integer> {
     for (String b : backends) {
       Backend.of(b); // a backend that cannot run here fails before any work
     }
-    List<Q> qs = questions(SquadReader.read(dev), limit);
+    List<Q> qs = EvalQuestions.questions(SquadReader.read(dev), limit);
     o.printf(Locale.ROOT, "eval-open: %d questions of %s%n", qs.size(), dev);
     o.flush();
 
@@ -295,24 +290,6 @@ final class EvalOpenCommand implements Callable<Integer> {
 
   private static float[] row(float[] a, int i, int dim) {
     return Arrays.copyOfRange(a, i * dim, (i + 1) * dim);
-  }
-
-  /** The dev questions in file order; with a limit, n of them spread evenly (every (total/n)-th). */
-  static List<Q> questions(SquadDataset data, int limit) {
-    List<Q> all = new ArrayList<>();
-    for (SquadParagraph p : data.paragraphs()) {
-      for (SquadQuestion q : p.questions()) {
-        all.add(new Q(q.id(), q.question(), q.answerTexts(), p.context()));
-      }
-    }
-    if (limit <= 0 || limit >= all.size()) {
-      return all;
-    }
-    List<Q> out = new ArrayList<>(limit);
-    for (int i = 0; i < limit; i++) {
-      out.add(all.get((int) ((long) i * all.size() / limit)));
-    }
-    return out;
   }
 
   /** The rows of {@code qv} for the selected questions, by id (a file of other questions is an error). */

@@ -112,7 +112,7 @@ final class IndexCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--source " + source + ": the dump holds " + d.types());
       }
       long n = d.numTokens();
-      int lists = nlist > 0 ? nlist : defaultNlist(n);
+      int lists = nlist > 0 ? nlist : IndexSpec.defaultNlist(n);
       Options.checkRange("--nlist", lists, 1, Math.min(IndexSpec.MAX_NLIST, n));
       out.printf(Locale.ROOT, "index: dump %s: %d phrases (tokens) x %d, model %s; backend %s%n", dir, n, d.dim(),
           d.modelId(), kb.name());
@@ -210,22 +210,5 @@ final class IndexCommand implements Callable<Integer> {
       out.flush();
       return false;
     }
-  }
-
-  /**
-   * The power of two nearest sqrt(n) / 8, at least 16 and at most n / 39 (faiss's minimum of 39 points per list).
-   * Smaller than faiss's usual 4..16 sqrt(n): on 2 cores k-means training and assignment cost nlist x n x dim, and
-   * IVF2048 over the 3.2M-token corpus did not finish training in 12 minutes under load, where IVF256 built in 9.
-   */
-  static int defaultNlist(long n) {
-    double target = Math.max(16, Math.sqrt(n) / 8);
-    int l = Integer.highestOneBit((int) Math.round(target));
-    if (target / l > 1.5) {
-      l <<= 1;
-    }
-    while (l > 1 && (long) l * 39 > n) {
-      l >>= 1;
-    }
-    return l;
   }
 }

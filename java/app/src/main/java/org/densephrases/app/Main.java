@@ -26,7 +26,6 @@ import picocli.CommandLine.Command;
         IndexCommand.class,
         SearchCommand.class,
         EvalOpenCommand.class,
-        BenchScaleCommand.class,
         ServeCommand.class})
 public final class Main implements Runnable {
 

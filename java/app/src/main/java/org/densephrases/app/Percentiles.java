@@ -1,11 +1,17 @@
 package org.densephrases.app;
 
-/** Latency percentiles of the measuring verbs (eval-open, bench-scale). */
-final class Percentiles {
+/** Latency percentiles of eval-open and the benchmarks. */
+public final class Percentiles {
   private Percentiles() {}
 
-  /** The nearest-rank p-quantile (0 < p <= 1) of ascending {@code sorted}; NaN when empty. */
-  static double of(double[] sorted, double p) {
+  /**
+   * The nearest-rank p-quantile.
+   *
+   * @param sorted values in ascending order
+   * @param p the quantile, 0 &lt; p &lt;= 1
+   * @return the quantile; NaN when {@code sorted} is empty
+   */
+  public static double of(double[] sorted, double p) {
     if (sorted.length == 0) {
       return Double.NaN;
     }

@@ -6,15 +6,13 @@ import picocli.CommandLine.Command;
 /**
  * The verbs that run without DJL, for a machine without it (the GPU box): {@code dump}, {@code search} and
  * {@code eval-open} with an exported model (the pure-Java encoder, {@code --encoder java}, the default for exports)
- * or eval-open with {@code --question-vectors F}, {@code index} and {@code bench-scale}. Its classpath needs only the
+ * or eval-open with {@code --question-vectors F}, and {@code index}. Its classpath needs only the
  * kernels, index, model (readers, metrics, the WordPiece tokenizer and the Java engine: no DJL class is loaded) and
  * app jars, picocli and gson; {@link Main} would load every verb.
  */
 @Command(name = "densephrases", mixinStandardHelpOptions = true,
-    description = "Verbs without DJL: dump, search and eval-open with an exported model (Java encoder), index,"
-        + " bench-scale.",
-    subcommands = {DumpCommand.class, SearchCommand.class, EvalOpenCommand.class, IndexCommand.class,
-        BenchScaleCommand.class})
+    description = "Verbs without DJL: dump, search and eval-open with an exported model (Java encoder), index.",
+    subcommands = {DumpCommand.class, SearchCommand.class, EvalOpenCommand.class, IndexCommand.class})
 public final class SearchSideMain implements Runnable {
   public static void main(String[] args) {
     CommandLine cl = new CommandLine(new SearchSideMain());

@@ -17,14 +17,23 @@ import org.densephrases.search.SearchSession;
  * pretrained name), the dump of {@code --dump} (default: the model's dump of the default corpus, known once the model
  * is loaded), the index and backend. Not a command: search, eval-open, serve and the load test share it.
  */
-final class Sessions {
+public final class Sessions {
   private Sessions() {}
 
   /**
+   * Opens a session as the verbs do.
+   *
+   * @param dump --dump (null: the model's dump of the default corpus)
    * @param model --model (null: the committed default)
+   * @param encoder --encoder and --encoder-threads
+   * @param index --index (exact, sq8, pq)
+   * @param backend --backend (auto, cuda, simd, scalar)
+   * @param defaults the search options of a request that names none
    * @param nprobe --nprobe (null: 64 capped at the index's lists)
+   * @return the open session; the caller closes it
+   * @throws IOException when the model, dump or index cannot be read
    */
-  static SearchSession open(Path dump, String model, EncoderOptions encoder, String index, String backend,
+  public static SearchSession open(Path dump, String model, EncoderOptions encoder, String index, String backend,
       SearchOptions defaults, Integer nprobe) throws IOException {
     String spec = model != null ? model : EncoderModel.defaultModel();
     encoder.check(spec);

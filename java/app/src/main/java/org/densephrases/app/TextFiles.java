@@ -7,11 +7,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** Reports and results files the verbs write: whole or not at all (a temporary name, then an atomic rename). */
-final class TextFiles {
+public final class TextFiles {
   private TextFiles() {}
 
-  /** Writes {@code text} as UTF-8 to {@code out} (its folder created if needed) through {@code out.tmp}. */
-  static void writeAtomically(Path out, String text) throws IOException {
+  /**
+   * Writes {@code text} as UTF-8 to {@code out} (its folder created if needed) through {@code out.tmp}.
+   *
+   * @param out the file
+   * @param text its new content
+   * @throws IOException when it cannot be written (the old content stays)
+   */
+  public static void writeAtomically(Path out, String text) throws IOException {
     Path abs = out.toAbsolutePath();
     Files.createDirectories(abs.getParent());
     Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");

@@ -8,10 +8,17 @@ import org.densephrases.model.data.DataFileException;
  * Turns the errors a user can fix (a missing, truncated, corrupted or mismatched file; an unreadable corpus) into
  * IllegalArgumentException, which Main's handler prints as one line with exit code 2. Anything else stays a bug.
  */
-final class UserErrors {
+public final class UserErrors {
   private UserErrors() {}
 
-  static Integer run(Callable<Integer> body) throws Exception {
+  /**
+   * Runs a verb's body, turning the errors a user can fix into a one-line IllegalArgumentException.
+   *
+   * @param body the verb's work
+   * @return its exit code
+   * @throws Exception what the body throws, a user's error as IllegalArgumentException
+   */
+  public static Integer run(Callable<Integer> body) throws Exception {
     try {
       return body.call();
     } catch (FileFormatException | DataFileException e) {

@@ -9,15 +9,23 @@ import java.nio.file.Path;
  * model id, corpus checksum and paragraph limit, so a dump is reused only for the same model and corpus. Indexes live
  * inside their dump directory (java/index's IndexFiles names them).
  */
-final class Workspace {
-  static final String DEFAULT_CORPUS = "../shared/data/corpus/squad-paragraphs.jsonl.gz";
-  static final String DEFAULT_DEV = "../shared/data/squad/dev-v1.1-even.json";
+public final class Workspace {
+  /** The default corpus, relative to the checkout. */
+  public static final String DEFAULT_CORPUS = "../shared/data/corpus/squad-paragraphs.jsonl.gz";
+  /** The default evaluation questions (SQuAD dev-even), relative to the checkout. */
+  public static final String DEFAULT_DEV = "../shared/data/squad/dev-v1.1-even.json";
   static final Path ROOT = Path.of("work", "dumps");
 
   private Workspace() {}
 
-  /** CRC32C of the corpus: a file's bytes, or a text folder's file paths and bytes, 8 hex digits. */
-  static String corpusChecksum(Path corpus) throws IOException {
+  /**
+   * CRC32C of the corpus: a file's bytes, or a text folder's file paths and bytes.
+   *
+   * @param corpus a corpus file or folder
+   * @return 8 hex digits
+   * @throws IOException when it cannot be read
+   */
+  public static String corpusChecksum(Path corpus) throws IOException {
     return org.densephrases.app.corpus.TextCorpus.checksum(corpus);
   }
 

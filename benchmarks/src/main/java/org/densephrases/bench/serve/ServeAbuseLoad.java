@@ -1,4 +1,4 @@
-package org.densephrases.app;
+package org.densephrases.bench.serve;
 
 import java.io.IOException;
 import java.io.InputStream;

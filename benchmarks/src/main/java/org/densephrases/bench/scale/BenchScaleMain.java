@@ -1,4 +1,4 @@
-package org.densephrases.app;
+package org.densephrases.bench.scale;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +10,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.densephrases.app.scale.LogLogChart;
-import org.densephrases.app.scale.SyntheticSource;
+import org.densephrases.app.Backend;
+import org.densephrases.app.Options;
+import org.densephrases.app.Percentiles;
+import org.densephrases.app.UserErrors;
 import org.densephrases.kernels.Progress;
 import org.densephrases.index.ivf.BuildReport;
 import org.densephrases.index.ivf.IndexBuilder;
@@ -21,13 +23,14 @@ import org.densephrases.index.ivf.IvfSearcher;
 import org.densephrases.index.ivf.Recall;
 import org.densephrases.kernels.KernelBackend;
 import org.densephrases.kernels.TopK;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code densephrases bench-scale}: first-stage search cost vs corpus size on synthetic clustered vectors (not encoded
+ * The scale benchmark ({@code tools/bench-scale.sh}): first-stage search cost vs corpus size on synthetic clustered vectors (not encoded
  * text), 10^6 to 10^8 and beyond. For each size an IVF index is built from vectors generated on the fly (streamed
  * twice, never held in memory), then searched: one question per call (p50/p99) and all questions in one batch
  * (throughput); recall against exact search where the exact scan is affordable. Results go to a markdown table and a
@@ -38,8 +41,35 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench-scale", mixinStandardHelpOptions = true,
     description = "Scale benchmark: IVF index size, search latency and throughput vs corpus size (synthetic).")
-final class BenchScaleCommand implements Callable<Integer> {
+public final class BenchScaleMain implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  /**
+   * Runs the benchmark; its class path needs only the kernels, index and app jars, picocli and this module's jar (no
+   * DJL; no java.desktop is needed unless a PNG is drawn).
+   *
+   * @param args the options ({@code --help} lists them)
+   */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command with its error handler: bad input is one line on stderr and exit code 2.
+   *
+   * @return a new command line
+   */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new BenchScaleMain());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof IllegalArgumentException) {
+        cmd.getErr().println("bench-scale: " + ex.getMessage());
+        return 2;
+      }
+      throw ex;
+    });
+    return cl;
+  }
 
   @Option(names = "--sizes", split = ",", description = "vector counts (default: 1000000,10000000,100000000)")
   List<Long> sizes = List.of(1_000_000L, 10_000_000L, 100_000_000L);
@@ -328,7 +358,7 @@ final class BenchScaleCommand implements Callable<Integer> {
     Path t = first;
     if (ModuleLayer.boot().findModule("java.desktop").isEmpty()) {
       spec.commandLine().getOut().println("bench-scale: this runtime has no java.desktop: no PNG; draw it where"
-          + " there is one with: densephrases bench-scale --plot " + t + " --png <file>");
+          + " there is one with: tools/bench-scale.sh --plot " + t + " [<png>]");
       return;
     }
     LogLogChart.write(png, String.format(Locale.ROOT, "IVF%d first-stage search, dim %d, nprobe %d, %s backend, %d"

@@ -1,4 +1,4 @@
-package org.densephrases.app.drift;
+package org.densephrases.bench.drift;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

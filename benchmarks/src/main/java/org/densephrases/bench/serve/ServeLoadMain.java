@@ -1,4 +1,4 @@
-package org.densephrases.app;
+package org.densephrases.bench.serve;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.densephrases.app.Options;
+import org.densephrases.app.Sessions;
+import org.densephrases.app.TextFiles;
+import org.densephrases.app.Workspace;
 import org.densephrases.app.encode.EncoderOptions;
 import org.densephrases.app.serve.SearchServer;
 import org.densephrases.app.serve.ServeConfig;

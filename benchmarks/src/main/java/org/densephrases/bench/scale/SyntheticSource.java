@@ -1,4 +1,4 @@
-package org.densephrases.app.scale;
+package org.densephrases.bench.scale;
 
 import java.util.SplittableRandom;
 import org.densephrases.index.ivf.VectorSource;

@@ -1,8 +1,10 @@
-package org.densephrases.app;
+package org.densephrases.bench.scale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,14 +12,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** bench-scale on tiny synthetic sizes: one index per (size, codec), measured with every backend asked for. */
-class BenchScaleCommandTest {
+class BenchScaleMainTest {
   @TempDir Path tmp;
+
+  record Run(int rc, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cl = BenchScaleMain.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int rc = cl.execute(args);
+    return new Run(rc, out.toString(), err.toString());
+  }
 
   @Test
   void measuresEachBackendOnTheSameIndex() throws Exception {
     Path md = tmp.resolve("scale.md");
     Path tsv = tmp.resolve("scale-run.tsv");
-    VerbsEndToEndTest.Run r = VerbsEndToEndTest.run("bench-scale", "--sizes", "3000,6000", "--dim", "16",
+    Run r = run("--sizes", "3000,6000", "--dim", "16",
         "--codec", "sq8,pq", "--m", "4", "--nlist", "16", "--clusters", "32", "--queries", "8", "--nprobe", "4",
         "--k", "20", "--recall-max", "6000", "--backend", "simd,scalar", "--work", tmp.resolve("w").toString(),
         "--out", md.toString(), "--tsv", tsv.toString(), "--png", tmp.resolve("scale.png").toString());
@@ -52,7 +66,7 @@ class BenchScaleCommandTest {
     // --plot reads both files back, old 13-column files included
     Path old = tmp.resolve("scale-old.tsv");
     Files.writeString(old, "# old\n" + String.join("\t", List.of(a.get(0).split("\t")).subList(0, 13)) + "\n");
-    VerbsEndToEndTest.Run p = VerbsEndToEndTest.run("bench-scale", "--plot", tsv + "," + other + "," + old, "--png",
+    Run p = run("--plot", tsv + "," + other + "," + old, "--png",
         tmp.resolve("both.png").toString());
     assertEquals(0, p.rc(), p.err());
     assertTrue(Files.size(tmp.resolve("both.png")) > 1000);
@@ -60,7 +74,7 @@ class BenchScaleCommandTest {
 
   @Test
   void unknownBackendIsAClearError() {
-    VerbsEndToEndTest.Run r = VerbsEndToEndTest.run("bench-scale", "--sizes", "3000", "--dim", "16", "--nlist", "16",
+    Run r = run("--sizes", "3000", "--dim", "16", "--nlist", "16",
         "--backend", "simd,tpu", "--work", tmp.resolve("w").toString(), "--out", tmp.resolve("x.md").toString());
     assertTrue(r.rc() != 0);
     assertTrue(r.err().contains("tpu"), r.err());

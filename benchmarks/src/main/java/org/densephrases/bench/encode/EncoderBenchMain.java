@@ -1,4 +1,4 @@
-package org.densephrases.app.encode;
+package org.densephrases.bench.encode;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -22,8 +22,10 @@ import picocli.CommandLine;
  * follows a warm-up run. Process CPU time is printed because on a shared machine wall time depends on the load.
  *
  * <pre>
- *   java --add-modules jdk.incubator.vector -cp java/app/target/densephrases.jar \
- *     org.densephrases.app.encode.EncoderBenchMain --paragraphs 50 --engines java,djl
+ *   mvn -q -B -Ddensephrases.skipNative=true -DskipTests -pl benchmarks -am package
+ *   java --add-modules jdk.incubator.vector \
+ *     -cp benchmarks/target/densephrases-benchmarks-0.1.0-SNAPSHOT.jar:java/app/target/densephrases.jar \
+ *     org.densephrases.bench.encode.EncoderBenchMain --paragraphs 50 --engines java,djl
  * </pre>
  */
 @Command(name = "encoder-bench", mixinStandardHelpOptions = true,

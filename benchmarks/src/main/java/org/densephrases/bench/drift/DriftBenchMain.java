@@ -1,4 +1,4 @@
-package org.densephrases.app;
+package org.densephrases.bench.drift;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -17,9 +17,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.densephrases.app.drift.BarChart;
+import org.densephrases.app.EvalQuestions;
+import org.densephrases.app.Main;
+import org.densephrases.app.Workspace;
+import org.densephrases.app.encode.QuestionVectors;
 import org.densephrases.model.encode.EncoderModel;
 import org.densephrases.model.encode.PhraseEncoder;
+import org.densephrases.index.ivf.IndexSpec;
 import org.densephrases.index.ivf.IvfSearcher;
 import org.densephrases.index.ivf.Recall;
 import org.densephrases.index.ivf.VectorSource;
@@ -85,7 +89,7 @@ public final class DriftBenchMain {
     long tAll = System.nanoTime();
 
     // ---- the subset and its split
-    List<EvalOpenCommand.Q> qs = EvalOpenCommand.questions(SquadReader.read(Path.of(o.get("--dev"))), nQ);
+    List<EvalQuestions.Q> qs = EvalQuestions.questions(SquadReader.read(Path.of(o.get("--dev"))), nQ);
     Set<String> contexts = new HashSet<>();
     qs.forEach(q -> contexts.add(q.context()));
     List<CorpusParagraph> corpus = CorpusReader.readAll(Path.of(o.get("--corpus")));
@@ -162,7 +166,7 @@ public final class DriftBenchMain {
     try (var d = org.densephrases.index.dump.Dump.open(full)) {
       tokens = d.numTokens();
     }
-    String nlist = Integer.toString(IndexCommand.defaultNlist(tokens));
+    String nlist = Integer.toString(IndexSpec.defaultNlist(tokens));
     if (tIndex < 0) {
       tIndex = verb("index", "--dump", full.toString(), "--codec", "sq8", "--nlist", nlist, "--recall-queries", "0");
       Files.writeString(times, "dump=" + tDump + "\nindex=" + tIndex + "\n");
@@ -193,11 +197,11 @@ public final class DriftBenchMain {
 
     // ---- evaluation
     KernelBackend kb = Backends.best();
-    org.densephrases.app.encode.QuestionVectors qv;
+    QuestionVectors qv;
     try (PhraseEncoder m = EncoderModel.load(model, "auto", 0)) {
-      float[][] v = m.encodeQuestions(qs.stream().map(EvalOpenCommand.Q::text).toList(), 64);
-      qv = new org.densephrases.app.encode.QuestionVectors(m.id(), m.dim(),
-          qs.stream().map(EvalOpenCommand.Q::id).toList(), qs.stream().map(EvalOpenCommand.Q::text).toList(), v[0],
+      float[][] v = m.encodeQuestions(qs.stream().map(EvalQuestions.Q::text).toList(), 64);
+      qv = new QuestionVectors(m.id(), m.dim(),
+          qs.stream().map(EvalQuestions.Q::id).toList(), qs.stream().map(EvalQuestions.Q::text).toList(), v[0],
           v[1]);
     }
     Map<String, Set<String>> goldIds = new LinkedHashMap<>();
@@ -320,7 +324,7 @@ public final class DriftBenchMain {
   }
 
   private static Eval evaluate(String name, Path dir, String kind, int nprobe, KernelBackend kb,
-      org.densephrases.app.encode.QuestionVectors qv, List<EvalOpenCommand.Q> qs, Map<String, Set<String>> gold,
+      QuestionVectors qv, List<EvalQuestions.Q> qs, Map<String, Set<String>> gold,
       Set<String> addedTexts, int[] nprobes, int nRecall) throws IOException {
     System.out.println("bench-drift: evaluating " + name);
     int n = qs.size();
@@ -361,7 +365,7 @@ public final class DriftBenchMain {
         float[] b = Arrays.copyOfRange(qv.qEnd(), i * dim, (i + 1) * dim);
         Map<Unit, List<List<Answer>>> res = s.searchVectors(a, b, 1, opts, List.of(Unit.PHRASE, Unit.PARAGRAPH));
         List<Answer> ph = res.get(Unit.PHRASE).get(0);
-        EvalOpenCommand.Q q = qs.get(i);
+        EvalQuestions.Q q = qs.get(i);
         double e = ph.isEmpty() ? 0 : SquadMetrics.maxExactMatch(ph.get(0).text(), q.answers());
         double f = ph.isEmpty() ? 0 : SquadMetrics.maxF1(ph.get(0).text(), q.answers());
         em += e;

@@ -1,4 +1,4 @@
-package org.densephrases.app.scale;
+package org.densephrases.bench.scale;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
