@@ -18,8 +18,9 @@ import org.densephrases.model.train.BinaryIo;
 /**
  * An exported phrase model as read from {@code phrase-model.dpm}, without any DJL class: model id, metadata and every
  * tensor as float32 values under its export name (fp16 widened, int8 rows dequantized, aliases resolved to the same
- * array). The format is described on {@link PhraseModelFile}; this class is its reader, and both the DJL loader
- * ({@link PhraseModelFile#load}) and the pure-Java engine ({@code org.densephrases.model.infer}) build on it.
+ * array). The format is described on java/train's {@code PhraseModelFile}; this class is its reader, and both the
+ * DJL loader ({@code PhraseModelFile.load}) and the pure-Java engine ({@code org.densephrases.model.infer}) build on
+ * it.
  *
  * @param dtype the storage the file was written with (0 fp32, 1 fp16, 2 int8)
  * @param tensors name -> row-major float32 values, in file order (unmodifiable)
