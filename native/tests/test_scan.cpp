@@ -31,12 +31,14 @@ double dot(const float* q, const Vectors& v, int64_t row) {
   return s;
 }
 
-// The one tolerance change: INT8 scans on the int8 tensor cores with 2 query pieces (tuning().scan_s8_pieces == 2)
-// round each weight w_d = q_d * scale_d to a multiple of max|w| / 16256 (scan_s8.cu), an error of at most half
-// that per weight, so a score moves by at most 0.5 * max|w| / 16256 * sum_d |c_d| <= max|w| * dim * 128 / 32512
-// (codes |c| <= 128). That bound is added; 3 pieces (~21 bits, like the fp16 kernel's ~22) keep 2e-5 alone.
-double s8_two_piece_bound(int type, const float* q, const Vectors& v) {
-  if (type != DP_INT8 || dp::tuning().scan_s8_pieces != 2) return 0.0;
+// The one tolerance change: INT8 scans on the int8 tensor cores with 2 query pieces (tuning().scan_s8_pieces == 2,
+// the default for flat scans) round each weight w_d = q_d * scale_d to a multiple of max|w| / 16256 (scan_s8.cu),
+// an error of at most half that per weight, so a score moves by at most 0.5 * max|w| / 16256 * sum_d |c_d| <=
+// max|w| * dim * 128 / 32512 (codes |c| <= 128). That bound is added (Java's TestData.tolerance adds the same
+// per-row bound, max|w| * sum_d |c_d| / 32512); 3 pieces (~21 bits, like the fp16 kernel's ~22) keep 2e-5 alone.
+double s8_two_piece_bound(int type, const float* q, const Vectors& v, bool ivf) {
+  const dp::Tuning& t = dp::tuning();
+  if (type != DP_INT8 || t.scan_s8_pieces != 2 || t.scan_force_generic || (ivf && !t.scan_s8_ivf)) return 0.0;
   double mx = 0;
   for (int d = 0; d < v.dim; ++d) mx = std::max(mx, std::fabs((double)q[d] * v.scale[d]));
   return mx * v.dim * 128.0 / 32512.0;
@@ -45,8 +47,9 @@ double s8_two_piece_bound(int type, const float* q, const Vectors& v) {
 // The knobs a case runs under, in its name (tools/gpu-kernels-lab.sh reads the FAIL lines for them).
 const char* knobs() {
   const dp::Tuning& t = dp::tuning();
-  static char buf[48];
-  std::snprintf(buf, sizeof buf, "%s%s%s%s", t.scan_s8_pieces == 3 ? " s8x3" : t.scan_s8_pieces == 2 ? " s8x2" : "",
+  static char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%s%s%s%s%s", t.scan_s8_pieces == 3 ? " s8x3" : t.scan_s8_pieces == 2 ? " s8x2" : "",
+                t.scan_s8_pieces == 2 && t.scan_s8_pipelined ? " s8pipe" : "", t.scan_s8_ivf ? " s8ivf" : "",
                 t.topk_select ? " select" : "", t.scan_pipelined ? " v2" : "", t.scan_l2_prefetch ? " l2pf" : "");
   return buf;
 }
@@ -91,7 +94,7 @@ void flat_case(int type, int64_t n, int dim, int nq, int k, int dup = 1, bool fo
     std::vector<double> ref(n);
     for (int64_t r = 0; r < n; ++r) ref[r] = dot(qq, v, r);
     check_topk(what, qi, k, s.data() + (size_t)qi * k, id.data() + (size_t)qi * k, ref,
-               2e-5 * magnitude(qq, v) + 1e-6 + s8_two_piece_bound(type, qq, v));
+               2e-5 * magnitude(qq, v) + 1e-6 + s8_two_piece_bound(type, qq, v, false));
   }
 }
 
@@ -179,7 +182,7 @@ void ivf_case(int type, int64_t n, int dim, int nlist, int nq, int nprobe, int k
       return it == f.row_of.end() ? -1 : it->second;
     };
     check_topk(what, qi, k, s.data() + (size_t)qi * k, id.data() + (size_t)qi * k, ref,
-               2e-5 * magnitude(qq, v) + 2e-5 + s8_two_piece_bound(type, qq, v), index_of);
+               2e-5 * magnitude(qq, v) + 2e-5 + s8_two_piece_bound(type, qq, v, true), index_of);
   }
 }
 
@@ -277,7 +280,22 @@ int main() {
   flat_case(DP_FP32, 1, 5, 1, 1);
   flat_case(DP_FP16, 0, 64, 2, 5);  // no vectors: all slots empty
 
+  // the fp16 tensor-core kernel for INT8 (scan_s8_pieces = 0; the default before the H200 lab run), no select
+  std::printf(" fp16 tensor-core kernel for INT8\n");
+  dp::tuning().scan_s8_pieces = 0;
+  dp::tuning().topk_select = false;
+  flat_case(DP_INT8, 7001, 128, 17, 50);
+  flat_case(DP_INT8, 2500, 131, 6, 20);
+  flat_case(DP_INT8, 3000, 192, 9, 25, 3);
+  flat_case(DP_INT8, 10000, 64, 2, 2048);
+  flat_case(DP_INT8, 20000, 320, 12, 40);
+  flat_case(DP_INT8, 30000, 768, 16, 100);
+  flat_case(DP_INT8, 50000, 64, 16, 1000);
+  flat_case(DP_FP16, 40000, 64, 5, 2048);
+  dp::tuning() = dp::Tuning{};
+
   // the v2 pipelined loop of the tensor-core scan and two blocks per SM (tuning knobs) on the same kinds of shapes
+  dp::tuning().scan_s8_pieces = 0;  // v2 is a loop of the fp16 kernel
   dp::tuning().scan_pipelined = true;
   dp::tuning().scan_flat_blocks_per_sm = 0;
   flat_case(DP_INT8, 20000, 320, 12, 40);
@@ -288,9 +306,12 @@ int main() {
 
   // int8 tensor cores (scan_s8.cu), 3 and 2 query pieces: query tiles of 8 / 16 / 32 columns, several tiles, odd
   // stage counts, ties, largest k, many chunks, IVF segments
-  for (int pieces : {3, 2}) {
-    std::printf(" int8 tensor cores, %d query pieces\n", pieces);
-    dp::tuning().scan_s8_pieces = pieces;
+  // (and IVF on it: scan_s8_ivf), then 2 pieces with the double-buffered loads (scan_s8_pipelined)
+  for (int pieces : {3, 2, 22}) {
+    std::printf(" int8 tensor cores, %d query pieces%s\n", pieces % 10, pieces == 22 ? ", pipelined loads" : "");
+    dp::tuning().scan_s8_pieces = pieces % 10;
+    dp::tuning().scan_s8_pipelined = pieces == 22;
+    dp::tuning().scan_s8_ivf = true;
     flat_case(DP_INT8, 7001, 128, 17, 50);   // a 17-query tile (32 columns)
     flat_case(DP_INT8, 7001, 128, 5, 50);    // 8 columns
     flat_case(DP_INT8, 9001, 192, 12, 40);   // 16 columns, 3 blocks of 64 bytes
@@ -304,13 +325,21 @@ int main() {
     ivf_case(DP_INT8, 30000, 64, 400, 3, 300, 60, true, true);
     dp::tuning().scan_s8_max_queries_per_block = 16;
     flat_case(DP_INT8, 20000, 768, 40, 100);
+    dp::tuning().scan_s8_max_queries_per_block = 8;
+    flat_case(DP_INT8, 9001, 192, 12, 40);
     dp::tuning() = dp::Tuning{};
   }
 
   // top-k by radix select between rounds (tuning().topk_select): large k (a query fills every ~96 pushes), ties,
   // k beyond the rows, several chunks merged, both tensor-core kernels, IVF
-  std::printf(" top-k by radix select\n");
+  std::printf(" top-k by radix select, from k = 1 on every kernel\n");
   dp::tuning().topk_select = true;
+  dp::tuning().topk_select_min_k = 1;
+  dp::tuning().topk_select_min_k_mma = 1;
+  dp::tuning().scan_s8_pieces = 0;  // the fp16 kernel first, then the s8 kernel
+  flat_case(DP_INT8, 50000, 64, 16, 1000);
+  flat_case(DP_INT8, 200000, 64, 16, 1);
+  dp::tuning().scan_s8_pieces = 2;
   flat_case(DP_INT8, 50000, 64, 16, 1000);
   flat_case(DP_FP16, 40000, 64, 5, 2048);
   flat_case(DP_INT8, 3000, 192, 9, 25, 3);  // ties
@@ -329,6 +358,7 @@ int main() {
   std::printf(" L2 prefetch\n");
   dp::tuning().scan_l2_prefetch = true;
   dp::tuning().scan_s8_pieces = 3;
+  dp::tuning().scan_s8_ivf = true;
   flat_case(DP_INT8, 30000, 768, 16, 100);
   flat_case(DP_INT8, 20001, 192, 1, 10);
   ivf_case(DP_INT8, 30000, 64, 400, 3, 300, 60, true, true);

@@ -52,9 +52,8 @@ __global__ void topk_fill_empty_kernel(float* out_score, int64_t* out_id, int64_
 }  // namespace
 
 void dp_run_topk_merge(const float* d_in_score, const int64_t* d_in_id, int num_queries, int lists, int k,
-                       float* d_out_score, int64_t* d_out_id, cudaStream_t stream) {
+                       float* d_out_score, int64_t* d_out_id, cudaStream_t stream, bool select) {
   const int cap = topk_cap(k, kMergeThreads * kMergeItems);
-  const bool select = tuning().topk_select && k >= tuning().topk_select_min_k;
   size_t smem = block_topk_smem(1, cap, select);  // <= 40 KB for k <= 2048: no opt-in needed
   topk_merge_kernel<<<num_queries, kMergeThreads, smem, stream>>>(d_in_score, d_in_id, lists, k, cap, select,
                                                                   d_out_score, d_out_id);

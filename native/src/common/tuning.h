@@ -20,19 +20,31 @@ struct Tuning {
   bool pq_force_global_lut = false;    // PQ tables read through L1 instead of shared memory
   int64_t scan_temp_budget = int64_t(1) << 30;  // bytes of partial top-k lists a scan aims to stay under
   // INT8 scans on the int8 tensor cores (scan_s8.cu) with the queries split into this many int8 pieces per weight
-  // (3: ~21 bits per weight, the same accuracy as the fp16 kernel's hi + lo; 2: ~15 bits, see NOTES.md for the
-  // error bound); 0: the fp16 tensor-core kernel. Applies when num_queries >= scan_s8_min_queries.
-  int scan_s8_pieces = 0;
+  // (3: ~21 bits per weight, the same accuracy as the fp16 kernel's hi + lo; 2: ~15 bits, each weight off by at
+  // most max|w| / 32512, the contract's INT8 tolerance, NOTES.md); 0: the fp16 tensor-core kernel. Applies when
+  // num_queries >= scan_s8_min_queries. Default 2 from 1 query: on the H200 (lab run, NOTES.md "Choosing the
+  // defaults") x2 beat the fp16 kernel at every nq of 1..256 (1.10x at nq=1 to 1.56x at nq=256) and beat x3
+  // everywhere but nq=16 k=2048 (1%). The H100 has not been re-measured with it.
+  int scan_s8_pieces = 2;
   int scan_s8_min_queries = 1;
+  // IVF scans on the s8 kernel too (one query per block; never timed yet: off until a lab run picks it).
+  bool scan_s8_ivf = false;
   int scan_s8_max_queries_per_block = 32;  // query tile of the s8 kernel: 8, 16 or 32 columns
-  // Full top-k buffers shrink by radix select between rounds instead of a bitonic sort (scans on tensor cores and
-  // the merge; block_topk.cuh).
+  // The s8 kernel with its code loads double-buffered in registers (the next burst requested before the current
+  // one is multiplied); P = 2 only (x3 ignores it). Aimed at nq >= 32, where a warp's mma work per burst is long
+  // and, with one block of 8 warps per SM, the loads of the next burst are not in flight meanwhile.
+  bool scan_s8_pipelined = false;
   // The int8 tensor-core scan: each warp prefetches its next 32-row tile into L2 with the copy engine while it
-  // scores the current one (keeps DRAM busy across the round barriers; aimed at nq 1..16). Not in the fp16 kernel:
-  // the extra registers made its default instantiations spill under their 128-register cap.
+  // scores the current one. Slower on the H200 (0.93-0.97x at nq=1): off, and no longer in the lab.
   bool scan_l2_prefetch = false;
-  bool topk_select = false;
-  int topk_select_min_k = 1;  // ... for k >= this only
+  // Full top-k buffers shrink by radix select between rounds instead of a bitonic sort (scans on tensor cores and
+  // the merge; block_topk.cuh), from k >= topk_select_min_k on the s8 kernel and in the merge, from
+  // k >= topk_select_min_k_mma on the fp16 tensor-core kernel. H200 lab: on the s8 kernel select won at k = 1000
+  // and 2048 for every nq measured (1.11-1.55x) and lost at k = 100, nq = 16 (0.89x); on the fp16 kernel it won at
+  // k = 2048 (1.30-2.53x) and at nq = 1, k = 1000 (1.13x), but lost at nq = 16, k = 1000 (0.87x).
+  bool topk_select = true;
+  int topk_select_min_k = 1000;
+  int topk_select_min_k_mma = 2048;
 };
 
 // Process-wide; change it only while no call is in flight.

@@ -105,7 +105,8 @@ void scan_and_merge(ScanParams& p, float* d_out_scores, int64_t* d_out_ids, cuda
   p.tmp_score = scores.as<float>();
   p.tmp_id = ids.as<int64_t>();
   run();
-  dp_run_topk_merge(p.tmp_score, p.tmp_id, p.nq, p.lists_per_query, p.k, d_out_scores, d_out_ids, stream);
+  dp_run_topk_merge(p.tmp_score, p.tmp_id, p.nq, p.lists_per_query, p.k, d_out_scores, d_out_ids, stream,
+                    tuning().topk_select && p.k >= tuning().topk_select_min_k);
 }
 
 // Dense (FP32 / FP16 / INT8) flat or IVF scan.
@@ -116,14 +117,17 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
   p.cap = topk_cap(p.k, kScanRound);
   const int max_qa = std::max(1, std::min(16, tuning().scan_max_queries_per_block));
 
-  const bool select = tuning().topk_select && p.k >= tuning().topk_select_min_k;
+  // Radix select between rounds from a k that depends on the kernel (tuning.h: measured per kernel).
+  bool select = tuning().topk_select && p.k >= tuning().topk_select_min_k;
   p.topk_select = select ? 1 : 0;
   p.l2_prefetch = tuning().scan_l2_prefetch ? 1 : 0;
   const int pieces = tuning().scan_s8_pieces;
   if (!tuning().scan_force_generic && p.type == DP_INT8 && (pieces == 2 || pieces == 3) &&
-      p.nq >= tuning().scan_s8_min_queries && scan_mma_supported(p.type, p.row_bytes, p.codes)) {
+      (!ivf || tuning().scan_s8_ivf) && p.nq >= tuning().scan_s8_min_queries &&
+      scan_mma_supported(p.type, p.row_bytes, p.codes)) {
     // int8 tensor cores: query tiles up to 32 columns (the weights take 1 byte per piece instead of 4).
     p.s8_pieces = pieces;
+    p.s8_pipelined = tuning().scan_s8_pipelined && pieces == 2 ? 1 : 0;
     p.dpad = scan_s8_dpad(p.dim);
     const int max_s8 = std::max(1, std::min(32, tuning().scan_s8_max_queries_per_block));
     auto nt_of = [](int q) { return q > 16 ? 4 : q > 8 ? 2 : 1; };
@@ -135,7 +139,7 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
       smem = std::max(smem, std::min(limit, (size_t)dev.smem_per_sm / 2 + 1024));
     if (smem <= limit) {
       p.qa = qa;
-      const int occ = scan_s8_occupancy(nt, pieces, smem);
+      const int occ = scan_s8_occupancy(nt, pieces, p.s8_pipelined != 0, smem);
       DP_REQUIRE(occ >= 1, "scan kernel does not fit on this device");
       if (ivf) plan_ivf(p, occ); else plan_flat(p, occ);
       const int blocks = ivf ? p.groups * p.nq : p.num_chunks * p.num_qtiles;
@@ -144,6 +148,9 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
     }
   }
   if (!tuning().scan_force_generic && scan_mma_supported(p.type, p.row_bytes, p.codes)) {
+    select = tuning().topk_select && p.k >= tuning().topk_select_min_k_mma;
+    p.topk_select = select ? 1 : 0;
+    p.s8_pieces = 0;
     p.dpad = scan_mma_dpad(p.type, p.dim);
     int qa = ivf ? 1 : std::min(p.nq, max_qa);
     int nt = qa > 8 ? 2 : 1;

@@ -21,7 +21,7 @@ void dp_run_scan_mma(const ScanParams& p, int nt, int blocks, size_t smem, cudaS
 // row layout rules as the tensor-core scan above; query tiles of 8, 16 or 32 (nt = 1, 2, 4).
 int scan_s8_dpad(int dim);
 size_t scan_s8_smem(int nt, int pieces, int dpad, int ivf, int qa, int cap, bool select);
-int scan_s8_occupancy(int nt, int pieces, size_t smem);
+int scan_s8_occupancy(int nt, int pieces, bool pipelined, size_t smem);
 void dp_run_scan_s8(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream);
 
 // CUDA-core dense scan, any type and dim; qs in {1, 4, 16} queries per block.

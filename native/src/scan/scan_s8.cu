@@ -109,8 +109,22 @@ __device__ __forceinline__ void push_tile_s8(BlockTopK& top, const int (&acc)[P]
     }
 }
 
-// Per tile, groups of BURST 64-byte blocks are requested, then multiplied (scan_mma.cu's v1 loop).
-template <int NT, int P>
+// This lane's 16 bytes of rows g, g+8, g+16, g+24 (clamped to the tile's last valid row) in the BURST 64-byte
+// blocks from j0 (clamped to the last block; the callers skip the copies past it).
+template <int BURST>
+__device__ __forceinline__ void s8_load(uint4 (&a)[BURST][4], const char* base, int j0, int nb, int lim,
+                                        int64_t row_bytes, int g) {
+#pragma unroll
+  for (int v = 0; v < BURST; ++v) {
+    const int j = min(j0 + v, nb - 1);
+#pragma unroll
+    for (int r = 0; r < 4; ++r) a[v][r] = ld_stream16(base + (int64_t)min(g + 8 * r, lim) * row_bytes + ((int64_t)j << 6));
+  }
+}
+
+// Per tile, groups of BURST 64-byte blocks are requested, then multiplied (scan_mma.cu's v1 loop); PIPE: the
+// next group is requested before the current one is multiplied (tuning().scan_s8_pipelined).
+template <int NT, int P, bool PIPE>
 __global__ void __launch_bounds__(kScanThreads, 1) scan_s8_kernel(const ScanParams p) {
   constexpr int QT = 8 * NT;
   constexpr int BURST = NT >= 4 ? 2 : 4;  // registers: P*2*NT*4 accumulators + BURST*16 code words
@@ -199,18 +213,30 @@ __global__ void __launch_bounds__(kScanThreads, 1) scan_s8_kernel(const ScanPara
           for (int nt = 0; nt < NT; ++nt)
 #pragma unroll
             for (int e = 0; e < 4; ++e) acc[pc][mt][nt][e] = 0;
-      for (int j0 = 0; j0 < nb; j0 += BURST) {
-        uint4 a[BURST][4];
+      if (PIPE) {
+        // Double buffer: burst b + 1 is requested before burst b is multiplied (buffers x and y alternate; the
+        // loop is unrolled by two so that each buffer is a named register array).
+        uint4 x[BURST][4], y[BURST][4];
+        s8_load<BURST>(x, base, 0, nb, lim, p.row_bytes, g);
+        for (int j0 = 0; j0 < nb; j0 += 2 * BURST) {
+          if (j0 + BURST < nb) s8_load<BURST>(y, base, j0 + BURST, nb, lim, p.row_bytes, g);
 #pragma unroll
-        for (int v = 0; v < BURST; ++v) {
-          const int j = min(j0 + v, nb - 1);
+          for (int v = 0; v < BURST; ++v)
+            if (j0 + v < nb) s8_block<NT, P>(x[v], j0 + v, w8, plane, p.dpad, g, t, acc);
+          if (j0 + BURST >= nb) break;
+          if (j0 + 2 * BURST < nb) s8_load<BURST>(x, base, j0 + 2 * BURST, nb, lim, p.row_bytes, g);
 #pragma unroll
-          for (int r = 0; r < 4; ++r)
-            a[v][r] = ld_stream16(base + (int64_t)min(g + 8 * r, lim) * p.row_bytes + ((int64_t)j << 6));
+          for (int v = 0; v < BURST; ++v)
+            if (j0 + BURST + v < nb) s8_block<NT, P>(y[v], j0 + BURST + v, w8, plane, p.dpad, g, t, acc);
         }
+      } else {
+        for (int j0 = 0; j0 < nb; j0 += BURST) {
+          uint4 a[BURST][4];
+          s8_load<BURST>(a, base, j0, nb, lim, p.row_bytes, g);
 #pragma unroll
-        for (int v = 0; v < BURST; ++v)
-          if (j0 + v < nb) s8_block<NT, P>(a[v], j0 + v, w8, plane, p.dpad, g, t, acc);
+          for (int v = 0; v < BURST; ++v)
+            if (j0 + v < nb) s8_block<NT, P>(a[v], j0 + v, w8, plane, p.dpad, g, t, acc);
+        }
       }
       push_tile_s8<NT, P>(top, acc, tile, lim, st.bias[s], bq.qa, qbias, qinvs, g, t);
     }
@@ -220,24 +246,30 @@ __global__ void __launch_bounds__(kScanThreads, 1) scan_s8_kernel(const ScanPara
   write_partial(p, bq, top);
 }
 
-template <int NT, int P>
+template <int NT, int P, bool PIPE>
 const void* s8_ptr() {
-  return reinterpret_cast<const void*>(&scan_s8_kernel<NT, P>);
+  return reinterpret_cast<const void*>(&scan_s8_kernel<NT, P, PIPE>);
 }
 
-const void* s8_kernel(int nt, int pieces) {
-  if (pieces == 3) return nt == 4 ? s8_ptr<4, 3>() : nt == 2 ? s8_ptr<2, 3>() : s8_ptr<1, 3>();
-  return nt == 4 ? s8_ptr<4, 2>() : nt == 2 ? s8_ptr<2, 2>() : s8_ptr<1, 2>();
+template <int P, bool PIPE>
+const void* s8_kernel_p(int nt) {
+  return nt == 4 ? s8_ptr<4, P, PIPE>() : nt == 2 ? s8_ptr<2, P, PIPE>() : s8_ptr<1, P, PIPE>();
 }
 
-template <int P>
+// pipelined: 2 pieces only (the callers pass false for 3).
+const void* s8_kernel(int nt, int pieces, bool pipelined) {
+  if (pieces == 3) return s8_kernel_p<3, false>(nt);
+  return pipelined ? s8_kernel_p<2, true>(nt) : s8_kernel_p<2, false>(nt);
+}
+
+template <int P, bool PIPE>
 void launch_s8(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream) {
   if (nt == 4)
-    scan_s8_kernel<4, P><<<blocks, kScanThreads, smem, stream>>>(p);
+    scan_s8_kernel<4, P, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
   else if (nt == 2)
-    scan_s8_kernel<2, P><<<blocks, kScanThreads, smem, stream>>>(p);
+    scan_s8_kernel<2, P, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
   else
-    scan_s8_kernel<1, P><<<blocks, kScanThreads, smem, stream>>>(p);
+    scan_s8_kernel<1, P, PIPE><<<blocks, kScanThreads, smem, stream>>>(p);
 }
 
 }  // namespace
@@ -253,8 +285,8 @@ size_t scan_s8_smem(int nt, int pieces, int dpad, int ivf, int qa, int cap, bool
   return s8_layout(nt, pieces, dpad, ivf ? kMaxSegments : 1, qa, cap, select).total;
 }
 
-int scan_s8_occupancy(int nt, int pieces, size_t smem) {
-  const void* k = s8_kernel(nt, pieces);
+int scan_s8_occupancy(int nt, int pieces, bool pipelined, size_t smem) {
+  const void* k = s8_kernel(nt, pieces, pipelined && pieces == 2);
   DP_CUDA(cudaFuncSetAttribute(k, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
   int blocks = 0;
   DP_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, k, kScanThreads, smem));
@@ -262,11 +294,15 @@ int scan_s8_occupancy(int nt, int pieces, size_t smem) {
 }
 
 void dp_run_scan_s8(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream) {
-  DP_CUDA(cudaFuncSetAttribute(s8_kernel(nt, p.s8_pieces), cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+  const bool pipe = p.s8_pipelined != 0 && p.s8_pieces == 2;
+  DP_CUDA(cudaFuncSetAttribute(s8_kernel(nt, p.s8_pieces, pipe), cudaFuncAttributeMaxDynamicSharedMemorySize,
+                               (int)smem));
   if (p.s8_pieces == 3)
-    launch_s8<3>(p, nt, blocks, smem, stream);
+    launch_s8<3, false>(p, nt, blocks, smem, stream);
+  else if (pipe)
+    launch_s8<2, true>(p, nt, blocks, smem, stream);
   else
-    launch_s8<2>(p, nt, blocks, smem, stream);
+    launch_s8<2, false>(p, nt, blocks, smem, stream);
   check_launch("scan_s8_kernel");
 }
 
