@@ -154,15 +154,18 @@ int reps_for(double est_ms) {
   return std::max(quick ? 3 : 7, std::min(r, quick ? 10 : 50));
 }
 
+// chosen: 1 = this variant is what the library runs by default for this row, 0 = a lab variant, -1 = not said
+// (report.py then takes the variant without a bracketed label).
 void result(const char* group, const std::string& name, const char* variant, double ms, double bytes,
-            double flops, const std::string& note = "") {
+            double flops, const std::string& note = "", int chosen = -1) {
   const double gbps = bytes > 0 ? bytes / (ms * 1e6) : 0;
   const double tflops = flops > 0 ? flops / (ms * 1e9) : 0;
   std::printf(
       "RESULT {\"group\": \"%s\", \"name\": \"%s\", \"variant\": \"%s\", \"ms\": %.5f, \"bytes\": %.0f, "
-      "\"gbps\": %.1f, \"pct_copy\": %.1f, \"pct_read\": %.1f, \"flops\": %.0f, \"tflops\": %.2f, \"note\": \"%s\"}\n",
+      "\"gbps\": %.1f, \"pct_copy\": %.1f, \"pct_read\": %.1f, \"flops\": %.0f, \"tflops\": %.2f, \"note\": \"%s\"%s}\n",
       group, name.c_str(), variant, ms, bytes, gbps, copy_gbps > 0 ? 100 * gbps / copy_gbps : 0,
-      read_gbps > 0 ? 100 * gbps / read_gbps : 0, flops, tflops, note.c_str());
+      read_gbps > 0 ? 100 * gbps / read_gbps : 0, flops, tflops, note.c_str(),
+      chosen < 0 ? "" : chosen ? ", \"chosen\": true" : ", \"chosen\": false");
   std::fflush(stdout);
 }
 
@@ -197,7 +200,56 @@ void bandwidth() {
   CK(cudaFree(sink));
 }
 
-// One flat scan, timed under the tuning `t` (the library's defaults unless a variant changes them).
+// What a dense scan of this shape runs under the tuning `t` (scan_api.cpp's decisions), as labelled knobs.
+struct Plan {
+  std::string kernel;  // "CUDA cores", "fp16 kernel", "s8 x2", "s8 x3"
+  bool pipe = false, select = false, l2pf = false, v2 = false;
+  int qtile = 0, blocks_per_sm = 1;
+};
+
+Plan plan_of(const dp::Tuning& t, int type, int nq, int k, bool ivf) {
+  Plan p;
+  const int row_ok = type != DP_FP32;  // the bench's rows are 64-byte multiples
+  if (t.scan_force_generic || !row_ok) {
+    p.kernel = "CUDA cores";
+    return p;
+  }
+  if (type == DP_INT8 && (t.scan_s8_pieces == 2 || t.scan_s8_pieces == 3) && (!ivf || t.scan_s8_ivf) &&
+      nq >= t.scan_s8_min_queries) {
+    p.kernel = t.scan_s8_pieces == 2 ? "s8 x2" : "s8 x3";
+    p.pipe = t.scan_s8_pieces == 2 && t.scan_s8_pipelined;
+    p.select = t.topk_select && k >= t.topk_select_min_k;
+    p.l2pf = t.scan_l2_prefetch;
+    p.qtile = ivf ? 1 : std::min(std::min(nq, 32), std::max(1, t.scan_s8_max_queries_per_block));
+  } else {
+    p.kernel = "fp16 kernel";
+    p.select = t.topk_select && k >= t.topk_select_min_k_mma;
+    p.v2 = t.scan_pipelined;
+    p.qtile = ivf ? 1 : std::min(std::min(nq, 16), std::max(1, t.scan_max_queries_per_block));
+  }
+  p.blocks_per_sm = ivf ? 0 : t.scan_flat_blocks_per_sm;
+  return p;
+}
+
+// The label of a variant: what its plan does differently from the library's default plan for the same shape
+// (empty: it is the default, the row's chosen kernel).
+std::string plan_label(const dp::Tuning& t, int type, int nq, int k, bool ivf) {
+  const Plan a = plan_of(t, type, nq, k, ivf), d = plan_of(dp::Tuning{}, type, nq, k, ivf);
+  std::vector<std::string> parts;
+  if (a.kernel != d.kernel) parts.push_back(a.kernel == "CUDA cores" ? "forced" : a.kernel);
+  if (a.pipe != d.pipe) parts.push_back(a.pipe ? "pipelined loads" : "no pipelined loads");
+  if (a.select != d.select) parts.push_back(a.select ? "select" : "no select");
+  if (a.qtile != d.qtile && a.qtile > 0) parts.push_back(fmt("query tile %d", a.qtile));
+  if (a.l2pf != d.l2pf) parts.push_back(a.l2pf ? "L2 prefetch" : "no L2 prefetch");
+  if (a.v2 != d.v2) parts.push_back(a.v2 ? "v2 pipelined loop" : "v1 loop");
+  if (a.blocks_per_sm != d.blocks_per_sm) parts.push_back(a.blocks_per_sm == 0 ? "blocks/SM as fit" : "1 block/SM");
+  std::string l;
+  for (const auto& x : parts) l += (l.empty() ? "" : ", ") + x;
+  return l.empty() ? l : "[" + l + "]";
+}
+
+// One flat scan, timed under the tuning `t` (the library's defaults unless a variant changes them). The label
+// is plan_label's unless `label` is given (the older flat group names its own variants).
 void flat_one(int type, int64_t n, int dim, const void* codes, const float* off, const float* sc, int nq, int k,
               const dp::Tuning& t = dp::Tuning{}, const char* label = nullptr) {
   float* q = dalloc<float>((size_t)nq * dim);
@@ -216,13 +268,15 @@ void flat_one(int type, int64_t n, int dim, const void* codes, const float* off,
   const int es = type == DP_FP32 ? 4 : type == DP_FP16 ? 2 : 1;
   const double bytes = (double)n * dim * es;
   const char* tn = type == DP_FP32 ? "fp32" : type == DP_FP16 ? "fp16" : "int8";
-  std::string variant = (t.scan_force_generic || type == DP_FP32) ? "ours (CUDA cores)"
-                        : (type == DP_INT8 && t.scan_s8_pieces != 0 && nq >= t.scan_s8_min_queries)
-                            ? "ours (int8 tensor cores)"
-                            : "ours (tensor cores)";
+  const Plan pl = plan_of(t, type, nq, k, false);
+  std::string variant = pl.kernel == "CUDA cores" ? "ours (CUDA cores)"
+                        : pl.kernel == "fp16 kernel" ? "ours (tensor cores)"
+                                                     : "ours (int8 tensor cores)";
+  const std::string auto_label = plan_label(t, type, nq, k, false);
   if (label) variant += std::string(" ") + label;
+  else if (!auto_label.empty()) variant += " " + auto_label;
   result("flat", fmt("flat %s n=%lld d=%d nq=%d k=%d", tn, (long long)n, dim, nq, k), variant.c_str(), ms, bytes,
-         2.0 * n * dim * nq, std::isfinite(top) ? "" : "NON-FINITE TOP SCORE");
+         2.0 * n * dim * nq, std::isfinite(top) ? "" : "NON-FINITE TOP SCORE", auto_label.empty() ? 1 : 0);
   dp::tuning() = dp::Tuning{};
   CK(cudaFree(q));
   CK(cudaFree(os));
@@ -233,14 +287,16 @@ void flat_one(int type, int64_t n, int dim, const void* codes, const float* off,
 // each with as many blocks per SM as fit (run 2's default was v2 with two blocks per SM).
 void flat_variants(int type, int64_t n, int dim, const void* codes, const float* off, const float* sc, int nq) {
   dp::Tuning v2;
+  v2.scan_s8_pieces = 0;  // loops of the fp16 tensor-core kernel
   v2.scan_pipelined = true;
   dp::Tuning v1_two;
+  v1_two.scan_s8_pieces = 0;
   v1_two.scan_flat_blocks_per_sm = 0;
   dp::Tuning v2_two = v2;
   v2_two.scan_flat_blocks_per_sm = 0;
-  flat_one(type, n, dim, codes, off, sc, nq, 100, v2, "[v2 pipelined loop]");
-  flat_one(type, n, dim, codes, off, sc, nq, 100, v1_two, "[blocks/SM as fit]");
-  flat_one(type, n, dim, codes, off, sc, nq, 100, v2_two, "[v2 pipelined loop, blocks/SM as fit]");
+  flat_one(type, n, dim, codes, off, sc, nq, 100, v2);
+  flat_one(type, n, dim, codes, off, sc, nq, 100, v1_two);
+  flat_one(type, n, dim, codes, off, sc, nq, 100, v2_two);
 }
 
 void flat() {
@@ -248,6 +304,7 @@ void flat() {
   dp::Tuning generic;
   generic.scan_force_generic = true;
   dp::Tuning qtile8;
+  qtile8.scan_s8_pieces = 0;  // the fp16 kernel's query tile
   qtile8.scan_max_queries_per_block = 8;
   {  // INT8, 50M x 768 = 38.4 GB
     const int64_t n = quick ? 2000000 : 50000000;
@@ -259,7 +316,7 @@ void flat() {
     for (int nq : {1, 16, 64}) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100);
     flat_one(DP_INT8, n, dim, codes, off, sc, 16, 1000);
     flat_one(DP_INT8, n, dim, codes, off, sc, 16, 1);
-    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 100, qtile8, "[query tile <= 8]");
+    flat_one(DP_INT8, n, dim, codes, off, sc, 16, 100, qtile8);
     flat_variants(DP_INT8, n, dim, codes, off, sc, 16);
     flat_variants(DP_INT8, n, dim, codes, off, sc, 1);
     flat_one(DP_INT8, n, dim, codes, off, sc, 1, 100, generic);
@@ -292,24 +349,29 @@ void flat() {
 // The lab for the int8 tensor-core scan and the radix-select top-k (tools/gpu-kernels-lab.sh): every variant on
 // the benchmark's shapes, a sweep of nq = 1..256 for the GB/s plot, and k up to 2048. Labels name the knobs, so
 // the fastest correct variant of a row says which default to set (native/NOTES.md, "Choosing the defaults").
+void ivf_lab(const int8_t* codes, const float* off, const float* sc, int64_t n, int dim);
+
 void lab() {
   const int dim = 768;
+  // A variant sets the knobs it names; its label is what it does differently from the library's default plan for
+  // the row (plan_label), and the variant with no label is the default (RESULT "chosen": true).
   struct V {
-    const char* label;
     int pieces;  // 0: fp16 tensor-core kernel
-    bool select;
+    bool select;  // forced on from k = 1 on both kernels, or off
     int s8_qtile;
+    bool pipe;
   };
-  const V int8_variants[] = {{nullptr, 0, false, 32},      {"[s8 x3]", 3, false, 32},
-                             {"[s8 x2]", 2, false, 32},     {"[select]", 0, true, 32},
-                             {"[s8 x3, select]", 3, true, 32}, {"[s8 x2, select]", 2, true, 32}};
   auto tune = [](const V& v) {
     dp::Tuning t;
     t.scan_s8_pieces = v.pieces;
     t.topk_select = v.select;
+    t.topk_select_min_k = t.topk_select_min_k_mma = 1;
     t.scan_s8_max_queries_per_block = v.s8_qtile;
+    t.scan_s8_pipelined = v.pipe;
     return t;
   };
+  const V fp16k{0, false, 32, false}, x3{3, false, 32, false}, x2{2, false, 32, false}, x2p{2, false, 32, true};
+  const V fp16k_s{0, true, 32, false}, x3_s{3, true, 32, false}, x2_s{2, true, 32, false}, x2p_s{2, true, 32, true};
   {  // INT8, 50M x 768 = 38.4 GB
     const int64_t n = 50000000;
     int8_t* codes = dalloc<int8_t>((size_t)n * dim);
@@ -317,29 +379,22 @@ void lab() {
     float *off = dalloc<float>(dim), *sc = dalloc<float>(dim);
     rand_float(off, dim, 12, 0.1f);
     rand_float(sc, dim, 13, 0.01f);
-    for (int nq : {1, 2, 4, 8, 16, 32, 64, 128, 256})
-      for (int i = 0; i < 3; ++i) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, tune(int8_variants[i]),
-                                           int8_variants[i].label);
-    for (int nq : {64, 256}) {
-      const V q16 = {"[s8 x2, query tile 16]", 2, false, 16};
-      flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, tune(q16), q16.label);
+    for (int nq : {1, 2, 4, 8, 16, 32, 64, 128, 256}) {
+      flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100);  // the default
+      for (const V& v : {fp16k, x3}) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, tune(v));
+      if (nq >= 16) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, tune(x2p));
     }
-    for (int nq : {1, 4, 16})
-      for (int i = 1; i < 3; ++i) {  // the s8 kernel only has the L2 prefetch
-        dp::Tuning t = tune(int8_variants[i]);
-        t.scan_l2_prefetch = true;
-        const std::string label = std::string(int8_variants[i].label) + " [L2 prefetch]";
-        flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, t, label.c_str());
-      }
+    for (int nq : {64, 256}) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, tune({2, false, 16, false}));
+    for (int nq : {1, 16}) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, tune(x2_s));
     for (int nq : {1, 16, 64})
-      for (int k : {1000, 2048})
-        for (const V& v : int8_variants) {
+      for (int k : {1000, 2048}) {
+        flat_one(DP_INT8, n, dim, codes, off, sc, nq, k);  // the default
+        for (const V& v : {fp16k, x3, x2, fp16k_s, x3_s, x2p_s}) {
           if (nq == 64 && v.pieces == 0) continue;  // the fp16 kernel at nq=64: slow at k=100 already
-          flat_one(DP_INT8, n, dim, codes, off, sc, nq, k, tune(v), v.label);
+          flat_one(DP_INT8, n, dim, codes, off, sc, nq, k, tune(v));
         }
-    for (int nq : {1, 16})
-      for (const V& v : int8_variants)
-        if (v.select) flat_one(DP_INT8, n, dim, codes, off, sc, nq, 100, tune(v), v.label);
+      }
+    ivf_lab(codes, off, sc, n, dim);
     CK(cudaFree(codes));
     CK(cudaFree(off));
     CK(cudaFree(sc));
@@ -348,12 +403,12 @@ void lab() {
     const int64_t n = 25000000;
     __half* codes = dalloc<__half>((size_t)n * dim);
     rand_half(codes, (size_t)n * dim, 21);
-    const V sel = {"[select]", 0, true, 32};
     for (int nq : {1, 2, 4, 8, 16, 32, 64, 128, 256}) flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, 100);
     for (int nq : {1, 16})
       for (int k : {100, 1000, 2048}) {
         if (k != 100) flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, k);
-        flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, k, tune(sel), sel.label);
+        flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, k, tune(plan_of(dp::Tuning{}, DP_FP16, nq, k, false).select
+                                                                       ? fp16k : fp16k_s));
       }
     CK(cudaFree(codes));
   }
@@ -396,6 +451,55 @@ double probed_rows(const std::vector<int64_t>& off, const std::vector<int32_t>& 
   double r = 0;
   for (int32_t l : probes) r += off[l + 1] - off[l];
   return r;
+}
+
+// IVF int8 over the lab's 50M rows (the ivf group's shape: nlist 4096, nq 16, k 100): the default (fp16 kernel)
+// and the s8 kernel (scan_s8_ivf) with 2 and 3 pieces, so that a lab run can decide scan_s8_ivf.
+void ivf_lab(const int8_t* codes, const float* off, const float* sc, int64_t n, int dim) {
+  std::mt19937_64 rng(5);
+  const int nlist = 4096, nq = 16, k = 100;
+  auto offsets = list_offsets(n, nlist, rng);
+  int64_t* doff = upload(offsets);
+  float* q = dalloc<float>((size_t)nq * dim);
+  rand_float(q, (size_t)nq * dim, 44);
+  float* os = dalloc<float>((size_t)nq * k);
+  int64_t* oi = dalloc<int64_t>((size_t)nq * k);
+  for (int nprobe : {16, 64, 256}) {
+    auto probes = random_probes(nq, nprobe, nlist, rng);
+    int32_t* dprobes = upload(probes);
+    float* bias = dalloc<float>((size_t)nq * nprobe);
+    rand_float(bias, (size_t)nq * nprobe, 45);
+    const double rows = probed_rows(offsets, probes);
+    for (int pieces : {0, 2, 3}) {
+      dp::Tuning t;
+      if (pieces) {
+        t.scan_s8_ivf = true;
+        t.scan_s8_pieces = pieces;
+      }
+      dp::tuning() = t;
+      auto run = [&](int) {
+        DP(dp_scan_ivf(DP_INT8, codes, off, sc, n, dim, doff, nlist, nullptr, q, nq, dprobes, nprobe, bias, k, os, oi,
+                       nullptr));
+      };
+      run(0);
+      const double est = time_ms(run, 0, 1);
+      const double ms = time_ms(run, 1, reps_for(est));
+      const Plan pl = plan_of(t, DP_INT8, nq, k, true);
+      const std::string label = plan_label(t, DP_INT8, nq, k, true);
+      const std::string variant = std::string(pl.kernel == "fp16 kernel" ? "ours (tensor cores)" : "ours (int8 tensor cores)") +
+                                  (label.empty() ? "" : " " + label);
+      result("ivf", fmt("ivf int8 n=%lld d=%d nlist=%d nprobe=%d nq=%d k=%d", (long long)n, dim, nlist, nprobe, nq, k),
+             variant.c_str(), ms, rows * dim, 2.0 * rows * dim, "bytes: codes of the probed lists, per query",
+             label.empty() ? 1 : 0);
+      dp::tuning() = dp::Tuning{};
+    }
+    CK(cudaFree(dprobes));
+    CK(cudaFree(bias));
+  }
+  CK(cudaFree(doff));
+  CK(cudaFree(q));
+  CK(cudaFree(os));
+  CK(cudaFree(oi));
 }
 
 void ivf() {
