@@ -327,6 +327,10 @@ int main() {
     flat_case(DP_INT8, 20000, 768, 40, 100);
     dp::tuning().scan_s8_max_queries_per_block = 8;
     flat_case(DP_INT8, 9001, 192, 12, 40);
+    if (pieces == 22) {  // IVF with an even burst count (d = 192): the next tile's first burst crosses segments
+      ivf_case(DP_INT8, 20000, 192, 50, 7, 8, 30, true, true);
+      ivf_case(DP_INT8, 4000, 192, 300, 2, 280, 40, false, true);
+    }
     dp::tuning() = dp::Tuning{};
   }
 

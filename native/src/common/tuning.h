@@ -30,9 +30,10 @@ struct Tuning {
   // IVF scans on the s8 kernel too (one query per block; never timed yet: off until a lab run picks it).
   bool scan_s8_ivf = false;
   int scan_s8_max_queries_per_block = 32;  // query tile of the s8 kernel: 8, 16 or 32 columns
-  // The s8 kernel with its code loads double-buffered in registers (the next burst requested before the current
-  // one is multiplied); P = 2 only (x3 ignores it). Aimed at nq >= 32, where a warp's mma work per burst is long
-  // and, with one block of 8 warps per SM, the loads of the next burst are not in flight meanwhile.
+  // The s8 kernel with its code loads double-buffered in registers (the next burst of 2 blocks requested before
+  // the current one is multiplied, and, when a tile's burst count is even, the next tile's first burst before the
+  // tile's last burst, push and round barrier); P = 2 only (x3 ignores it). Aimed at nq >= 16: with one block of 8
+  // warps per SM and a load-then-multiply loop, a warp has no loads in flight while it multiplies.
   bool scan_s8_pipelined = false;
   // The int8 tensor-core scan: each warp prefetches its next 32-row tile into L2 with the copy engine while it
   // scores the current one. Slower on the H200 (0.93-0.97x at nq=1): off, and no longer in the lab.

@@ -127,7 +127,8 @@ __device__ __forceinline__ void s8_load(uint4 (&a)[BURST][4], const char* base, 
 template <int NT, int P, bool PIPE>
 __global__ void __launch_bounds__(kScanThreads, 1) scan_s8_kernel(const ScanParams p) {
   constexpr int QT = 8 * NT;
-  constexpr int BURST = NT >= 4 ? 2 : 4;  // registers: P*2*NT*4 accumulators + BURST*16 code words
+  // registers: P*2*NT*4 accumulators + BURST*16 code words (twice with PIPE: two buffers of 2 blocks)
+  constexpr int BURST = (PIPE || NT >= 4) ? 2 : 4;
   extern __shared__ __align__(16) unsigned char smem[];
   const BlockQueries bq = block_queries(p);
   const int nseg = p.ivf ? kMaxSegments : 1;
@@ -195,6 +196,11 @@ __global__ void __launch_bounds__(kScanThreads, 1) scan_s8_kernel(const ScanPara
   const uint32_t total = st.total();
   const int nb = (int)(p.row_bytes >> 6);
   const char* codes = static_cast<const char*>(p.codes);
+  // PIPE: the two code buffers live across tiles: when a tile's bursts are even in number, its last burst is in y
+  // and x is free, so x takes the first burst of this warp's next tile (u + kScanWarps, the next round) before the
+  // last burst is multiplied, the push and the round's barrier (have_next).
+  uint4 x[BURST][4], y[BURST][4];
+  bool have_next = false;
   for (uint32_t u0 = 0; u0 < total; u0 += kScanWarps) {
     const uint32_t u = u0 + warp;
     if (u < total) {
@@ -216,15 +222,25 @@ __global__ void __launch_bounds__(kScanThreads, 1) scan_s8_kernel(const ScanPara
       if (PIPE) {
         // Double buffer: burst b + 1 is requested before burst b is multiplied (buffers x and y alternate; the
         // loop is unrolled by two so that each buffer is a named register array).
-        uint4 x[BURST][4], y[BURST][4];
-        s8_load<BURST>(x, base, 0, nb, lim, p.row_bytes, g);
+        if (!have_next) s8_load<BURST>(x, base, 0, nb, lim, p.row_bytes, g);
+        have_next = false;
         for (int j0 = 0; j0 < nb; j0 += 2 * BURST) {
           if (j0 + BURST < nb) s8_load<BURST>(y, base, j0 + BURST, nb, lim, p.row_bytes, g);
 #pragma unroll
           for (int v = 0; v < BURST; ++v)
             if (j0 + v < nb) s8_block<NT, P>(x[v], j0 + v, w8, plane, p.dpad, g, t, acc);
           if (j0 + BURST >= nb) break;
-          if (j0 + 2 * BURST < nb) s8_load<BURST>(x, base, j0 + 2 * BURST, nb, lim, p.row_bytes, g);
+          if (j0 + 2 * BURST < nb) {
+            s8_load<BURST>(x, base, j0 + 2 * BURST, nb, lim, p.row_bytes, g);
+          } else if (u + kScanWarps < total) {  // y holds the last burst: x takes the next tile's first
+            const uint32_t un = u + kScanWarps;
+            const int sn = st.find(un);
+            const int64_t tn = st.begin[sn] + (int64_t)(un - st.prefix[sn]) * kTileRows;
+            const int64_t ln = st.end[sn] - 1 - tn;
+            s8_load<BURST>(x, codes + tn * p.row_bytes + 16 * t, 0, nb, ln < kTileRows - 1 ? (int)ln : kTileRows - 1,
+                           p.row_bytes, g);
+            have_next = true;
+          }
 #pragma unroll
           for (int v = 0; v < BURST; ++v)
             if (j0 + BURST + v < nb) s8_block<NT, P>(y[v], j0 + BURST + v, w8, plane, p.dpad, g, t, acc);
