@@ -203,7 +203,7 @@ void bandwidth() {
 // What a dense scan of this shape runs under the tuning `t` (scan_api.cpp's decisions), as labelled knobs.
 struct Plan {
   std::string kernel;  // "CUDA cores", "fp16 kernel", "s8 x2", "s8 x3"
-  bool pipe = false, select = false, l2pf = false, v2 = false;
+  bool pipe = false, select = false, l2pf = false, v2 = false, f32c = false;
   int qtile = 0, blocks_per_sm = 1;
 };
 
@@ -212,6 +212,7 @@ Plan plan_of(const dp::Tuning& t, int type, int nq, int k, bool ivf) {
   const int row_ok = type != DP_FP32;  // the bench's rows are 64-byte multiples
   if (t.scan_force_generic || !row_ok) {
     p.kernel = "CUDA cores";
+    p.f32c = type == DP_FP32 && t.scan_f32_coalesced;  // the bench's FP32 rows are 64-byte multiples
     return p;
   }
   if (type == DP_INT8 && (t.scan_s8_pieces == 2 || t.scan_s8_pieces == 3) && (!ivf || t.scan_s8_ivf) &&
@@ -242,6 +243,7 @@ std::string plan_label(const dp::Tuning& t, int type, int nq, int k, bool ivf) {
   if (a.qtile != d.qtile && a.qtile > 0) parts.push_back(fmt("query tile %d", a.qtile));
   if (a.l2pf != d.l2pf) parts.push_back(a.l2pf ? "L2 prefetch" : "no L2 prefetch");
   if (a.v2 != d.v2) parts.push_back(a.v2 ? "v2 pipelined loop" : "v1 loop");
+  if (a.f32c != d.f32c) parts.push_back(a.f32c ? "coalesced" : "one row per lane");
   if (a.blocks_per_sm != d.blocks_per_sm) parts.push_back(a.blocks_per_sm == 0 ? "blocks/SM as fit" : "1 block/SM");
   std::string l;
   for (const auto& x : parts) l += (l.empty() ? "" : ", ") + x;
@@ -341,7 +343,12 @@ void flat() {
     const int64_t n = quick ? 500000 : 10000000;
     float* codes = dalloc<float>((size_t)n * dim);
     rand_float(codes, (size_t)n * dim, 31);
-    for (int nq : {1, 16}) flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100);
+    dp::Tuning f32c;
+    f32c.scan_f32_coalesced = !dp::Tuning{}.scan_f32_coalesced;  // the other FP32 kernel
+    for (int nq : {1, 16}) {
+      flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100);
+      flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100, f32c);
+    }
     CK(cudaFree(codes));
   }
 }
@@ -416,7 +423,12 @@ void lab() {
     const int64_t n = 10000000;
     float* codes = dalloc<float>((size_t)n * dim);
     rand_float(codes, (size_t)n * dim, 31);
-    for (int nq : {1, 16}) flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100);
+    dp::Tuning f32c;
+    f32c.scan_f32_coalesced = !dp::Tuning{}.scan_f32_coalesced;  // the other FP32 kernel
+    for (int nq : {1, 16}) {
+      flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100);
+      flat_one(DP_FP32, n, dim, codes, nullptr, nullptr, nq, 100, f32c);
+    }
     CK(cudaFree(codes));
   }
 }

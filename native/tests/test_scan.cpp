@@ -47,8 +47,9 @@ double s8_two_piece_bound(int type, const float* q, const Vectors& v, bool ivf) 
 // The knobs a case runs under, in its name (tools/gpu-kernels-lab.sh reads the FAIL lines for them).
 const char* knobs() {
   const dp::Tuning& t = dp::tuning();
-  static char buf[64];
-  std::snprintf(buf, sizeof buf, "%s%s%s%s%s%s", t.scan_s8_pieces == 3 ? " s8x3" : t.scan_s8_pieces == 2 ? " s8x2" : "",
+  static char buf[80];
+  std::snprintf(buf, sizeof buf, "%s%s%s%s%s%s%s", t.scan_f32_coalesced ? " f32c" : "",
+                t.scan_s8_pieces == 3 ? " s8x3" : t.scan_s8_pieces == 2 ? " s8x2" : "",
                 t.scan_s8_pieces == 2 && t.scan_s8_pipelined ? " s8pipe" : "", t.scan_s8_ivf ? " s8ivf" : "",
                 t.topk_select ? " select" : "", t.scan_pipelined ? " v2" : "", t.scan_l2_prefetch ? " l2pf" : "");
   return buf;
@@ -356,6 +357,23 @@ int main() {
   dp::tuning().scan_s8_pieces = 3;
   flat_case(DP_INT8, 100000, 128, 40, 2048);
   flat_case(DP_INT8, 30000, 768, 16, 300);
+  dp::tuning() = dp::Tuning{};
+
+  // FP32 on the coalesced CUDA-core kernel (tuning().scan_f32_coalesced; rows a multiple of 64 bytes, others keep
+  // the one-row-per-lane kernel): 1, 4 and 16 query columns, several tiles, partial tiles, ties, chunks, IVF
+  std::printf(" FP32 coalesced\n");
+  dp::tuning().scan_f32_coalesced = true;
+  flat_case(DP_FP32, 4099, 128, 5, 64);
+  flat_case(DP_FP32, 3001, 16, 1, 10);
+  flat_case(DP_FP32, 5000, 64, 3, 100);
+  flat_case(DP_FP32, 2000, 96, 40, 7);  // 3 query tiles
+  flat_case(DP_FP32, 3000, 48, 2, 25, 4);  // ties
+  flat_case(DP_FP32, 300000, 32, 4, 100);  // many chunks, merged
+  flat_case(DP_FP32, 20000, 768, 16, 100);
+  flat_case(DP_FP32, 1000, 37, 3, 10);  // 148-byte rows: the other kernel
+  flat_case(DP_FP32, 20, 64, 2, 2048);
+  ivf_case(DP_FP32, 9000, 32, 40, 4, 6, 25, true, true);
+  ivf_case(DP_FP32, 2000, 16, 10, 2, 10, 2048, false, true);
   dp::tuning() = dp::Tuning{};
 
   // L2 prefetch of the next tile in the int8 tensor-core kernel (a hint: results must not change), flat and IVF

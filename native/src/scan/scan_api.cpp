@@ -171,11 +171,15 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
       return;
     }
   }
+  p.s8_pieces = 0;
+  p.topk_select = 0;  // the CUDA-core kernels keep the sort
+  p.f32_coalesced = tuning().scan_f32_coalesced && scan_f32c_supported(p) ? 1 : 0;
+  const bool f32c = p.f32_coalesced != 0;
   int qa = ivf ? 1 : std::min(p.nq, max_qa);
   auto qs_of = [](int q) { return q <= 1 ? 1 : q <= 4 ? 4 : 16; };
-  while (qa > 1 && scan_generic_smem(qs_of(qa), p.dim, ivf, qa, p.cap) > limit) --qa;
+  while (qa > 1 && scan_generic_smem(qs_of(qa), p.dim, ivf, qa, p.cap, f32c) > limit) --qa;
   const int qs = qs_of(qa);
-  const size_t smem = scan_generic_smem(qs, p.dim, ivf, qa, p.cap);
+  const size_t smem = scan_generic_smem(qs, p.dim, ivf, qa, p.cap, f32c);
   DP_REQUIRE(smem <= limit, "scan needs " + str((int64_t)smem) + " bytes of shared memory, the device allows " +
                                 str((int64_t)limit));
   p.qa = qa;

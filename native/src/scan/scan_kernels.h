@@ -25,7 +25,9 @@ int scan_s8_occupancy(int nt, int pieces, bool pipelined, size_t smem);
 void dp_run_scan_s8(const ScanParams& p, int nt, int blocks, size_t smem, cudaStream_t stream);
 
 // CUDA-core dense scan, any type and dim; qs in {1, 4, 16} queries per block.
-size_t scan_generic_smem(int qs, int dim, int ivf, int qa, int cap);
+// f32c: the coalesced FP32 kernel (p.f32_coalesced; rows a multiple of 64 bytes, scan_f32c_supported).
+size_t scan_generic_smem(int qs, int dim, int ivf, int qa, int cap, bool f32c);
+bool scan_f32c_supported(const ScanParams& p);
 int scan_generic_occupancy(const ScanParams& p, int qs, size_t smem);
 void dp_run_scan_generic(const ScanParams& p, int qs, int blocks, size_t smem, cudaStream_t stream);
 

@@ -49,6 +49,7 @@ struct ScanParams {
   int qstride; // generic: floats per dimension in the transposed weights (the kernel's query width)
   int l2_prefetch;  // int8 tensor-core scan: each warp prefetches its next tile into L2 (prefetch_tile_l2)
   int s8_pieces;  // INT8 on int8 tensor cores (scan_s8.cu): int8 pieces per query weight (2 or 3)
+  int f32_coalesced;  // FP32 on the coalesced CUDA-core kernel (scan_f32c_kernel, tuning().scan_f32_coalesced)
   int s8_pipelined;  // scan_s8.cu, 2 pieces: code loads double-buffered in registers (tuning().scan_s8_pipelined)
 
   // PQ
