@@ -23,8 +23,8 @@ struct Tuning {
   // (3: ~21 bits per weight, the same accuracy as the fp16 kernel's hi + lo; 2: ~15 bits, each weight off by at
   // most max|w| / 32512, the contract's INT8 tolerance, NOTES.md); 0: the fp16 tensor-core kernel. Applies when
   // num_queries >= scan_s8_min_queries. Default 2 from 1 query: on the H200 (lab run, NOTES.md "Choosing the
-  // defaults") x2 beat the fp16 kernel at every nq of 1..256 (1.10x at nq=1 to 1.56x at nq=256) and beat x3
-  // everywhere but nq=16 k=2048 (1%). The H100 has not been re-measured with it.
+  // defaults") x2 beat the fp16 kernel at every nq of 1..256 (1.10x at nq=1 to 1.56x at nq=256) and x3 in every
+  // row but two, both nq=16 with select (k=100 by 4%, k=2048 by 1%). The H100 has not been re-measured with it.
   int scan_s8_pieces = 2;
   int scan_s8_min_queries = 1;
   // IVF scans on the s8 kernel too (one query per block; never timed yet: off until a lab run picks it).
@@ -45,7 +45,7 @@ struct Tuning {
   // Full top-k buffers shrink by radix select between rounds instead of a bitonic sort (scans on tensor cores and
   // the merge; block_topk.cuh), from k >= topk_select_min_k on the s8 kernel and in the merge, from
   // k >= topk_select_min_k_mma on the fp16 tensor-core kernel. H200 lab: on the s8 kernel select won at k = 1000
-  // and 2048 for every nq measured (1.11-1.55x) and lost at k = 100, nq = 16 (0.89x); on the fp16 kernel it won at
+  // and 2048 for every nq measured (1.13-1.78x) and lost at k = 100, nq = 16 (0.89x); on the fp16 kernel it won at
   // k = 2048 (1.30-2.53x) and at nq = 1, k = 1000 (1.13x), but lost at nq = 16, k = 1000 (0.87x).
   bool topk_select = true;
   int topk_select_min_k = 1000;
