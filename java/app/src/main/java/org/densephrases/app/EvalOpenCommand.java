@@ -19,6 +19,7 @@ import org.densephrases.app.EvalQuestions.Q;
 import org.densephrases.app.encode.QuestionVectors;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
+import org.densephrases.index.search.StageTimes;
 import org.densephrases.index.search.Unit;
 import org.densephrases.kernels.KernelBackend;
 import org.densephrases.model.data.CorpusReader;
@@ -126,7 +127,17 @@ final class EvalOpenCommand implements Callable<Integer> {
 
   /** One row of the table. */
   record Row(String index, String backend, String device, int n, double em, double f1, double[] answerRecall,
-      double[] paragraphRecall, double qps, double p50, double p99, double bytesPerPhrase) {}
+      double[] paragraphRecall, double qps, double p50, double p99, double bytesPerPhrase, Stages stages) {}
+
+  /**
+   * Per-question milliseconds by stage, (question) each: encode (NaN when the vectors were read), first stage, span
+   * scoring, aggregation.
+   */
+  record Stages(double[] encode, double[] first, double[] span, double[] aggregate) {
+    boolean encoded() {
+      return !Double.isNaN(encode[0]);
+    }
+  }
 
   private Integer evaluate() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
@@ -147,26 +158,24 @@ final class EvalOpenCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "eval-open: %d questions of %s%n", qs.size(), dev);
     o.flush();
 
-    // ---- question vectors: read, or encode once in batches
-    QuestionVectors qv;
-    double encodeSec = Double.NaN;
     if (readVectors != null) {
-      qv = QuestionVectors.read(readVectors, null);
-      qv = select(qv, qs);
+      QuestionVectors qv = select(QuestionVectors.read(readVectors, null), qs);
       o.printf(Locale.ROOT, "eval-open: question vectors of model %s read from %s%n", qv.modelId(), readVectors);
-    } else {
-      String modelSpec = model != null ? model : EncoderModel.defaultModel();
-      encoder.check(modelSpec);
-      try (QuestionEncoder m = Sessions.load(modelSpec, encoder)) {
-        long t0 = System.nanoTime();
-        float[][] v = m.encode(qs.stream().map(Q::text).toList(), 64);
-        encodeSec = (System.nanoTime() - t0) / 1e9;
-        qv = new QuestionVectors(m.modelId(), m.dim(), qs.stream().map(Q::id).toList(),
-            qs.stream().map(Q::text).toList(), v[0], v[1]);
-        encoderEngine = EncoderModel.resolveEngine(modelSpec, encoder.engine);
-        if (!m.questionModelId().equals(m.modelId())) {
-          questionSide = m.questionModelId();
-        }
+      return evaluate(qs, qv, null, Double.NaN, opts, o);
+    }
+    // Encoded once in batches (the vectors file, the batch rate) and kept open: the timed searches encode each
+    // question again on its own, so their latency is end to end.
+    String modelSpec = model != null ? model : EncoderModel.defaultModel();
+    encoder.check(modelSpec);
+    try (QuestionEncoder m = Sessions.load(modelSpec, encoder)) {
+      long t0 = System.nanoTime();
+      float[][] v = m.encode(qs.stream().map(Q::text).toList(), 64);
+      double encodeSec = (System.nanoTime() - t0) / 1e9;
+      QuestionVectors qv = new QuestionVectors(m.modelId(), m.dim(), qs.stream().map(Q::id).toList(),
+          qs.stream().map(Q::text).toList(), v[0], v[1]);
+      encoderEngine = EncoderModel.resolveEngine(modelSpec, encoder.engine);
+      if (!m.questionModelId().equals(m.modelId())) {
+        questionSide = m.questionModelId();
       }
       o.printf(Locale.ROOT, "eval-open: encoded %d questions in %.1fs (%.1f questions/s, batches of 64, %s encoder)%n",
           qs.size(), encodeSec, qs.size() / encodeSec, encoderEngine);
@@ -174,7 +183,13 @@ final class EvalOpenCommand implements Callable<Integer> {
         qv.write(writeVectors);
         o.println("eval-open: question vectors written to " + writeVectors);
       }
+      return evaluate(qs, qv, m, encodeSec, opts, o);
     }
+  }
+
+  /** Every (index, backend) row over the questions; {@code enc} null when the vectors were read from a file. */
+  private Integer evaluate(List<Q> qs, QuestionVectors qv, QuestionEncoder enc, double encodeSec, SearchOptions opts,
+      PrintWriter o) throws Exception {
     o.flush();
     Path dir = dump != null ? dump : Workspace.defaultDump(qv.modelId());
 
@@ -195,7 +210,7 @@ final class EvalOpenCommand implements Callable<Integer> {
         try (SearchSession s = Sessions.openVectors(dir, qv.modelId(), qv.dim(), ix, b, opts)) {
           dumpInfo = String.format(Locale.ROOT, "%s: %d paragraphs, %d phrases (tokens) x %d, model %s",
               dir, s.dump().numDocs(), s.dump().numTokens(), s.dump().dim(), s.dump().modelId());
-          Row r = run(s, qv, qs, idsByText, opts, o);
+          Row r = run(s, enc, qv, qs, idsByText, opts, o);
           rows.add(r);
           o.println("eval-open: " + line(r));
           o.flush();
@@ -210,15 +225,24 @@ final class EvalOpenCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Row run(SearchSession s, QuestionVectors qv, List<Q> qs, Map<String, Set<String>> gold,
-      SearchOptions opts, PrintWriter o) throws java.io.IOException {
+  /**
+   * Answers every question one at a time and scores them. With an encoder, each question is encoded on its own inside
+   * the timed span (latency end to end: encode, first stage, span scoring, aggregation); without one (vectors read
+   * from a file), the latency starts at the vectors.
+   */
+  private Row run(SearchSession s, QuestionEncoder enc, QuestionVectors qv, List<Q> qs,
+      Map<String, Set<String>> gold, SearchOptions opts, PrintWriter o) throws java.io.IOException {
     KernelBackend kb = s.backend();
     int dim = qv.dim();
     int n = qs.size();
     List<Unit> units = List.of(Unit.PHRASE, Unit.PARAGRAPH);
+    StageTimes st = new StageTimes();
     for (int i = 0; i < Math.min(warmup, n); i++) {
-      s.searchVectors(row(qv.qStart(), i, dim), row(qv.qEnd(), i, dim), 1, opts, units);
+      float[][] v = enc != null ? enc.encode(List.of(qs.get(i).text()), 1)
+          : new float[][] {row(qv.qStart(), i, dim), row(qv.qEnd(), i, dim)};
+      s.searchVectors(v[0], v[1], 1, opts, units, st);
     }
+    Stages stages = new Stages(new double[n], new double[n], new double[n], new double[n]);
     Map<String, String> preds = new java.util.LinkedHashMap<>();
     String name = s.indexKind() + "-" + kb.name();
     Path jsonl = predictions.resolve("topk-" + name + ".jsonl");
@@ -234,10 +258,17 @@ final class EvalOpenCommand implements Callable<Integer> {
     long last = t0;
     for (int i = 0; i < n; i++) {
       long ts = System.nanoTime();
-      Map<Unit, List<List<Answer>>> res =
-          s.searchVectors(row(qv.qStart(), i, dim), row(qv.qEnd(), i, dim), 1, opts, units);
+      float[][] v = enc != null ? enc.encode(List.of(qs.get(i).text()), 1)
+          : new float[][] {row(qv.qStart(), i, dim), row(qv.qEnd(), i, dim)};
+      long tv = System.nanoTime();
+      st.reset();
+      Map<Unit, List<List<Answer>>> res = s.searchVectors(v[0], v[1], 1, opts, units, st);
       long te = System.nanoTime();
       lat[i] = (te - ts) / 1e6;
+      stages.encode()[i] = enc != null ? (tv - ts) / 1e6 : Double.NaN;
+      stages.first()[i] = st.firstStageNanos() / 1e6;
+      stages.span()[i] = st.spanNanos() / 1e6;
+      stages.aggregate()[i] = st.aggregateNanos() / 1e6;
       Q q = qs.get(i);
       List<Answer> phrases = res.get(Unit.PHRASE).get(0);
       List<Answer> paras = res.get(Unit.PARAGRAPH).get(0);
@@ -285,7 +316,7 @@ final class EvalOpenCommand implements Callable<Integer> {
     double[] sorted = lat.clone();
     Arrays.sort(sorted);
     return new Row(s.indexKind(), kb.name(), kb.device(), n, 100 * em / n, 100 * f1 / n, ar, pr, n / sec,
-        Percentiles.of(sorted, 0.50), Percentiles.of(sorted, 0.99), s.bytesPerPhrase());
+        Percentiles.of(sorted, 0.50), Percentiles.of(sorted, 0.99), s.bytesPerPhrase(), stages);
   }
 
   private static float[] row(float[] a, int i, int dim) {
@@ -333,12 +364,13 @@ final class EvalOpenCommand implements Callable<Integer> {
     sb.append("- question encoder: ").append(questionSide != null ? questionSide + " (question side tuned for phrase"
         + " model " + modelId + ")" : modelId)
         .append(Double.isNaN(encodeSec) ? " (vectors read from " + readVectors + ")"
-            : String.format(Locale.ROOT, " (%.1f questions/s encoding with the %s encoder, batches of 64, not in the"
-                + " latency)", n / encodeSec, encoderEngine)).append('\n');
+            : String.format(Locale.ROOT, " (%s encoder; %.1f questions/s in batches of 64; the timed searches encode"
+                + " each question on its own)", encoderEngine, n / encodeSec)).append('\n');
     sb.append(String.format(Locale.ROOT, "- search: k1 = %d candidates per direction, mirror on, L = %d tokens,"
-        + " nprobe %d (IVF), FP16 rescoring, %s; latency = one question per call, after %d warm-up searches%n",
-        candidates, maxAnswerLength, nprobe, allSpans ? "all spans (--all-spans)"
-            : "distinct phrases (no two overlapping spans of one document)", warmup));
+        + " nprobe %d (IVF), FP16 rescoring, %s; latency = one question per call, %s, after %d warm-up"
+        + " questions%n", candidates, maxAnswerLength, nprobe, allSpans ? "all spans (--all-spans)"
+            : "distinct phrases (no two overlapping spans of one document)", Double.isNaN(encodeSec)
+            ? "from the question vectors (encoding not included)" : "end to end (question encoding included)", warmup));
     sb.append("- EM/F1: top phrase, official SQuAD normalisation; answer R@k: a reference answer (EM) among the top-k"
         + " phrases; paragraph R@k: the question's own paragraph among the top-k paragraphs of the same search\n");
     sb.append("- bytes/phrase: the first stage's data per stored token (index file / tokens; exact: the FP16"
@@ -354,6 +386,24 @@ final class EvalOpenCommand implements Callable<Integer> {
           r.paragraphRecall()[0], r.paragraphRecall()[1], r.paragraphRecall()[2], r.paragraphRecall()[3], r.qps(),
           r.p50(), r.p99(), r.bytesPerPhrase()));
     }
+    sb.append("\nWhere a question's time goes (ms per question, p50 / p99 / mean; q/s, p50 and p99 above are the whole"
+        + " question):\n\n");
+    sb.append("| index | backend | encode | first stage | span scoring | aggregation | total |\n");
+    sb.append("|---|---|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      Stages st = r.stages();
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.1f / %.1f / %.1f |%n", r.index(),
+          r.backend(), st.encoded() ? stage(st.encode()) : "not included", stage(st.first()), stage(st.span()),
+          stage(st.aggregate()), r.p50(), r.p99(), 1000.0 / r.qps()));
+    }
     return sb.toString();
+  }
+
+  /** "p50 / p99 / mean" of per-question milliseconds. */
+  static String stage(double[] ms) {
+    double[] s = ms.clone();
+    Arrays.sort(s);
+    return String.format(Locale.ROOT, "%.1f / %.1f / %.1f", Percentiles.of(s, 0.5), Percentiles.of(s, 0.99),
+        Arrays.stream(ms).average().orElse(Double.NaN));
   }
 }

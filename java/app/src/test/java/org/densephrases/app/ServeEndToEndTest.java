@@ -112,6 +112,14 @@ class ServeEndToEndTest {
         prev = score;
       }
       assertTrue(o.get("took_ms").getAsDouble() > 0);
+      // the search time by stage: the real session encodes and runs all three stages of every search
+      var st = o.getAsJsonObject("stages");
+      double stages = 0;
+      for (String k : List.of("encode_ms", "first_stage_ms", "span_ms", "aggregate_ms")) {
+        assertTrue(st.get(k).getAsDouble() > 0, k + " in " + st);
+        stages += st.get(k).getAsDouble();
+      }
+      assertTrue(stages <= o.get("search_ms").getAsDouble() + 0.01, st + " within search_ms " + o.get("search_ms"));
       assertEquals("sq8", o.get("index").getAsString());
     }
     // documents: at most one answer per title (two paragraphs are titled Paris)
@@ -201,12 +209,17 @@ class ServeEndToEndTest {
     assertEquals("all-minilm-l6-v2+untrained-heads", h.get("model").getAsString());
     assertTrue(h.get("phrases").getAsLong() > 50);
     assertEquals(ServeFixture.CORPUS.size(), h.get("documents").getAsInt());
+    get(base, "api/search?q=" + enc("Paris")); // at least one search call in the stage histograms
     HttpResponse<String> m = CLIENT.send(HttpRequest.newBuilder(base.resolve("metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, m.statusCode());
     assertTrue(m.body().contains("densephrases_index_phrases " + h.get("phrases").getAsLong() + "\n"), m.body());
     assertTrue(m.body().contains("densephrases_backend_info{backend=\"" + h.get("backend").getAsString() + "\""));
     assertTrue(m.body().matches("(?s).*\ndensephrases_index_bytes [1-9][0-9]*\n.*"), m.body());
+    for (String stage : List.of("encode", "first_stage", "span", "aggregate")) {
+      assertTrue(m.body().matches("(?s).*\ndensephrases_search_stage_seconds_count\\{stage=\"" + stage
+          + "\"} [1-9][0-9]*\n.*"), stage + " in " + m.body());
+    }
   }
 
   @Test

@@ -21,6 +21,7 @@ import org.densephrases.index.ivf.IvfIndex;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.PhraseSearcher;
 import org.densephrases.index.search.SearchOptions;
+import org.densephrases.index.search.StageTimes;
 import org.densephrases.index.search.Unit;
 import org.densephrases.kernels.Backends;
 import org.densephrases.kernels.KernelBackend;
@@ -469,9 +470,13 @@ public final class SearchSession implements AutoCloseable {
    *
    * @param answers per unit asked for, per question, the answers
    * @param encodeMs milliseconds encoding the batch
-   * @param searchMs milliseconds searching it
+   * @param searchMs milliseconds searching it: the three stages below and what lies between them
+   * @param firstStageMs of searchMs, the first stage (IVF or flat scan, both directions)
+   * @param spanMs of searchMs, span scoring (the second stage)
+   * @param aggregateMs of searchMs, grouping by unit with answer texts and evidence
    */
-  public record Results(Map<Unit, List<List<Answer>>> answers, double encodeMs, double searchMs) {
+  public record Results(Map<Unit, List<List<Answer>>> answers, double encodeMs, double searchMs,
+      double firstStageMs, double spanMs, double aggregateMs) {
     /**
      * The answers of one unit.
      *
@@ -528,9 +533,11 @@ public final class SearchSession implements AutoCloseable {
     long t0 = System.nanoTime();
     float[][] qv = encode(qs, qs.size());
     long t1 = System.nanoTime();
-    Map<Unit, List<List<Answer>>> a = searcher.search(qv[0], qv[1], qs.size(), options, units);
+    StageTimes st = new StageTimes();
+    Map<Unit, List<List<Answer>>> a = searcher.search(qv[0], qv[1], qs.size(), options, units, st);
     long t2 = System.nanoTime();
-    return new Results(a, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+    return new Results(a, (t1 - t0) / 1e6, (t2 - t1) / 1e6, st.firstStageNanos() / 1e6, st.spanNanos() / 1e6,
+        st.aggregateNanos() / 1e6);
   }
 
   /**
@@ -545,8 +552,24 @@ public final class SearchSession implements AutoCloseable {
    */
   public Map<Unit, List<List<Answer>>> searchVectors(float[] qStart, float[] qEnd, int numQuestions,
       SearchOptions options, List<Unit> units) {
+    return searchVectors(qStart, qEnd, numQuestions, options, units, null);
+  }
+
+  /**
+   * {@link #searchVectors(float[], float[], int, SearchOptions, List)}, adding each stage's time to {@code times}.
+   *
+   * @param qStart (question)(dim)
+   * @param qEnd (question)(dim)
+   * @param numQuestions the questions
+   * @param options the search options
+   * @param units the units to group the same scored spans by
+   * @param times where the stages' nanoseconds are added, or null
+   * @return per unit, per question, the answers
+   */
+  public Map<Unit, List<List<Answer>>> searchVectors(float[] qStart, float[] qEnd, int numQuestions,
+      SearchOptions options, List<Unit> units, StageTimes times) {
     checkOptions(options);
-    return searcher.search(qStart, qEnd, numQuestions, options, units);
+    return searcher.search(qStart, qEnd, numQuestions, options, units, times);
   }
 
   /**

@@ -1,10 +1,9 @@
 package org.densephrases.app.serve;
 
 import java.util.List;
-import java.util.Map;
-import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
+import org.densephrases.search.SearchSession;
 
 /**
  * What the server asks of the model and the index: answers to a batch of question texts, in one search call. The
@@ -16,9 +15,10 @@ public interface Answerer extends AutoCloseable {
    * @param questions checked, trimmed question texts (at least one)
    * @param options k, L, nprobe, candidates of the search (its unit is ignored)
    * @param units the units to aggregate the same scored spans by
-   * @return per unit of {@code units}, per question, at most options.k() answers
+   * @return per unit of {@code units}, per question, at most options.k() answers, and the milliseconds of each
+   *     stage of the call (encode, first stage, span scoring, aggregation)
    */
-  Map<Unit, List<List<Answer>>> answer(List<String> questions, SearchOptions options, List<Unit> units);
+  SearchSession.Results answer(List<String> questions, SearchOptions options, List<Unit> units);
 
   /** What is served, for /health and /metrics. */
   ServerInfo info();

@@ -79,6 +79,8 @@ public final class Metrics {
   private final Map<String, LongAdder> deadlines = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> connectionsClosed = new ConcurrentHashMap<>();
   private final Histogram queueWait = new Histogram(LATENCY_BUCKETS);
+  /** Per search call, seconds in each stage (encode, first_stage, span, aggregate), in that order. */
+  private final Map<String, Histogram> stages = stageHistograms();
   private volatile IntSupplier inFlight = () -> 0;
   private volatile IntSupplier queued = () -> 0;
   private volatile IntSupplier connections = () -> 0;
@@ -161,6 +163,22 @@ public final class Metrics {
     searchSeconds.add(nanos / 1e9);
   }
 
+  private static Map<String, Histogram> stageHistograms() {
+    Map<String, Histogram> m = new java.util.LinkedHashMap<>();
+    for (String st : new String[] {"encode", "first_stage", "span", "aggregate"}) {
+      m.put(st, new Histogram(LATENCY_BUCKETS));
+    }
+    return m;
+  }
+
+  /** The stages of one search call: one observation per stage of the stage histograms. */
+  public void stagesRan(org.densephrases.search.SearchSession.Results r) {
+    stages.get("encode").observe(r.encodeMs() / 1e3);
+    stages.get("first_stage").observe(r.firstStageMs() / 1e3);
+    stages.get("span").observe(r.spanMs() / 1e3);
+    stages.get("aggregate").observe(r.aggregateMs() / 1e3);
+  }
+
   public void searchFailed() {
     searchFailures.increment();
   }
@@ -203,6 +221,12 @@ public final class Metrics {
     batchSize.write(sb, "densephrases_search_batch_questions", "");
     header(sb, "densephrases_search_seconds_total", "counter", "Time spent in search calls (encoding included).");
     sb.append("densephrases_search_seconds_total ").append(num(searchSeconds.sum())).append('\n');
+    header(sb, "densephrases_search_stage_seconds", "histogram", "Time of each stage of a search call: encode"
+        + " (question encoder), first_stage (IVF or flat scan), span (span scoring), aggregate (grouping, texts,"
+        + " evidence).");
+    for (var e : stages.entrySet()) {
+      e.getValue().write(sb, "densephrases_search_stage_seconds", "stage=\"" + e.getKey() + "\"");
+    }
     header(sb, "densephrases_questions_total", "counter", "Questions answered by search calls.");
     sb.append("densephrases_questions_total ").append(questions.sum()).append('\n');
     header(sb, "densephrases_search_failures_total", "counter", "Search calls that failed (their requests got 500).");

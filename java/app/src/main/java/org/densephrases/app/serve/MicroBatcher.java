@@ -19,6 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
+import org.densephrases.search.SearchSession;
 
 /**
  * Gathers concurrent requests into batched searches, fairly and within each request's deadline. A request (one
@@ -54,8 +55,13 @@ import org.densephrases.index.search.Unit;
  * when the time is up.
  */
 public final class MicroBatcher implements AutoCloseable {
-  /** The answers of one job, how many questions its search call ran, and how long it waited for a worker. */
-  public record Result(List<List<Answer>> answers, int batchQuestions, long searchNanos, long queueNanos) {}
+  /**
+   * The answers of one job, how many questions its search call ran, how long it waited for a worker, and of the
+   * search time (encoding included) the milliseconds of each stage: encode, first stage, span scoring, aggregation
+   * (summed over the calls of a job searched in several).
+   */
+  public record Result(List<List<Answer>> answers, int batchQuestions, long searchNanos, long queueNanos,
+      double[] stageMs) {}
 
   /** The queue holds enough work already: the server sheds load (503) rather than queueing without bound. */
   public static final class OverloadedException extends RuntimeException {
@@ -481,6 +487,7 @@ public final class MicroBatcher implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     long searchNanos = 0;
+    double[] stageMs = new double[4]; // encode, first stage, span scoring, aggregation
     int searched = 0;
     List<Job> owners = new ArrayList<>();
     List<String> qs = new ArrayList<>();
@@ -511,7 +518,13 @@ public final class MicroBatcher implements AutoCloseable {
       long c0 = System.nanoTime();
       Map<Unit, List<List<Answer>>> all;
       try {
-        all = answerer.answer(List.copyOf(qs), o, List.copyOf(units));
+        SearchSession.Results res = answerer.answer(List.copyOf(qs), o, List.copyOf(units));
+        all = res.answers();
+        stageMs[0] += res.encodeMs();
+        stageMs[1] += res.firstStageMs();
+        stageMs[2] += res.spanMs();
+        stageMs[3] += res.aggregateMs();
+        metrics.stagesRan(res);
       } catch (RuntimeException | Error e) {
         // A failed search fails its requests (500), never the worker: the next batch may well succeed. Errors too,
         // since a worker that died would leave every later request waiting forever.
@@ -545,7 +558,7 @@ public final class MicroBatcher implements AutoCloseable {
     for (Job j : live) {
       List<List<Answer>> mine = answers.get(j);
       if (mine.size() == j.questions.size()) {
-        j.future.complete(new Result(mine, total, searchNanos, t0 - j.enqueuedNanos));
+        j.future.complete(new Result(mine, total, searchNanos, t0 - j.enqueuedNanos, stageMs.clone()));
       }
     }
   }

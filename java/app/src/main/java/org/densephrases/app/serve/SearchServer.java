@@ -419,6 +419,12 @@ public final class SearchServer implements AutoCloseable {
         JsonObject o = view.apply(r);
         o.addProperty("took_ms", JsonViews.millis(System.nanoTime() - x.startNanos));
         o.addProperty("search_ms", JsonViews.millis(r.searchNanos()));
+        JsonObject stages = new JsonObject(); // of search_ms, per stage (the whole batch call the request was in)
+        stages.addProperty("encode_ms", JsonViews.millis(Math.round(r.stageMs()[0] * 1e6)));
+        stages.addProperty("first_stage_ms", JsonViews.millis(Math.round(r.stageMs()[1] * 1e6)));
+        stages.addProperty("span_ms", JsonViews.millis(Math.round(r.stageMs()[2] * 1e6)));
+        stages.addProperty("aggregate_ms", JsonViews.millis(Math.round(r.stageMs()[3] * 1e6)));
+        o.add("stages", stages);
         o.addProperty("queue_ms", JsonViews.millis(r.queueNanos()));
         o.addProperty("batch_questions", r.batchQuestions());
         ServerInfo info = answerer.info();

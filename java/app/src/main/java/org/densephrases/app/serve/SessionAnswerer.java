@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
+import org.densephrases.index.search.StageTimes;
 import org.densephrases.index.search.Unit;
 import org.densephrases.search.SearchSession;
 
@@ -40,9 +41,15 @@ public final class SessionAnswerer implements Answerer {
   }
 
   @Override
-  public Map<Unit, List<List<Answer>>> answer(List<String> questions, SearchOptions options, List<Unit> units) {
+  public SearchSession.Results answer(List<String> questions, SearchOptions options, List<Unit> units) {
+    long t0 = System.nanoTime();
     float[][] qv = session.encode(questions, questions.size());
-    return session.searchVectors(qv[0], qv[1], questions.size(), options, units);
+    long t1 = System.nanoTime();
+    StageTimes st = new StageTimes();
+    Map<Unit, List<List<Answer>>> a = session.searchVectors(qv[0], qv[1], questions.size(), options, units, st);
+    long t2 = System.nanoTime();
+    return new SearchSession.Results(a, (t1 - t0) / 1e6, (t2 - t1) / 1e6, st.firstStageNanos() / 1e6,
+        st.spanNanos() / 1e6, st.aggregateNanos() / 1e6);
   }
 
   /** The options a request gets when it does not say (nprobe resolved against the index). */

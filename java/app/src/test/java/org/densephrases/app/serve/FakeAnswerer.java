@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
+import org.densephrases.search.SearchSession;
 
 /**
  * An answerer whose answers are made from the question, so a test can tell whose answers a response carries:
@@ -34,7 +35,7 @@ final class FakeAnswerer implements Answerer {
   }
 
   @Override
-  public Map<Unit, List<List<Answer>>> answer(List<String> questions, SearchOptions options, List<Unit> units) {
+  public SearchSession.Results answer(List<String> questions, SearchOptions options, List<Unit> units) {
     callSizes.add(questions.size());
     asked.addAll(questions);
     for (String q : questions) {
@@ -77,7 +78,7 @@ final class FakeAnswerer implements Answerer {
       }
       out.put(u, perQ);
     }
-    return out;
+    return new SearchSession.Results(out, 0, 0, 0, 0, 0);
   }
 
   @Override

@@ -120,6 +120,15 @@ public final class PhraseSearcher implements AutoCloseable {
    */
   public Map<Unit, List<List<Answer>>> search(float[] qStart, float[] qEnd, int numQuestions, SearchOptions options,
       List<Unit> units) {
+    return search(qStart, qEnd, numQuestions, options, units, null);
+  }
+
+  /**
+   * Like {@link #search(float[], float[], int, SearchOptions, List)}, adding the time of each stage to {@code times}
+   * (null: not timed).
+   */
+  public Map<Unit, List<List<Answer>>> search(float[] qStart, float[] qEnd, int numQuestions, SearchOptions options,
+      List<Unit> units, StageTimes times) {
     Checks.require(options != null, "options are null");
     Checks.require(units != null && !units.isEmpty(), "units are empty");
     Checks.require(numQuestions >= 1, "numQuestions must be >= 1, got " + numQuestions);
@@ -141,16 +150,30 @@ public final class PhraseSearcher implements AutoCloseable {
           Math.max(k1, Math.ceil(k1 * (dump.numTokens() / live))));
     }
 
-    TopK starts = firstStage(qStart, numQuestions, options, type, k1);
+    long t0 = System.nanoTime();
+    TopK starts;
+    TopK ends = null;
+    if (options.mirror()) {
+      // Both directions in one first-stage call: (start questions)(end questions) as one batch of queries, so the
+      // scan's threads share the work of one question (and an exact scan decodes each tile once for both).
+      float[] both = Arrays.copyOf(qStart, qStart.length + qEnd.length);
+      System.arraycopy(qEnd, 0, both, qStart.length, qEnd.length);
+      TopK all = firstStage(both, 2 * numQuestions, options, type, k1);
+      starts = slice(all, 0, numQuestions);
+      ends = slice(all, numQuestions, numQuestions);
+    } else {
+      starts = firstStage(qStart, numQuestions, options, type, k1);
+    }
+    long t1 = System.nanoTime();
     List<List<Aggregator.Span>> spans = new ArrayList<>();
     for (int q = 0; q < numQuestions; q++) {
       spans.add(new ArrayList<>());
     }
     secondStage(qStart, qEnd, numQuestions, starts, Direction.START_TO_END, options, type, spans);
-    if (options.mirror()) {
-      TopK ends = firstStage(qEnd, numQuestions, options, type, k1);
+    if (ends != null) {
       secondStage(qStart, qEnd, numQuestions, ends, Direction.END_TO_START, options, type, spans);
     }
+    long t2 = System.nanoTime();
     Map<Unit, List<List<Answer>>> out = new EnumMap<>(Unit.class);
     for (Unit u : units) {
       out.put(u, new ArrayList<>());
@@ -162,7 +185,19 @@ public final class PhraseSearcher implements AutoCloseable {
         out.get(u).add(agg.aggregate(d, u, options.k(), options.distinct()));
       }
     }
+    if (times != null) {
+      times.firstStageNanos += t1 - t0;
+      times.spanNanos += t2 - t1;
+      times.aggregateNanos += System.nanoTime() - t2;
+    }
     return out;
+  }
+
+  /** Queries [from, from + n) of a top-k result. */
+  private static TopK slice(TopK t, int from, int n) {
+    int k = t.k();
+    return new TopK(n, k, Arrays.copyOfRange(t.scores(), from * k, (from + n) * k),
+        Arrays.copyOfRange(t.ids(), from * k, (from + n) * k));
   }
 
   private VectorType rescoreType(SearchOptions o) {

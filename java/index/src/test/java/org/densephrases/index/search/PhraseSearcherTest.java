@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.densephrases.kernels.Progress;
 import org.densephrases.index.dump.Dump;
 import org.densephrases.index.ivf.IndexBuilder;
@@ -156,6 +157,26 @@ class PhraseSearcherTest {
           }
         }
       }
+    }
+  }
+
+  @Test
+  void stageTimesAddUpWithinTheCallAndAccumulate() throws IOException {
+    PlantedCorpus.Question q = corpus.questions.get(0);
+    try (PhraseSearcher s = PhraseSearcher.ivf(dump, pq)) {
+      StageTimes t = new StageTimes();
+      long t0 = System.nanoTime();
+      Map<Unit, List<List<Answer>>> a = s.search(q.qStart(), q.qEnd(), 1, options(), List.of(Unit.PHRASE), t);
+      long wall = System.nanoTime() - t0;
+      assertEquals(s.search(q.qStart(), q.qEnd(), options()), a.get(Unit.PHRASE).get(0)); // timing changes nothing
+      assertTrue(t.firstStageNanos() > 0 && t.spanNanos() > 0 && t.aggregateNanos() > 0, "every stage ran");
+      long sum = t.firstStageNanos() + t.spanNanos() + t.aggregateNanos();
+      assertTrue(sum <= wall, sum + " ns of stages within a call of " + wall + " ns");
+      long first = t.firstStageNanos();
+      s.search(q.qStart(), q.qEnd(), 1, options(), List.of(Unit.PHRASE), t);
+      assertTrue(t.firstStageNanos() > first, "a second call adds to the same times");
+      t.reset();
+      assertEquals(0, t.firstStageNanos() + t.spanNanos() + t.aggregateNanos());
     }
   }
 
