@@ -2,6 +2,9 @@ package org.densephrases.kernels.scan;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.IntStream;
 import org.densephrases.kernels.EncodedVectors;
 import org.densephrases.kernels.Parallel;
 import org.densephrases.kernels.ScalarDots;
@@ -16,9 +19,11 @@ import org.densephrases.kernels.TopKSelector;
  * pass: INT8 and FP32 straight from the segment ({@link SimdDots#scoreRows}, INT8 converted lane-wise in the
  * loop), FP16 decoded once per tile and then scored per query ({@link SimdDots#dots}), so the decode is paid once
  * per row whatever the number of queries. The scores of a tile go straight into each query's
- * {@link TopKSelector}, which rejects most of them with one comparison. Nothing of size N is ever allocated. Flat scans split the rows over {@link Parallel} threads; IVF scans split queries, or the probes
- * of a query when there are fewer queries than threads; each thread keeps its own selectors and they are merged
- * at the end (same top-k, ties possibly in another order).
+ * {@link TopKSelector}, which rejects most of them with one comparison. Nothing of size N is ever allocated. Flat
+ * scans split the rows over {@link Parallel} threads. IVF scans of vector lists for several queries go list-major
+ * ({@link #scanByList}: each probed list read once for all the queries probing it); one query, and PQ lists, split
+ * queries, or the probes of a query when there are fewer queries than threads. Each thread keeps its own selectors
+ * and they are merged at the end (same top-k, ties possibly in another order).
  *
  * <p>PQ: the per-query table LUT[s][c] is built from codebooks transposed at {@link #load} to (m)(dsub)(256), so
  * that 256 centroids are scored lane-wise; the scan then adds m table entries per row, four rows at a time.
@@ -100,6 +105,9 @@ public final class SimdVectorScanner extends VectorScanner {
       }
     }
 
+    if (pq == null && numQueries > 1) {
+      return scanByList(ivf, w, bias, numQueries, probes, nprobe, probeBias, k);
+    }
     long rows = 0;
     for (int probe : probes) {
       rows += probe < 0 ? 0 : offsets[probe + 1] - offsets[probe];
@@ -147,6 +155,110 @@ public final class SimdVectorScanner extends VectorScanner {
         s.addAll(sel[q * partsPerQuery + part]);
       }
       s.drainDescending(out.scores(), out.ids(), q * k);
+    }
+    return out;
+  }
+
+  /** One thread's selectors (query) and buffers for {@link #scanByList}. */
+  private static final class ListScanState {
+    final TopKSelector[] sel;
+    final float[] tile;
+    final float[] scores;
+
+    ListScanState(int numQueries, int k, int dim) {
+      sel = newSelectors(numQueries, k);
+      int rows = tileRows(dim);
+      tile = new float[rows * dim];
+      scores = new float[rows];
+    }
+  }
+
+  /**
+   * Vector lists for several queries, list-major: each probed list is read once, a tile at a time, and every query
+   * that probes it scores the tile while it is in L1. A batch's queries probe many lists in common (the start and end
+   * vectors of one question too), so the codes cross the memory bus once per list instead of once per query. Tasks
+   * are lists, claimed by the threads; each thread keeps a selector per query, merged at the end. Scores are the
+   * same arithmetic as {@link #scanRows}.
+   */
+  private static TopK scanByList(IvfLists ivf, float[] w, float[] bias, int numQueries, int[] probes, int nprobe,
+      float[] probeBias, int k) {
+    int nlist = ivf.nlist();
+    long[] offsets = ivf.listOffsets();
+    // (list) -> its (query, probe bias) entries, CSR
+    int[] start = new int[nlist + 1];
+    for (int probe : probes) {
+      if (probe >= 0) {
+        start[probe + 1]++;
+      }
+    }
+    for (int l = 0; l < nlist; l++) {
+      start[l + 1] += start[l];
+    }
+    int[] fill = Arrays.copyOf(start, nlist);
+    int[] query = new int[start[nlist]];
+    float[] pbOf = new float[start[nlist]];
+    for (int i = 0; i < probes.length; i++) {
+      int l = probes[i];
+      if (l >= 0) {
+        int e = fill[l]++;
+        query[e] = i / nprobe;
+        pbOf[e] = probeBias == null ? 0f : probeBias[i];
+      }
+    }
+    int[] probed = IntStream.range(0, nlist).filter(l -> start[l + 1] > start[l] && offsets[l + 1] > offsets[l])
+        .toArray();
+    EncodedVectors v = ivf.vectors();
+    int dim = v.dim();
+    boolean decode = SimdDots.decodes(v.type());
+    ConcurrentLinkedQueue<ListScanState> free = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<ListScanState> all = new ConcurrentLinkedQueue<>();
+    Parallel.forEach(probed.length, t -> {
+      ListScanState st = free.poll();
+      if (st == null) {
+        st = new ListScanState(numQueries, k, dim);
+        all.add(st);
+      }
+      int list = probed[t];
+      int tileRows = st.scores.length;
+      float[] scores = st.scores;
+      for (long row = offsets[list]; row < offsets[list + 1]; row += tileRows) {
+        int n = (int) Math.min(tileRows, offsets[list + 1] - row);
+        if (decode) {
+          SimdDots.decodeRaw(v, row, n, st.tile); // once for every query of the list
+        }
+        for (int e = start[list]; e < start[list + 1]; e++) {
+          int q = query[e];
+          if (decode) {
+            SimdDots.dots(st.tile, 0, n, dim, w, q * dim, bias[q], scores, 0);
+          } else {
+            SimdDots.scoreRows(v, row, n, w, q * dim, bias[q], scores, 0, null);
+          }
+          float pb = pbOf[e];
+          TopKSelector s = st.sel[q];
+          float thr = s.threshold();
+          for (int r = 0; r < n; r++) {
+            float score = scores[r] + pb; // (bias + dot) + pb, the scalar order
+            if (score > thr) {
+              s.offer(score, ivf.idOf(row + r));
+              thr = s.threshold();
+            }
+          }
+        }
+      }
+      free.add(st);
+    });
+    TopK out = TopK.empty(numQueries, k);
+    ListScanState first = all.poll();
+    if (first == null) {
+      return out; // no list with rows was probed
+    }
+    for (ListScanState st : all) {
+      for (int q = 0; q < numQueries; q++) {
+        first.sel[q].addAll(st.sel[q]);
+      }
+    }
+    for (int q = 0; q < numQueries; q++) {
+      first.sel[q].drainDescending(out.scores(), out.ids(), q * k);
     }
     return out;
   }
