@@ -26,6 +26,15 @@ final class SimdPq {
     }
   }
 
+  /**
+   * Whether {@link #scores} gathers table entries (16 float lanes and more) or looks them up four rows at a time.
+   * With 8 lanes (256-bit vectors, as on AVX2 CPUs) the gathers were 2.9x slower than the interleaved lookups on
+   * this project's 2-core AMD EPYC (Zen 5) run with -XX:MaxVectorSize=32 (64 vs 22 ns per row of 48 codes, thread
+   * CPU time); with 16 lanes the two are within the noise of that shared machine, in the micro-benchmark and in the
+   * whole IVF-PQ scan (benchmarks/results/cpu-vs-faiss.md: ours-simd vs ours-simd256).
+   */
+  private static final boolean GATHER = B != null && F.length() >= 16;
+
   private SimdPq() {}
 
   /** (m)(256)(dsub) codebooks to (m)(dsub)(256): one sub-dimension of all 256 centroids is then contiguous. */
@@ -69,7 +78,7 @@ final class SimdPq {
    * scalar lookups on AVX-512 (the LUT of m = 96 is 96 KB, so the lookups are L2 hits either way).
    */
   static void scores(byte[] codes, int n, int m, float[] lut, int lutOff, float[] scores) {
-    if (B == null) {
+    if (!GATHER) {
       scoresScalar(codes, n, m, lut, lutOff, scores);
       return;
     }
@@ -98,7 +107,10 @@ final class SimdPq {
     }
   }
 
-  /** Without a byte species of L lanes: four rows interleaved, for four independent add chains. */
+  /**
+   * Four rows interleaved, for four independent add chains; each row's sum in sub-quantizer order, the scalar
+   * reference's arithmetic bit for bit.
+   */
   static void scoresScalar(byte[] codes, int n, int m, float[] lut, int lutOff, float[] scores) {
     int r = 0;
     for (; r + 4 <= n; r += 4) {
