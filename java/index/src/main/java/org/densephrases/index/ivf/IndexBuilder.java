@@ -102,9 +102,8 @@ public final class IndexBuilder {
     }
 
     // ---- training
-    int t = (int) Math.min(n, Math.min(spec.trainSize(), Integer.MAX_VALUE / dim));
-    t = Math.max(t, spec.nlist());
-    float[] sample = sample(src, t, spec.seed());
+    float[] sample = trainingSample(src, spec);
+    int t = sample.length / dim;
     float[] centroids = KMeans.train(sample, t, dim, spec.nlist(), spec.kmeansIterations(), KMeans.Init.RANDOM,
         spec.seed(), threads);
     ProductTable coarse = ProductTable.l2(centroids, spec.nlist(), dim);
@@ -288,6 +287,16 @@ public final class IndexBuilder {
         x[xi + d] -= c[base + d];
       }
     }
+  }
+
+  /**
+   * The vectors an index of {@code spec} over {@code src} is trained on, (vector)(dim): min(n, trainSize) rows (at
+   * least nlist) chosen with the spec's seed, in row order. Public so that a peer library can be trained on the very
+   * same sample (benchmarks/faiss).
+   */
+  public static float[] trainingSample(VectorSource src, IndexSpec spec) {
+    int t = (int) Math.min(src.count(), Math.min(spec.trainSize(), Integer.MAX_VALUE / src.dim()));
+    return sample(src, Math.max(t, spec.nlist()), spec.seed());
   }
 
   /** t distinct rows of the source chosen uniformly with the seed (Floyd's algorithm), read in ascending order. */
