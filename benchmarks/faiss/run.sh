@@ -15,8 +15,9 @@
 #   faiss-avx2     faiss built with -DFAISS_OPT_LEVEL=avx2
 #   faiss-debian   Debian's libfaiss 1.7.3 (generic, no AVX2: what python3-faiss runs): --slow-questions at
 #                  --slow-nprobe only (its SQ8 scan runs a few questions per second)
-# Every run uses all cores (2 here) and records the load average before and after it. Needs the jar
-# (mvn -B -DskipTests package), python3-numpy and python3-matplotlib (Debian packages).
+# Every run uses all cores (2 here) and records the load average before and after it. Needs the app's and this
+# module's jars (mvn -B -q -Ddensephrases.skipNative=true -DskipTests -pl benchmarks -am package), python3-numpy and
+# python3-matplotlib (Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -43,7 +44,8 @@ if [[ -z $dump ]]; then
   [[ -n $dump ]] || { echo "run.sh: no dump under work/dumps (make one: tools/densephrases dump)" >&2; exit 2; }
 fi
 jar=java/app/target/densephrases.jar
-[[ -f $jar ]] || { echo "run.sh: $jar is missing (mvn -B -DskipTests package)" >&2; exit 2; }
+bench=benchmarks/target/densephrases-benchmarks-0.1.0-SNAPSHOT.jar
+[[ -f $jar && -f $bench ]] || { echo "run.sh: $jar or $bench is missing (mvn -B -DskipTests package)" >&2; exit 2; }
 peer=work/faiss-peer
 results=benchmarks/results
 tsv=$peer/rows.tsv
@@ -53,7 +55,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 tools/densephrases index --dump "$dump" --codec sq8,pq --nlist "$nlist" --recall-queries 0 2>&1 | grep -v '^WARNING'
 benchmarks/faiss/build-faiss.sh
 if [[ ! -f $peer/meta.txt ]]; then
-  nice -n 10 "${java[@]}" -cp "$jar" org.densephrases.app.CpuPeerMain export --dump "$dump" --out "$peer" \
+  nice -n 10 "${java[@]}" -cp "$bench:$jar" org.densephrases.bench.faiss.CpuPeerMain export --dump "$dump" --out "$peer" \
     --questions "$questions" --nlist "$nlist" 2>&1 | grep -v '^WARNING'
 fi
 [[ -f $peer/gt.i64 ]] || nice -n 10 /usr/bin/python3 benchmarks/faiss/exact_topk.py "$peer" 100
@@ -66,9 +68,9 @@ run() { # label, command...
   nice -n 10 "$@" | tee -a "$tsv.tmp"
   printf '#load\t%s\t%s\t%s\n' "$label" "$before" "$(load)" >> "$tsv.tmp"
 }
-measure=(org.densephrases.app.CpuPeerMain measure --dump "$dump" --peer "$peer" --nprobe "$nprobe")
-run ours-simd "${java[@]}" -cp "$jar" "${measure[@]}" --label ours-simd
-run ours-simd256 "${java[@]}" -XX:MaxVectorSize=32 -cp "$jar" "${measure[@]}" --label ours-simd256 --whole-nprobe ""
+measure=(org.densephrases.bench.faiss.CpuPeerMain measure --dump "$dump" --peer "$peer" --nprobe "$nprobe")
+run ours-simd "${java[@]}" -cp "$bench:$jar" "${measure[@]}" --label ours-simd
+run ours-simd256 "${java[@]}" -XX:MaxVectorSize=32 -cp "$bench:$jar" "${measure[@]}" --label ours-simd256 --whole-nprobe ""
 for codec in sq8 pq; do
   run faiss-avx2 work/faiss/bin/faiss-peer-avx2 "$peer" "$codec" faiss-avx2 "$nprobe" 64
   run faiss-debian work/faiss/bin/faiss-peer-debian "$peer" "$codec" faiss-debian "$slow_nprobe" 64 "$slow"

@@ -61,14 +61,14 @@ public final class Sessions {
   }
 
   /** A session over given question vectors (eval-open --question-vectors, or vectors encoded beforehand). */
-  static SearchSession openVectors(Path dump, String modelId, int dim, String index, String backend,
+  public static SearchSession openVectors(Path dump, String modelId, int dim, String index, String backend,
       SearchOptions defaults) throws IOException {
     return SearchSession.builder().dump(dump).index(index).backend(Backend.of(backend)).defaults(defaults)
         .nprobe(defaults.nprobe()).vectorsOnly(modelId, dim).open();
   }
 
   /** The question encoder of {@code spec}: the search module's Java engine, or the DJL engine adapted. */
-  static QuestionEncoder load(String spec, EncoderOptions encoder) throws IOException {
+  public static QuestionEncoder load(String spec, EncoderOptions encoder) throws IOException {
     if (EncoderModel.resolveEngine(spec, encoder.engine).equals("java")) {
       return JavaQuestionEncoder.load(Path.of(spec), encoder.threads);
     }

@@ -1,14 +1,13 @@
 package org.densephrases.app.serve;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
+import org.densephrases.search.SearchSession;
 
 /**
  * Serves the newest generation of a dump and switches to a new one without downtime: a watcher polls the dump
@@ -143,7 +142,7 @@ public final class ReloadingAnswerer implements Answerer {
   }
 
   @Override
-  public Map<Unit, List<List<Answer>>> answer(List<String> questions, SearchOptions options, List<Unit> units) {
+  public SearchSession.Results answer(List<String> questions, SearchOptions options, List<Unit> units) {
     Lease l;
     do {
       l = current;

@@ -13,9 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.index.search.Unit;
+import org.densephrases.search.SearchSession;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +38,7 @@ class ReloadUnderLoadTest {
     }
 
     @Override
-    public Map<Unit, List<List<Answer>>> answer(List<String> questions, SearchOptions options, List<Unit> units) {
+    public SearchSession.Results answer(List<String> questions, SearchOptions options, List<Unit> units) {
       running.incrementAndGet();
       try {
         if (closed) {
@@ -145,7 +145,7 @@ class ReloadUnderLoadTest {
     assertEquals(1, attempts.get());
     assertEquals(0, r.info().generation());
     assertFalse(first.closed);
-    assertEquals(1, r.answer(List.of("q"), ServeConfig.standard().defaults(), List.of(Unit.PHRASE)).size());
+    assertEquals(1, r.answer(List.of("q"), ServeConfig.standard().defaults(), List.of(Unit.PHRASE)).answers().size());
     r.close();
     assertTrue(first.closed);
     assertTrue(violations.isEmpty(), violations.toString());

@@ -1,4 +1,4 @@
-package org.densephrases.app;
+package org.densephrases.bench.faiss;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -14,6 +14,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.densephrases.app.EvalQuestions;
+import org.densephrases.app.Percentiles;
+import org.densephrases.app.Sessions;
+import org.densephrases.app.TextFiles;
+import org.densephrases.app.Workspace;
 import org.densephrases.app.encode.EncoderOptions;
 import org.densephrases.app.encode.QuestionVectors;
 import org.densephrases.index.dump.Dump;
@@ -105,7 +110,7 @@ public final class CpuPeerMain {
       VectorSource src = VectorSource.ofDump(d, VectorType.FP16, Float.NEGATIVE_INFINITY);
       int dim = src.dim();
       long n = src.count();
-      int nlist = nlistGiven > 0 ? nlistGiven : IndexCommand.defaultNlist(n); // as `densephrases index --nlist`
+      int nlist = nlistGiven > 0 ? nlistGiven : IndexSpec.defaultNlist(n); // as `densephrases index --nlist`
       IndexSpec sq8 = IndexSpec.sq8(nlist);
       IndexSpec pq = IndexSpec.pq(nlist, dim / 8);
       // Both codecs train on one sample (same size and seed), checked here rather than assumed.
@@ -139,17 +144,17 @@ public final class CpuPeerMain {
       Files.move(tmp, base, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
       // the questions, encoded by the dump's model one batch at a time
-      List<EvalOpenCommand.Q> qs =
-          EvalOpenCommand.questions(SquadReader.read(Path.of(Workspace.DEFAULT_DEV)), numQuestions);
+      List<EvalQuestions.Q> qs =
+          EvalQuestions.questions(SquadReader.read(Path.of(Workspace.DEFAULT_DEV)), numQuestions);
       QuestionVectors qv;
       try (QuestionEncoder enc = Sessions.load(EncoderModel.defaultModel(), new EncoderOptions())) {
         if (!enc.modelId().equals(d.modelId())) {
           throw new IllegalArgumentException("the dump was made by " + d.modelId() + ", the default model is "
               + enc.modelId());
         }
-        float[][] v = enc.encode(qs.stream().map(EvalOpenCommand.Q::text).toList(), 64);
-        qv = new QuestionVectors(enc.modelId(), dim, qs.stream().map(EvalOpenCommand.Q::id).toList(),
-            qs.stream().map(EvalOpenCommand.Q::text).toList(), v[0], v[1]);
+        float[][] v = enc.encode(qs.stream().map(EvalQuestions.Q::text).toList(), 64);
+        qv = new QuestionVectors(enc.modelId(), dim, qs.stream().map(EvalQuestions.Q::id).toList(),
+            qs.stream().map(EvalQuestions.Q::text).toList(), v[0], v[1]);
       }
       qv.write(out.resolve("questions.qv"));
       float[] queries = interleave(qv);
