@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -s
 """Exact top-k by inner product of the exported queries over the exported base vectors (benchmarks/faiss/run.sh).
 
     exact_topk.py DIR [k]

@@ -1,12 +1,11 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -s
 """Tables (markdown) and the recall vs q/s plot of benchmarks/faiss/run.sh's rows.
 
     report.py ROWS.tsv OUT.png OUT-tables.md
 
 Rows (tab-separated, from CpuPeerMain measure and faiss_peer.cpp): label, codec, stage (first-stage | whole), mode
 (single | batchN), nprobe, k, recall@10, recall@100, 100-recall@k, questions/s, p50 ms, p99 ms; '#load' lines
-record the load average before and after each run. A faiss whole question is estimated as its first-stage time
-plus our span scoring and aggregation at the same codec and nprobe (our whole minus our first stage, same mode).
+record the load average before and after each run; '#note' lines are skipped.
 """
 import sys
 import matplotlib
@@ -27,6 +26,8 @@ def read(path):
     rows, loads = [], {}
     for line in open(path, encoding="utf-8"):
         f = line.rstrip("\n").split("\t")
+        if f[0] == "#note":
+            continue
         if f[0] == "#load":
             loads.setdefault(f[1], []).append((f[2], f[3]))
             continue
@@ -63,22 +64,8 @@ def tables(rows, loads):
                          and r["stage"] == "whole" and r["mode"] == "single"), key=lambda r: r["nprobe"]):
             np_ = w["nprobe"]
             wb = find(rows, label="ours-simd", codec=codec, stage="whole", mode="batch64", nprobe=np_)
-            f1 = find(rows, label="ours-simd", codec=codec, stage="first-stage", mode="single", nprobe=np_)
-            fb = find(rows, label="ours-simd", codec=codec, stage="first-stage", mode="batch64", nprobe=np_)
             md.append(f"| {NAMES['ours-simd']} | {CODECS[codec]} | {np_} | {w['qps']:.1f} | {w['p50']:.1f}"
                       f" | {w['p99']:.1f} | {wb['qps']:.1f} |")
-            rest_single = 1 / w["qps"] - 1 / f1["qps"]  # seconds per question after the first stage
-            rest_batch = 1 / wb["qps"] - 1 / fb["qps"]
-            rest_p50 = w["p50"] - f1["p50"]
-            for label in labels:
-                if label.startswith("ours"):
-                    continue
-                s = find(rows, label=label, codec=codec, stage="first-stage", mode="single", nprobe=np_)
-                b = find(rows, label=label, codec=codec, stage="first-stage", mode="batch64", nprobe=np_)
-                if s and b:
-                    md.append(f"| {NAMES[label]} first stage + our second stage (estimate) | {CODECS[codec]} | {np_}"
-                              f" | {1 / (1 / s['qps'] + rest_single):.1f} | {s['p50'] + rest_p50:.1f} | |"
-                              f" {1 / (1 / b['qps'] + rest_batch):.1f} |")
     md.append("\nLoad average (1, 5, 15 min) before and after each run:\n")
     for label, ls in loads.items():
         md.append(f"- {label}: " + "; ".join(f"{a} -> {b}" for a, b in ls))
@@ -93,7 +80,8 @@ def plot(rows, out):
         for label, (color, marker) in styles.items():
             for mode, ls in (("single", "-"), ("batch64", "--")):
                 pts = sorted(((r["r10"], r["qps"], r["nprobe"]) for r in rows if r["label"] == label
-                              and r["codec"] == codec and r["stage"] == "first-stage" and r["mode"] == mode))
+                              and r["codec"] == codec and r["stage"] == "first-stage" and r["mode"] == mode),
+                             key=lambda p: p[2])  # in nprobe order
                 if not pts:
                     continue
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], ls, color=color, marker=marker,

@@ -58,7 +58,7 @@ if [[ ! -f $peer/meta.txt ]]; then
   nice -n 10 "${java[@]}" -cp "$bench:$jar" org.densephrases.bench.faiss.CpuPeerMain export --dump "$dump" --out "$peer" \
     --questions "$questions" --nlist "$nlist" 2>&1 | grep -v '^WARNING'
 fi
-[[ -f $peer/gt.i64 ]] || nice -n 10 /usr/bin/python3 benchmarks/faiss/exact_topk.py "$peer" 100
+[[ -f $peer/gt.i64 ]] || nice -n 10 /usr/bin/python3 -s benchmarks/faiss/exact_topk.py "$peer" 100
 
 : > "$tsv.tmp"
 run() { # label, command...
@@ -77,6 +77,6 @@ for codec in sq8 pq; do
 done
 mv "$tsv.tmp" "$tsv"
 cp "$tsv" "$results/cpu-vs-faiss.tsv.tmp" && mv "$results/cpu-vs-faiss.tsv.tmp" "$results/cpu-vs-faiss.tsv"
-/usr/bin/python3 benchmarks/faiss/report.py "$results/cpu-vs-faiss.tsv" "$results/cpu-vs-faiss.png" \
+/usr/bin/python3 -s benchmarks/faiss/report.py "$results/cpu-vs-faiss.tsv" "$results/cpu-vs-faiss.png" \
   "$results/logs/cpu-vs-faiss-tables.md"
 echo "run.sh: rows in $results/cpu-vs-faiss.tsv, plot $results/cpu-vs-faiss.png, tables $results/logs/cpu-vs-faiss-tables.md"
