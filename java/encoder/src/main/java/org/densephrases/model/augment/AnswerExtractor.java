@@ -23,10 +23,21 @@ public final class AnswerExtractor {
 
   private final Lexicon lexicon;
 
+  /**
+   * An extractor that uses the corpus lexicon.
+   *
+   * @param lexicon word counts of the corpus, used to tell names from sentence-initial words and to find verb bases
+   */
   public AnswerExtractor(Lexicon lexicon) {
     this.lexicon = lexicon;
   }
 
+  /**
+   * Finds the candidate answers of a passage, sentence by sentence.
+   *
+   * @param passage the passage text
+   * @return the candidates in passage order, with character offsets into {@code passage}
+   */
   public List<CandidateAnswer> extract(String passage) {
     List<CandidateAnswer> out = new ArrayList<>();
     for (Sentence s : Sentences.split(passage)) {

@@ -18,6 +18,13 @@ import org.densephrases.model.data.SquadQuestion;
 public final class AugmentedSquad {
   private AugmentedSquad() {}
 
+  /**
+   * Writes {@code data} as gzip SQuAD v1.1 JSON: to {@code out.tmp}, then renamed over {@code out}.
+   *
+   * @param data the dataset to write
+   * @param out the destination file
+   * @throws IOException when writing or the rename fails (then {@code out} is left as it was)
+   */
   public static void write(SquadDataset data, Path out) throws IOException {
     JsonArray articles = new JsonArray();
     JsonObject article = null;

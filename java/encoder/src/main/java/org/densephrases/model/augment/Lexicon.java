@@ -11,12 +11,26 @@ import java.util.Map;
 public final class Lexicon {
   private final Map<String, Integer> lower = new HashMap<>();
 
+  /** An empty lexicon; fill it with {@link #add(String)}. */
+  public Lexicon() {}
+
+  /**
+   * Counts the words of some texts.
+   *
+   * @param texts the texts (for example every paragraph of a corpus)
+   * @return a lexicon holding their lower-case word counts
+   */
   public static Lexicon of(Iterable<String> texts) {
     Lexicon l = new Lexicon();
     texts.forEach(l::add);
     return l;
   }
 
+  /**
+   * Adds the lower-case words of a text (words written with a capital are not counted).
+   *
+   * @param text the text
+   */
   public void add(String text) {
     for (Sentences.Token t : Sentences.tokens(text)) {
       if (t.word() && !t.capitalised()) {
@@ -25,12 +39,22 @@ public final class Lexicon {
     }
   }
 
-  /** Occurrences of {@code word} written in lower case. */
+  /**
+   * Occurrences of {@code word} written in lower case.
+   *
+   * @param word the word, in lower case
+   * @return how often it occurred in lower case, 0 when never
+   */
   public int lowerCount(String word) {
     return lower.getOrDefault(word, 0);
   }
 
-  /** The base form of a past tense, or null when none can be told ("discovered" -> discover, "carried" -> carry). */
+  /**
+   * The base form of a past tense, or null when none can be told ("discovered" -> discover, "carried" -> carry).
+   *
+   * @param w a lower-case past-tense form (ending in -ed)
+   * @return its base form, or null
+   */
   public String pastToBase(String w) {
     String irregular = Words.IRREGULAR_PAST.get(w);
     if (irregular != null) {

@@ -8,5 +8,12 @@ import java.util.Optional;
  * can be written for that span.
  */
 public interface QuestionGenerator {
+  /**
+   * Writes a question whose answer is {@code answer}.
+   *
+   * @param passage the passage the answer comes from
+   * @param answer a span of {@code passage}
+   * @return the question, or empty when none can be written for that span
+   */
   Optional<GeneratedQuestion> generate(String passage, CandidateAnswer answer);
 }

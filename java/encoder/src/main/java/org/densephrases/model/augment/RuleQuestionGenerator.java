@@ -30,6 +30,11 @@ public final class RuleQuestionGenerator implements QuestionGenerator {
       "while", "whereas", "if", "unless", "which", "who", "where", "when", "that", "since");
   private final Lexicon lexicon;
 
+  /**
+   * A generator that uses the corpus lexicon.
+   *
+   * @param lexicon word counts of the corpus, used to find verb base forms and to tell names from ordinary words
+   */
   public RuleQuestionGenerator(Lexicon lexicon) {
     this.lexicon = lexicon;
   }

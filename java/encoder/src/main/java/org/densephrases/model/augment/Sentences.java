@@ -15,22 +15,37 @@ import java.util.regex.Pattern;
 public final class Sentences {
   private Sentences() {}
 
-  /** One token: its text and [start, end) in the passage (Java char offsets). */
+  /**
+   * One token: its text and [start, end) in the passage (Java char offsets).
+   *
+   * @param text the token's characters
+   * @param start its first character in the passage
+   * @param end one past its last character
+   */
   public record Token(String text, int start, int end) {
+    /** {@return true when the token starts with an upper-case letter} */
     public boolean capitalised() {
       return Character.isUpperCase(text.codePointAt(0));
     }
 
+    /** {@return true when the token starts with a letter} */
     public boolean word() {
       return Character.isLetter(text.codePointAt(0));
     }
 
+    /** {@return the token text in lower case (root locale)} */
     public String lower() {
       return text.toLowerCase(java.util.Locale.ROOT);
     }
   }
 
-  /** A sentence: its tokens (with passage offsets) and [start, end) in the passage. */
+  /**
+   * A sentence: its tokens (with passage offsets) and [start, end) in the passage.
+   *
+   * @param tokens the sentence's tokens, in order
+   * @param start the sentence's first character in the passage
+   * @param end one past its last character
+   */
   public record Sentence(List<Token> tokens, int start, int end) {}
 
   private static final Pattern TOKEN = Pattern.compile(
@@ -38,6 +53,13 @@ public final class Sentences {
   private static final Set<String> ABBREVIATIONS = Set.of("mr", "mrs", "ms", "dr", "st", "jr", "sr", "inc", "co",
       "no", "vs", "prof", "gen", "col", "lt", "mt", "ft", "rev", "ca", "approx", "etc", "fig", "vol");
 
+  /**
+   * Splits a text into tokens: words (with inner apostrophes and hyphens), numbers, initialisms, and single
+   * punctuation characters.
+   *
+   * @param text the text
+   * @return its tokens in order, with offsets into {@code text}
+   */
   public static List<Token> tokens(String text) {
     List<Token> out = new ArrayList<>();
     Matcher m = TOKEN.matcher(text);
@@ -47,6 +69,12 @@ public final class Sentences {
     return out;
   }
 
+  /**
+   * Splits a text into sentences (see the class comment for where a period ends one).
+   *
+   * @param text the text
+   * @return its sentences in order, each with its tokens
+   */
   public static List<Sentence> split(String text) {
     List<Token> all = tokens(text);
     List<Sentence> out = new ArrayList<>();

@@ -4,10 +4,23 @@ package org.densephrases.model.bert;
  * The shape of a BERT encoder (post-LayerNorm, absolute positions, exact erf GELU), as in HuggingFace's BertConfig.
  *
  * @param layerNormEps 1e-12 for BERT, MiniLM, e5 and bge (read from the ONNX graph on import, not assumed)
+ * @param vocabSize the number of token ids
+ * @param hiddenSize the width of each token vector
+ * @param numLayers the number of transformer layers
+ * @param numHeads the attention heads per layer (divides {@code hiddenSize})
+ * @param intermediateSize the width of the feed-forward layer
+ * @param maxPositions the most tokens per sequence (position embeddings)
+ * @param typeVocabSize the number of token types (segments), 2 for BERT
  */
 public record BertConfig(int vocabSize, int hiddenSize, int numLayers, int numHeads, int intermediateSize,
     int maxPositions, int typeVocabSize, float layerNormEps) {
 
+  /**
+   * Checks the shape.
+   *
+   * @throws IllegalArgumentException when a size is not positive, {@code hiddenSize} is not a multiple of
+   *     {@code numHeads}, or {@code layerNormEps} is outside (0, 1e-2)
+   */
   public BertConfig {
     positive("vocabSize", vocabSize);
     positive("hiddenSize", hiddenSize);
@@ -24,6 +37,7 @@ public record BertConfig(int vocabSize, int hiddenSize, int numLayers, int numHe
     }
   }
 
+  /** {@return the width of one attention head, {@code hiddenSize / numHeads}} */
   public int headDim() {
     return hiddenSize / numHeads;
   }

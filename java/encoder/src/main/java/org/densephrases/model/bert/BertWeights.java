@@ -13,8 +13,18 @@ import java.util.Set;
  */
 public final class BertWeights {
 
-  /** One named tensor. */
+  /**
+   * One named tensor.
+   *
+   * @param shape the tensor's dims
+   * @param data its values, row-major; as many as the product of the dims
+   */
   public record Tensor(long[] shape, float[] data) {
+    /**
+     * Checks that the values fill the shape.
+     *
+     * @throws IllegalArgumentException when {@code data.length} differs from the product of {@code shape}
+     */
     public Tensor {
       long n = 1;
       for (long d : shape) {
@@ -31,6 +41,14 @@ public final class BertWeights {
   private final Map<String, Tensor> tensors;
   private final String source;
 
+  /**
+   * Wraps named weights and checks them against {@link #expectedShapes(BertConfig)}.
+   *
+   * @param config the encoder shape the weights are for
+   * @param tensors HuggingFace weight name to tensor (copied)
+   * @param source where the weights came from, for errors
+   * @throws IllegalArgumentException when a weight is missing or has the wrong shape
+   */
   public BertWeights(BertConfig config, Map<String, Tensor> tensors, String source) {
     this.config = config;
     this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
@@ -38,18 +56,28 @@ public final class BertWeights {
     validate();
   }
 
+  /** {@return the encoder shape} */
   public BertConfig config() {
     return config;
   }
 
+  /** {@return where the weights came from (file or resource)} */
   public String source() {
     return source;
   }
 
+  /** {@return the weight names, in insertion order (unmodifiable)} */
   public Set<String> names() {
     return tensors.keySet();
   }
 
+  /**
+   * The tensor of a weight.
+   *
+   * @param name a HuggingFace weight name (for example {@code embeddings.word_embeddings.weight})
+   * @return the tensor
+   * @throws IllegalArgumentException when there is no weight of that name
+   */
   public Tensor get(String name) {
     Tensor t = tensors.get(name);
     if (t == null) {
@@ -58,7 +86,12 @@ public final class BertWeights {
     return t;
   }
 
-  /** The names and shapes every BERT encoder of this config must have. */
+  /**
+   * The names and shapes every BERT encoder of this config must have.
+   *
+   * @param c the encoder shape
+   * @return weight name to dims, in a stable order
+   */
   public static Map<String, long[]> expectedShapes(BertConfig c) {
     Map<String, long[]> m = new LinkedHashMap<>();
     long h = c.hiddenSize();

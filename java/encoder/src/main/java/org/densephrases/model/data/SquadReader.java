@@ -20,6 +20,13 @@ import java.util.List;
 public final class SquadReader {
   private SquadReader() {}
 
+  /**
+   * Reads and checks a SQuAD v1.1 file.
+   *
+   * @param file the JSON file, gzip or plain
+   * @return the dataset
+   * @throws DataFileException when the file is missing or malformed, or an answer is not at its answer_start
+   */
   public static SquadDataset read(Path file) {
     String src = file.toString();
     JsonElement root;

@@ -14,6 +14,7 @@ package org.densephrases.model.encode;
  */
 public record EncodedDocument(
     String id, String title, String text, float[] vectors, float[] filterScores, int[] charStart, int[] charEnd) {
+  /** {@return the number of context tokens (vectors) in the document} */
   public int numTokens() {
     return charStart.length;
   }

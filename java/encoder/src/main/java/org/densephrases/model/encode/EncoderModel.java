@@ -45,6 +45,10 @@ public final class EncoderModel {
    * The filter threshold a dump uses when none is given: {@code filterThreshold} of the model directory's
    * {@value #DEFAULTS_FILE} (the trained filter head's chosen cut, see the model's README), else -Infinity (keep every
    * token; a pretrained model's untrained filter means nothing). A malformed file is an error naming it.
+   *
+   * @param spec a model directory, an export file or a pretrained encoder name
+   * @return the threshold on the filter score, or {@link Float#NEGATIVE_INFINITY} to keep every token
+   * @throws IOException when the defaults file exists but cannot be read or parsed
    */
   public static float defaultFilterThreshold(String spec) throws IOException {
     if (!isPath(spec)) {
@@ -73,6 +77,8 @@ public final class EncoderModel {
   /**
    * The committed default: the first of {@link #DEFAULT_MODEL_DIRS} holding an exported model
    * ({@code phrase-model.dpm}, java/train's PhraseModelFile), else pretrained MiniLM with untrained heads.
+   *
+   * @return a model spec to pass to {@link #load(String)}: a directory path or a pretrained name
    */
   public static String defaultModel() {
     for (String p : DEFAULT_MODEL_DIRS) {
@@ -87,6 +93,10 @@ public final class EncoderModel {
    * The model id that {@code spec} loads, without loading the weights (for file names and mismatch checks): an
    * export's id is read from its header (for a question-side export: the phrase model it was tuned for, whose dumps
    * it searches), a pretrained encoder's is {@code <name>+untrained-heads}.
+   *
+   * @param spec a model directory, an export file or a pretrained encoder name
+   * @return the model id
+   * @throws IOException when an export's header cannot be read
    */
   public static String idOf(String spec) throws IOException {
     if (isPath(spec)) {
@@ -100,7 +110,13 @@ public final class EncoderModel {
     return spec.contains("/") || spec.endsWith(".dpm") || Files.isDirectory(Path.of(spec));
   }
 
-  /** The engine {@code auto} resolves to for {@code spec}: java for an export, djl for a pretrained name. */
+  /**
+   * The engine {@code auto} resolves to for {@code spec}: java for an export, djl for a pretrained name.
+   *
+   * @param spec a model directory, an export file or a pretrained encoder name
+   * @param engine {@code auto}, {@code djl} or {@code java}
+   * @return {@code djl} or {@code java}: {@code engine} itself unless it is {@code auto}
+   */
   public static String resolveEngine(String spec, String engine) {
     String e = engine == null ? "auto" : engine.trim().toLowerCase(Locale.ROOT);
     if (!ENGINES.contains(e)) {
@@ -117,7 +133,13 @@ public final class EncoderModel {
     return e;
   }
 
-  /** Loads the model named by {@code spec} with the automatic engine on all processors. */
+  /**
+   * Loads the model named by {@code spec} with the automatic engine on all processors.
+   *
+   * @param spec a model directory, an export file or a pretrained encoder name
+   * @return the encoder, ready to use; the caller closes it
+   * @throws IOException when the model files cannot be read
+   */
   public static PhraseEncoder load(String spec) throws IOException {
     return load(spec, "auto", 0);
   }
@@ -127,6 +149,9 @@ public final class EncoderModel {
    *
    * @param engine auto, djl or java
    * @param threads the Java engine's threads (0 = all processors); DJL uses its own
+   * @param spec a model directory, an export file or a pretrained encoder name
+   * @return the encoder, ready to use; the caller closes it
+   * @throws IOException when the model files cannot be read
    */
   public static PhraseEncoder load(String spec, String engine, int threads) throws IOException {
     String e = resolveEngine(spec, engine);

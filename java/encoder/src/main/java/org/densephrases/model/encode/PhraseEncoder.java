@@ -11,22 +11,47 @@ import org.densephrases.model.text.WindowConfig;
  * are shared ({@link WindowedEncoder}), so both give the same documents up to float rounding.
  */
 public interface PhraseEncoder extends AutoCloseable {
-  /** The model id: goes into every dump and question-vector file. */
+  /**
+   * The model id: goes into every dump and question-vector file.
+   *
+   * @return the model id
+   */
   String id();
 
-  /** "djl" or "java". */
+  /**
+   * "djl" or "java".
+   *
+   * @return the engine name
+   */
   String engine();
 
-  /** Vector size (the encoder's hidden size). */
+  /**
+   * Vector size (the encoder's hidden size).
+   *
+   * @return the dimension of phrase start/end and question vectors
+   */
   int dim();
 
-  /** How passages are cut into windows. */
+  /**
+   * How passages are cut into windows.
+   *
+   * @return the window length, stride and title budget
+   */
   WindowConfig windows();
 
-  /** Question tokens including [CLS] and [SEP] this model encodes. */
+  /**
+   * Question tokens including [CLS] and [SEP] this model encodes.
+   *
+   * @return the most question tokens, special tokens included
+   */
   int maxQuestionTokens();
 
-  /** Word pieces of a question (without [CLS]/[SEP]), to tell the user when it is cut. */
+  /**
+   * Word pieces of a question (without [CLS]/[SEP]), to tell the user when it is cut.
+   *
+   * @param question the question text
+   * @return its number of word pieces
+   */
   int questionTokens(String question);
 
   /**
@@ -35,6 +60,7 @@ public interface PhraseEncoder extends AutoCloseable {
    *
    * @param batchWindows windows per forward pass
    * @return one document per paragraph, in order (a paragraph without tokens gives a document with none)
+   * @param paragraphs the corpus paragraphs to encode
    */
   List<EncodedDocument> encodeDocuments(List<CorpusParagraph> paragraphs, int batchWindows);
 
@@ -42,6 +68,8 @@ public interface PhraseEncoder extends AutoCloseable {
    * Encodes questions in length-sorted batches.
    *
    * @return {qStart, qEnd}, each (question)(dim)
+   * @param questions the questions
+   * @param batchSize the most questions per forward pass
    */
   float[][] encodeQuestions(List<String> questions, int batchSize);
 

@@ -8,10 +8,28 @@ package org.densephrases.model.eval;
 public final class BestSpan {
   private BestSpan() {}
 
-  /** start/end are window positions (inclusive); score is start[i] + end[j]. */
+  /**
+   * start/end are window positions (inclusive); score is start[i] + end[j].
+   *
+   * @param start the first token's window position
+   * @param end the last token's window position (inclusive, at least {@code start})
+   * @param score {@code start[start] + end[end]}
+   */
   public record Span(int start, int end, float score) {}
 
-  /** Returns null when the range is empty or no start is allowed. */
+  /**
+   * Returns null when the range is empty or no start is allowed.
+   * Finds the highest-scoring span {@code [i, j]} with {@code from <= i <= j < to} and {@code j - i < maxLength}.
+   *
+   * @param start start logits by window position
+   * @param end end logits by window position
+   * @param from the first position a span may use (inclusive)
+   * @param to one past the last position a span may use
+   * @param maxLength the most tokens in a span (at least 1)
+   * @param allowedStart which positions may start a span (and, through their own flag, end one); null allows all
+   * @return the best span, or null
+   * @throws IllegalArgumentException when {@code maxLength < 1} or the range lies outside the arrays
+   */
   public static Span find(float[] start, float[] end, int from, int to, int maxLength, boolean[] allowedStart) {
     if (maxLength < 1) {
       throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);

@@ -23,7 +23,14 @@ public final class SquadMetrics {
   private static final Pattern ARTICLES = Pattern.compile("\\b(a|an|the)\\b", Pattern.UNICODE_CHARACTER_CLASS);
   private static final Pattern SPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
 
-  /** EM and F1 in percent over {@code questions} questions ({@code missing} of them had no prediction). */
+  /**
+   * EM and F1 in percent over {@code questions} questions ({@code missing} of them had no prediction).
+   *
+   * @param questions the number of questions scored
+   * @param missing how many of them had no prediction (scored 0)
+   * @param exactMatch exact match, in percent (0 to 100)
+   * @param f1 mean token F1, in percent (0 to 100)
+   */
   public record Result(int questions, int missing, double exactMatch, double f1) {
     @Override
     public String toString() {
@@ -32,6 +39,13 @@ public final class SquadMetrics {
     }
   }
 
+  /**
+   * The official SQuAD normalization: lower case, punctuation removed, articles (a, an, the) removed, white space
+   * collapsed.
+   *
+   * @param s the text
+   * @return the normalized text
+   */
   public static String normalize(String s) {
     String lower = s.toLowerCase(Locale.ROOT);
     StringBuilder sb = new StringBuilder(lower.length());
@@ -50,10 +64,24 @@ public final class SquadMetrics {
     return t.isEmpty() ? List.of() : List.of(SPACE.split(t));
   }
 
+  /**
+   * Whether two answers match exactly after normalization.
+   *
+   * @param prediction the predicted answer
+   * @param reference a reference answer
+   * @return true when both are equal after {@link #normalize(String)}
+   */
   public static boolean exactMatch(String prediction, String reference) {
     return normalize(prediction).equals(normalize(reference));
   }
 
+  /**
+   * Token F1 between two answers after {@link #normalize(String)}, as the official script computes it.
+   *
+   * @param prediction the predicted answer
+   * @param reference a reference answer
+   * @return F1 in [0, 1]; 0 when they share no token
+   */
   public static double f1(String prediction, String reference) {
     List<String> p = tokens(normalize(prediction));
     List<String> r = tokens(normalize(reference));
@@ -77,6 +105,13 @@ public final class SquadMetrics {
     return 2 * precision * recall / (precision + recall);
   }
 
+  /**
+   * Exact match against the best of several references.
+   *
+   * @param prediction the predicted answer
+   * @param references the reference answers
+   * @return 1 when the prediction matches any reference exactly (after normalization), else 0
+   */
   public static double maxExactMatch(String prediction, List<String> references) {
     double best = 0;
     for (String r : references) {
@@ -85,6 +120,13 @@ public final class SquadMetrics {
     return best;
   }
 
+  /**
+   * Token F1 against the best of several references.
+   *
+   * @param prediction the predicted answer
+   * @param references the reference answers
+   * @return the best {@link #f1(String, String)} over the references, in [0, 1]; 0 for none
+   */
   public static double maxF1(String prediction, List<String> references) {
     double best = 0;
     for (String r : references) {
@@ -93,7 +135,13 @@ public final class SquadMetrics {
     return best;
   }
 
-  /** Scores predictions (question id -> answer text) against every question of the dataset. */
+  /**
+   * Scores predictions (question id -> answer text) against every question of the dataset.
+   *
+   * @param data the dataset with reference answers
+   * @param predictions question id to predicted answer text; a question without one scores 0
+   * @return EM and F1 in percent
+   */
   public static Result evaluate(SquadDataset data, Map<String, String> predictions) {
     int n = 0;
     int missing = 0;

@@ -21,7 +21,13 @@ import java.util.Map;
 public final class SquadPredictions {
   private SquadPredictions() {}
 
-  /** Writes {@code predictions} (question id to answer text, in the map's order) to {@code file}. */
+  /**
+   * Writes {@code predictions} (question id to answer text, in the map's order) to {@code file}.
+   *
+   * @param file the JSON file to write
+   * @param predictions question id to answer text
+   * @throws IOException when the file cannot be written
+   */
   public static void write(Path file, Map<String, String> predictions) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     Files.createDirectories(parent);
@@ -35,7 +41,13 @@ public final class SquadPredictions {
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** Reads a predictions file; anything but an object of strings is an IOException naming the file. */
+  /**
+   * Reads a predictions file; anything but an object of strings is an IOException naming the file.
+   *
+   * @param file the JSON file to read
+   * @return question id to answer text, in file order
+   * @throws IOException when the file cannot be read or is not a JSON object of strings
+   */
   public static Map<String, String> read(Path file) throws IOException {
     JsonElement e;
     try {

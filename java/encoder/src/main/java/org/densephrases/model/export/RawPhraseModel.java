@@ -25,6 +25,9 @@ import org.densephrases.model.train.BinaryIo;
  * @param dtype the storage the file was written with (0 fp32, 1 fp16, 2 int8)
  * @param tensors name -> row-major float32 values, in file order (unmodifiable)
  * @param shapes name -> dims
+ * @param file the file the model was read from
+ * @param modelId the model's id, written at export time (dumps record it to match questions to phrases)
+ * @param meta the model's metadata (encoder shape, windowing)
  */
 public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMeta meta, Map<String, float[]> tensors,
     Map<String, long[]> shapes) {
@@ -38,12 +41,20 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
   /**
    * The id of the phrase model whose dumps this model's questions search: its own id, or for a question-side export
    * the phrase model it was tuned for.
+   *
+   * @return {@link PhraseModelMeta#phraseModelId()} when set, else {@link #modelId}
    */
   public String phraseModelId() {
     return meta.isQuestionSide() ? meta.phraseModelId() : modelId;
   }
 
-  /** The tensor's values; an error naming the file when it is absent. */
+  /**
+   * The tensor's values; an error naming the file when it is absent.
+   *
+   * @param name the tensor's export name
+   * @return its float32 values, row-major
+   * @throws IllegalArgumentException when the model has no such tensor
+   */
   public float[] tensor(String name) {
     float[] v = tensors.get(name);
     if (v == null) {
@@ -52,7 +63,14 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
     return v;
   }
 
-  /** The tensor's values, checked against the expected shape. */
+  /**
+   * The tensor's values, checked against the expected shape.
+   *
+   * @param name the tensor's export name
+   * @param shape the dims the caller expects
+   * @return its float32 values, row-major
+   * @throws IllegalArgumentException when the tensor is missing or its shape differs
+   */
   public float[] tensor(String name, long... shape) {
     float[] v = tensor(name);
     if (!Arrays.equals(shape, shapes.get(name))) {
@@ -62,7 +80,11 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
     return v;
   }
 
-  /** The tokenizer.json beside the model file. */
+  /**
+   * The tokenizer.json beside the model file.
+   *
+   * @return {@code tokenizer.json} in the model file's directory (it may not exist)
+   */
   public Path tokenizerFile() {
     return file.resolveSibling(TOKENIZER_FILE);
   }
@@ -70,6 +92,9 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
   /**
    * {@code dirOrFile/phrase-model.dpm} for a directory (or its {@code question-model.dpm} when it holds a question-side
    * export only), else the file itself.
+   *
+   * @param dirOrFile a model directory or an export file
+   * @return the export file to read
    */
   public static Path modelFile(Path dirOrFile) {
     if (!Files.isDirectory(dirOrFile)) {
@@ -82,13 +107,24 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
     return dirOrFile.resolve(MODEL_FILE);
   }
 
-  /** True when {@code dirOrFile} is (or holds) a file that starts like an exported model. */
+  /**
+   * True when {@code dirOrFile} is (or holds) a file that starts like an exported model.
+   *
+   * @param dirOrFile a model directory or an export file
+   * @return true when the resolved {@link #modelFile(Path)} is a regular file
+   */
   public static boolean isExport(Path dirOrFile) {
     Path f = modelFile(dirOrFile);
     return Files.isRegularFile(f);
   }
 
-  /** Reads magic, version and model id at the start of an export, without reading the weights. */
+  /**
+   * Reads magic, version and model id at the start of an export, without reading the weights.
+   *
+   * @param dirOrFile a model directory or an export file
+   * @return the model id in the header
+   * @throws IOException when the file is missing, unreadable or not an export of a supported version
+   */
   public static String readModelId(Path dirOrFile) throws IOException {
     return readHeader(dirOrFile, false);
   }
@@ -96,6 +132,10 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
   /**
    * The id of the phrase model whose dumps the export's questions search, from its header (the weights are not
    * read): its own id, or for a question-side export the phrase model it was tuned for.
+   *
+   * @param dirOrFile a model directory or an export file
+   * @return the phrase model id its questions search
+   * @throws IOException when the file is missing, unreadable or not an export of a supported version
    */
   public static String readPhraseModelId(Path dirOrFile) throws IOException {
     return readHeader(dirOrFile, true);
@@ -142,6 +182,10 @@ public record RawPhraseModel(Path file, String modelId, int dtype, PhraseModelMe
   /**
    * Reads and checks a whole export: magic, version, dtype, header/metadata agreement, every tensor's size against its
    * shape, aliases, and the trailing CRC32C (a corrupt or truncated file is an IOException).
+   *
+   * @param dirOrFile a model directory or an export file
+   * @return the model with every tensor widened to float32
+   * @throws IOException when the file is missing, truncated, corrupt (CRC32C) or inconsistent
    */
   public static RawPhraseModel read(Path dirOrFile) throws IOException {
     Path file = modelFile(dirOrFile);

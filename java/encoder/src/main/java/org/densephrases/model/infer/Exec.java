@@ -14,7 +14,7 @@ import org.densephrases.kernels.Parallel;
  * {@code -Ddensephrases.backend=scalar}), and every loop of {@link Dense} and {@link JavaBert} takes its Vector API
  * or its scalar form from it.
  */
-public final class Exec implements AutoCloseable {
+final class Exec implements AutoCloseable {
   private final int threads;
   private final boolean simd;
 

@@ -19,7 +19,7 @@ import org.densephrases.model.bert.BertWeights;
  * tokens. Masked positions inside a row (never made by our batches) are attended with the -10000 bias as in BERT.
  * Every call allocates its own buffers: one JavaBert may be used from several threads at once.
  */
-public final class JavaBert {
+final class JavaBert {
   /** Added to the attention scores of padding keys (BertEncoderBlock's MASK_NEGATIVE). */
   static final float MASK_NEGATIVE = -10000f;
   private static final VectorSpecies<Float> S = Dense.S;

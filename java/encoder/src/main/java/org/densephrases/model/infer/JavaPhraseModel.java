@@ -36,7 +36,12 @@ public final class JavaPhraseModel implements AutoCloseable {
   private final Dense filter;
   private final Exec exec;
 
-  /** Passage outputs: (B)(T)(H) token vectors and (B)(T)(2) filter logits, 0 after each row's last token. */
+  /**
+   * Passage outputs: (B)(T)(H) token vectors and (B)(T)(2) filter logits, 0 after each row's last token.
+   *
+   * @param tokenVectors (B)(T)(H) token vectors, row-major
+   * @param filterLogits (B)(T)(2) start/end filter logits, row-major
+   */
   public record Passages(float[] tokenVectors, float[] filterLogits) {}
 
   private JavaPhraseModel(RawPhraseModel raw, Exec exec) {
@@ -69,15 +74,37 @@ public final class JavaPhraseModel implements AutoCloseable {
     this.exec = exec;
   }
 
-  /** The model of an export (directory or phrase-model.dpm), on all processors. */
+  /**
+   * The model of an export (directory or phrase-model.dpm), on all processors.
+   *
+   * @param dirOrFile a model directory or its {@code phrase-model.dpm}
+   * @return the model
+   * @throws IOException when the export cannot be read or is corrupt
+   */
   public static JavaPhraseModel load(Path dirOrFile) throws IOException {
     return load(dirOrFile, Runtime.getRuntime().availableProcessors());
   }
 
+  /**
+   * The model of an export, on a given number of threads.
+   *
+   * @param dirOrFile a model directory or its {@code phrase-model.dpm}
+   * @param threads the most threads a forward pass uses (0 or more than the shared pool: all processors)
+   * @return the model
+   * @throws IOException when the export cannot be read or is corrupt
+   */
   public static JavaPhraseModel load(Path dirOrFile, int threads) throws IOException {
     return of(RawPhraseModel.read(dirOrFile), threads);
   }
 
+  /**
+   * The model of an export already read.
+   *
+   * @param raw the export's tensors and metadata
+   * @param threads the most threads a forward pass uses
+   * @return the model
+   * @throws IllegalArgumentException when a tensor is missing, has the wrong shape, or is not expected for the layout
+   */
   public static JavaPhraseModel of(RawPhraseModel raw, int threads) {
     return new JavaPhraseModel(raw, new Exec(threads));
   }
@@ -98,32 +125,48 @@ public final class JavaPhraseModel implements AutoCloseable {
     return raw.tensor(name, shape);
   }
 
+  /** {@return the export's model id} */
   public String modelId() {
     return modelId;
   }
 
-  /** The phrase model whose dumps this model's questions search (see {@link RawPhraseModel#phraseModelId}). */
+  /**
+   * The phrase model whose dumps this model's questions search (see {@link RawPhraseModel#phraseModelId}).
+   *
+   * @return {@link #modelId()} for a phrase model, else the phrase model id in the question-side metadata
+   */
   public String phraseModelId() {
     return meta.isQuestionSide() ? meta.phraseModelId() : modelId;
   }
 
+  /** {@return the export's metadata} */
   public PhraseModelMeta meta() {
     return meta;
   }
 
+  /** {@return the encoder's hidden size (the vector dimension)} */
   public int hiddenSize() {
     return meta.bert().hiddenSize();
   }
 
+  /** {@return true for the shared layout (one question encoder with start/end heads)} */
   public boolean isShared() {
     return questionEnd == null;
   }
 
+  /** {@return the most threads a forward pass uses} */
   public int threads() {
     return exec.threads();
   }
 
-  /** Token vectors and filter logits of passage windows: ids, types and mask (B)(T) (mask 1 = token, 0 = padding). */
+  /**
+   * Token vectors and filter logits of passage windows: ids, types and mask (B)(T) (mask 1 = token, 0 = padding).
+   *
+   * @param ids token ids (B)(T)
+   * @param types token types (B)(T)
+   * @param mask attention mask (B)(T)
+   * @return the token vectors and filter logits
+   */
   public Passages encodePassages(long[][] ids, long[][] types, long[][] mask) {
     if (phrase == null) {
       throw new IllegalStateException("model " + modelId + " is a question-side export (tuned for phrase model '"
@@ -144,7 +187,14 @@ public final class JavaPhraseModel implements AutoCloseable {
     return new Passages(vec, logits);
   }
 
-  /** {qStart, qEnd}, each (B)(H), of question rows [CLS] q [SEP] (types 0, mask 1 = token). */
+  /**
+   * {qStart, qEnd}, each (B)(H), of question rows [CLS] q [SEP] (types 0, mask 1 = token).
+   *
+   * @param ids token ids (B)(T)
+   * @param types token types (B)(T)
+   * @param mask attention mask (B)(T)
+   * @return {qStart, qEnd}
+   */
   public float[][] encodeQuestions(long[][] ids, long[][] types, long[][] mask) {
     int b = ids.length;
     int h = hiddenSize();

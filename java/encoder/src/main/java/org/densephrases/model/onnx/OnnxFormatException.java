@@ -4,6 +4,11 @@ package org.densephrases.model.onnx;
 public final class OnnxFormatException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An error with a message.
+   *
+   * @param message what is wrong and where in the file
+   */
   public OnnxFormatException(String message) {
     super(message);
   }

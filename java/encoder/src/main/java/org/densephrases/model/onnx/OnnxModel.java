@@ -50,7 +50,14 @@ public final class OnnxModel {
     }
   }
 
-  /** Parses a whole ONNX file. {@code source} names it in error messages. */
+  /**
+   * Parses a whole ONNX file. {@code source} names it in error messages.
+   *
+   * @param bytes the whole file
+   * @param source a name for the bytes (path or resource)
+   * @return the parsed graph and initializers
+   * @throws OnnxFormatException when the bytes are not a readable ONNX model
+   */
   public static OnnxModel parse(byte[] bytes, String source) {
     if (bytes.length == 0) {
       throw new OnnxFormatException(source + ": empty file");
@@ -95,11 +102,25 @@ public final class OnnxModel {
         Collections.unmodifiableList(outputs));
   }
 
-  /** Reads an ONNX file from the classpath (e.g. a model jar). */
+  /**
+   * Reads an ONNX file from the classpath (e.g. a model jar).
+   *
+   * @param resource a classpath resource path
+   * @return the parsed model
+   * @throws IllegalArgumentException when the resource is missing
+   */
   public static OnnxModel fromResource(String resource) {
     return parse(Resources.readAll(resource), "classpath:" + resource);
   }
 
+  /**
+   * Reads and parses a whole ONNX stream.
+   *
+   * @param in the stream (read to its end, not closed)
+   * @param source a name for the stream, for errors
+   * @return the parsed model
+   * @throws java.io.UncheckedIOException when the stream cannot be read
+   */
   public static OnnxModel fromStream(InputStream in, String source) {
     try {
       return parse(in.readAllBytes(), source);
@@ -108,45 +129,68 @@ public final class OnnxModel {
     }
   }
 
+  /** {@return where the model came from, for errors} */
   public String source() {
     return source;
   }
 
+  /** {@return the file's ONNX IR version} */
   public long irVersion() {
     return irVersion;
   }
 
+  /** {@return the producer name written in the file (for example {@code pytorch})} */
   public String producer() {
     return producer;
   }
 
+  /** {@return the graph's nodes, in file (topological) order} */
   public List<OnnxNode> nodes() {
     return nodes;
   }
 
+  /** {@return initializer name to tensor} */
   public Map<String, OnnxTensor> initializers() {
     return initializers;
   }
 
+  /** {@return the graph's inputs} */
   public List<OnnxValueInfo> inputs() {
     return inputs;
   }
 
+  /** {@return the graph's outputs} */
   public List<OnnxValueInfo> outputs() {
     return outputs;
   }
 
-  /** Nodes that read the named value (empty when none). */
+  /**
+   * Nodes that read the named value (empty when none).
+   *
+   * @param value a value (tensor) name in the graph
+   * @return the consuming nodes, in graph order
+   */
   public List<OnnxNode> consumersOf(String value) {
     return consumers.getOrDefault(value, List.of());
   }
 
-  /** The node that writes the named value, or null for graph inputs and initializers. */
+  /**
+   * The node that writes the named value, or null for graph inputs and initializers.
+   *
+   * @param value a value (tensor) name in the graph
+   * @return the producing node, or null
+   */
   public OnnxNode producerOf(String value) {
     return producers.get(value);
   }
 
-  /** A named initializer, or a clear error naming the file. */
+  /**
+   * A named initializer, or a clear error naming the file.
+   *
+   * @param name the initializer's name
+   * @return the tensor
+   * @throws OnnxFormatException when there is no initializer of that name
+   */
   public OnnxTensor initializer(String name) {
     OnnxTensor t = initializers.get(name);
     if (t == null) {

@@ -8,13 +8,37 @@ import java.util.Map;
 import org.densephrases.kernels.util.FloatList;
 import org.densephrases.kernels.util.LongList;
 
-/** One NodeProto: an operator with named inputs and outputs, and the attributes we may need (floats, ints, tensors). */
+/**
+ * One NodeProto: an operator with named inputs and outputs, and the attributes we may need (floats, ints, tensors).
+ *
+ * @param name the node's name (may be empty)
+ * @param opType the operator, for example {@code MatMul}
+ * @param inputs the input value names, in order ({@code ""} for a skipped optional input)
+ * @param outputs the output value names, in order
+ * @param attributes attribute name to value
+ */
 public record OnnxNode(String name, String opType, List<String> inputs, List<String> outputs,
     Map<String, Attribute> attributes) {
 
-  /** The AttributeProto fields we read: f, i, s, t, floats, ints. Absent ones are 0, null or empty. */
+  /**
+   * The AttributeProto fields we read: f, i, s, t, floats, ints. Absent ones are 0, null or empty.
+   *
+   * @param name the attribute's name
+   * @param f its float value
+   * @param i its int value
+   * @param s its string value
+   * @param t its tensor value
+   * @param floats its float list
+   * @param ints its int list
+   */
   public record Attribute(String name, float f, long i, String s, OnnxTensor t, float[] floats, long[] ints) {}
 
+  /**
+   * The name of an input value.
+   *
+   * @param k the input's index
+   * @return its value name, or {@code ""} when the node has fewer inputs
+   */
   public String input(int k) {
     return k < inputs.size() ? inputs.get(k) : "";
   }

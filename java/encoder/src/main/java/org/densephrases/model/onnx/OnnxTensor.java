@@ -12,10 +12,25 @@ import org.densephrases.kernels.util.LongList;
  */
 public final class OnnxTensor {
   // TensorProto.DataType values we decode.
+  /**
+   * TensorProto data type FLOAT (float32).
+   */
   public static final int FLOAT = 1;
+  /**
+   * TensorProto data type INT32.
+   */
   public static final int INT32 = 6;
+  /**
+   * TensorProto data type INT64.
+   */
   public static final int INT64 = 7;
+  /**
+   * TensorProto data type FLOAT16.
+   */
   public static final int FLOAT16 = 10;
+  /**
+   * TensorProto data type DOUBLE (float64).
+   */
   public static final int DOUBLE = 11;
 
   private final String name;
@@ -41,18 +56,22 @@ public final class OnnxTensor {
     this.doubleData = doubleData;
   }
 
+  /** {@return the tensor's name} */
   public String name() {
     return name;
   }
 
+  /** {@return a copy of its dims} */
   public long[] dims() {
     return dims.clone();
   }
 
+  /** {@return its TensorProto data type (see the constants)} */
   public int dataType() {
     return dataType;
   }
 
+  /** {@return the product of the dims (1 for a scalar)} */
   public long numElements() {
     long n = 1;
     for (long d : dims) {
@@ -61,7 +80,11 @@ public final class OnnxTensor {
     return n;
   }
 
-  /** Decodes FLOAT, FLOAT16 or DOUBLE data (raw_data little-endian, or the typed field) to float32. */
+  /**
+   * Decodes FLOAT, FLOAT16 or DOUBLE data (raw_data little-endian, or the typed field) to float32.
+   *
+   * @return the values as float32, row-major
+   */
   public float[] floats() {
     int n = checkedCount();
     float[] out = new float[n];
@@ -111,7 +134,11 @@ public final class OnnxTensor {
     return out;
   }
 
-  /** Decodes INT32 or INT64 data. */
+  /**
+   * Decodes INT32 or INT64 data.
+   *
+   * @return the values as longs, row-major
+   */
   public long[] longs() {
     int n = checkedCount();
     if (dataType != INT64 && dataType != INT32) {

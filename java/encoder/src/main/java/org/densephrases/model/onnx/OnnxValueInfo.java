@@ -8,6 +8,11 @@ import org.densephrases.kernels.util.LongList;
 /**
  * A graph input or output: name, element type and shape. Each dimension is either a number or a symbolic name
  * (e.g. "batch_size"); {@code dims} holds -1 where the dimension is symbolic.
+ *
+ * @param name the value's name
+ * @param elemType its TensorProto element type
+ * @param dims its dims, -1 for a symbolic one
+ * @param dimNames each dim's symbolic name, or null for a numeric one
  */
 public record OnnxValueInfo(String name, int elemType, long[] dims, List<String> dimNames) {
 

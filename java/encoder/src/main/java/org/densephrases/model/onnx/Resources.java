@@ -8,6 +8,13 @@ import java.io.UncheckedIOException;
 public final class Resources {
   private Resources() {}
 
+  /**
+   * Opens a classpath resource, from the thread's context class loader, else this class's.
+   *
+   * @param resource the resource path (a leading {@code /} is ignored)
+   * @return the open stream; the caller closes it
+   * @throws IllegalArgumentException when the resource is missing (the message asks for the model jar)
+   */
   public static InputStream open(String resource) {
     String path = resource.startsWith("/") ? resource.substring(1) : resource;
     InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(path);
@@ -21,6 +28,14 @@ public final class Resources {
     return in;
   }
 
+  /**
+   * Reads a whole classpath resource.
+   *
+   * @param resource the resource path
+   * @return its bytes
+   * @throws IllegalArgumentException when the resource is missing
+   * @throws java.io.UncheckedIOException when it cannot be read
+   */
   public static byte[] readAll(String resource) {
     try (InputStream in = open(resource)) {
       return in.readAllBytes();

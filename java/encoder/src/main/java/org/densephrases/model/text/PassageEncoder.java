@@ -13,15 +13,30 @@ public final class PassageEncoder {
   private final Tokenizer tokenizer;
   private final WindowConfig config;
 
+  /**
+   * An encoder for one model and window configuration.
+   *
+   * @param tokenizer the tokenizer of the model the windows are for
+   * @param config the window length, stride and title budget
+   */
   public PassageEncoder(Tokenizer tokenizer, WindowConfig config) {
     this.tokenizer = tokenizer;
     this.config = config;
   }
 
+  /** {@return the window configuration passages are cut with} */
   public WindowConfig config() {
     return config;
   }
 
+  /**
+   * Tokenizes a passage once and cuts it into windows of {@code [CLS] title [SEP] context [SEP]}.
+   *
+   * @param title the passage title (may be empty)
+   * @param text the passage text
+   * @return the tokens and windows; no windows when the text has no tokens
+   * @throws IllegalArgumentException when title or text is null
+   */
   public EncodedPassage encode(String title, String text) {
     if (title == null || text == null) {
       throw new IllegalArgumentException("title and text must not be null");

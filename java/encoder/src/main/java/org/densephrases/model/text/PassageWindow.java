@@ -17,21 +17,37 @@ package org.densephrases.model.text;
 public record PassageWindow(long[] ids, long[] typeIds, int contextOffset, int firstContextToken, int count,
     boolean[] maxContext) {
 
+  /** {@return the window length in tokens, special and title tokens included} */
   public int length() {
     return ids.length;
   }
 
-  /** Window position of passage context token {@code t}, or -1 when this window does not hold it. */
+  /**
+   * Window position of passage context token {@code t}, or -1 when this window does not hold it.
+   *
+   * @param t a context token index into the passage
+   * @return its window position, or -1
+   */
   public int positionOf(int t) {
     return t >= firstContextToken && t < firstContextToken + count ? contextOffset + t - firstContextToken : -1;
   }
 
-  /** Passage context-token index at window position {@code pos}, or -1 for special and title positions. */
+  /**
+   * Passage context-token index at window position {@code pos}, or -1 for special and title positions.
+   *
+   * @param pos a window position, 0 to {@link #length()} - 1
+   * @return the context token index there, or -1
+   */
   public int contextTokenAt(int pos) {
     return pos >= contextOffset && pos < contextOffset + count ? firstContextToken + pos - contextOffset : -1;
   }
 
-  /** {start, end} window positions of a span, or null unless both ends lie in this window. */
+  /**
+   * {start, end} window positions of a span, or null unless both ends lie in this window.
+   *
+   * @param span a span of passage context tokens
+   * @return a new {start, end} pair of window positions, or null
+   */
   public int[] locate(TokenSpan span) {
     int s = positionOf(span.start());
     int e = positionOf(span.end());

@@ -14,6 +14,13 @@ public final class QuestionEncoder {
   private final Tokenizer tokenizer;
   private final int maxLength;
 
+  /**
+   * An encoder for one tokenizer and question length.
+   *
+   * @param tokenizer the tokenizer of the question encoder
+   * @param maxLength the most tokens per question, [CLS] and [SEP] included (at least 3)
+   * @throws IllegalArgumentException when {@code maxLength < 3}
+   */
   public QuestionEncoder(Tokenizer tokenizer, int maxLength) {
     if (maxLength < 3) {
       throw new IllegalArgumentException("question maxLength must be >= 3, got " + maxLength);
@@ -22,7 +29,12 @@ public final class QuestionEncoder {
     this.maxLength = maxLength;
   }
 
-  /** Token ids of the question; token types are all 0. */
+  /**
+   * Token ids of the question; token types are all 0.
+   *
+   * @param question the question text
+   * @return {@code [CLS] question [SEP]} ids, at most {@code maxLength} of them
+   */
   public long[] encode(String question) {
     Tokens t = tokenizer.tokenize(question).truncate(maxLength - 2);
     long[] ids = new long[t.size() + 2];
@@ -37,6 +49,10 @@ public final class QuestionEncoder {
    * {qStart, qEnd}, each (batch)(dim); the rows come back in the questions' order. What every engine shares.
    *
    * @return {qStart, qEnd}, each (question)(dim)
+   * @param qs the questions
+   * @param batchSize the most questions per forward call (at least 1)
+   * @param dim the width of each output row
+   * @param forward maps a padded batch to {qStart, qEnd}, each (batch)(dim)
    */
   public float[][] encodeAll(List<String> qs, int batchSize, int dim, Function<Batch, float[][]> forward) {
     if (batchSize < 1) {

@@ -16,7 +16,17 @@ import org.densephrases.model.data.SquadQuestion;
 public final class SquadExamples {
   private SquadExamples() {}
 
-  /** Counts over answers tried, for the log and the notes. */
+  /**
+   * Counts over answers tried, for the log and the notes.
+   *
+   * @param questions questions read
+   * @param examples training examples built (one per answer kept)
+   * @param exact examples whose token span matches the answer's characters exactly
+   * @param inexact examples whose span covers a partial word piece
+   * @param droppedAmbiguous answers dropped by the {@link AmbiguousPolicy}
+   * @param unmappable answers whose characters cover no token
+   * @param notInOneWindow answers that no single window holds whole
+   */
   public record Stats(int questions, int examples, int exact, int inexact, int droppedAmbiguous, int unmappable,
       int notInOneWindow) {
     @Override
@@ -27,9 +37,23 @@ public final class SquadExamples {
     }
   }
 
-  /** Examples and the encoded passages they point into (index = paragraph index). */
+  /**
+   * Examples and the encoded passages they point into (index = paragraph index).
+   *
+   * @param examples the training examples
+   * @param passages the encoded passages, one per dataset paragraph
+   * @param stats the counts of answers kept and dropped
+   */
   public record Result(List<SpanExample> examples, List<EncodedPassage> passages, Stats stats) {}
 
+  /**
+   * Builds span-extraction examples: each answer mapped to context tokens and to a window that holds it whole.
+   *
+   * @param data the SQuAD-format dataset
+   * @param encoder tokenizes and windows each paragraph (once)
+   * @param policy what to do with a question whose answers disagree
+   * @return the examples, the passages and the counts
+   */
   public static Result build(SquadDataset data, PassageEncoder encoder, AmbiguousPolicy policy) {
     List<SpanExample> out = new ArrayList<>();
     List<EncodedPassage> passages = new ArrayList<>(data.paragraphs().size());

@@ -37,7 +37,11 @@ public final class Tokenizer implements AutoCloseable {
     /** DJL's HuggingFace tokenizers (native); fails when DJL's tokenizers jar is not on the classpath. */
     HF;
 
-    /** From {@value #PROPERTY}: unset, empty or {@code auto} is AUTO. */
+    /**
+     * From {@value #PROPERTY}: unset, empty or {@code auto} is AUTO.
+     *
+     * @return the implementation the property asks for
+     */
     public static Implementation fromSystemProperty() {
       String v = System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT);
       return switch (v) {
@@ -76,20 +80,44 @@ public final class Tokenizer implements AutoCloseable {
     this.note = note;
   }
 
-  /** Loads a tokenizer.json from the classpath, e.g. {@code PretrainedModels.MINILM_L6.tokenizerResource()}. */
+  /**
+   * Loads a tokenizer.json from the classpath, e.g. {@code PretrainedModels.MINILM_L6.tokenizerResource()}.
+   *
+   * @param resource a classpath resource path to a tokenizer.json
+   * @return the tokenizer, with the implementation chosen by {@link Implementation#fromSystemProperty()}
+   */
   public static Tokenizer fromResource(String resource) {
     return fromResource(resource, Implementation.fromSystemProperty());
   }
 
+  /**
+   * Loads a tokenizer.json from the classpath with the given implementation.
+   *
+   * @param resource a classpath resource path to a tokenizer.json
+   * @param implementation which implementation to use (AUTO chooses)
+   * @return the tokenizer
+   */
   public static Tokenizer fromResource(String resource, Implementation implementation) {
     return fromJson(resourceBytes(resource), "classpath:" + resource, implementation);
   }
 
-  /** Loads a tokenizer.json file (e.g. the one beside an exported model). */
+  /**
+   * Loads a tokenizer.json file (e.g. the one beside an exported model).
+   *
+   * @param file the tokenizer.json path
+   * @return the tokenizer, with the implementation chosen by {@link Implementation#fromSystemProperty()}
+   */
   public static Tokenizer fromFile(Path file) {
     return fromFile(file, Implementation.fromSystemProperty());
   }
 
+  /**
+   * Loads a tokenizer.json file with the given implementation.
+   *
+   * @param file the tokenizer.json path
+   * @param implementation which implementation to use (AUTO chooses)
+   * @return the tokenizer
+   */
   public static Tokenizer fromFile(Path file, Implementation implementation) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(file + " (tokenizer.json) does not exist");
@@ -103,7 +131,14 @@ public final class Tokenizer implements AutoCloseable {
     return fromJson(json, file.toString(), implementation);
   }
 
-  /** A tokenizer from tokenizer.json bytes; {@code source} names them in errors and {@link #source()}. */
+  /**
+   * A tokenizer from tokenizer.json bytes; {@code source} names them in errors and {@link #source()}.
+   *
+   * @param json the UTF-8 bytes of a tokenizer.json
+   * @param source a name for the bytes (a path or resource)
+   * @param implementation which implementation to use (AUTO chooses)
+   * @return the tokenizer
+   */
   public static Tokenizer fromJson(byte[] json, String source, Implementation implementation) {
     switch (implementation) {
       case JAVA:
@@ -128,7 +163,12 @@ public final class Tokenizer implements AutoCloseable {
     }
   }
 
-  /** The raw tokenizer.json bytes of a classpath resource (to ship beside an exported model). */
+  /**
+   * The raw tokenizer.json bytes of a classpath resource (to ship beside an exported model).
+   *
+   * @param resource a classpath resource path
+   * @return its bytes
+   */
   public static byte[] resourceBytes(String resource) {
     try (InputStream in = Resources.open(resource)) {
       return in.readAllBytes();
@@ -137,7 +177,11 @@ public final class Tokenizer implements AutoCloseable {
     }
   }
 
-  /** Whether DJL's HuggingFace tokenizers are on the classpath (loads, but does not initialize, its class). */
+  /**
+   * Whether DJL's HuggingFace tokenizers are on the classpath (loads, but does not initialize, its class).
+   *
+   * @return true when the HF tokenizer class can be loaded
+   */
   public static boolean hfAvailable() {
     try {
       Class.forName(HF_CLASS, false, Tokenizer.class.getClassLoader());
@@ -165,38 +209,60 @@ public final class Tokenizer implements AutoCloseable {
     }
   }
 
-  /** JAVA or HF: the implementation in use. */
+  /**
+   * JAVA or HF: the implementation in use.
+   *
+   * @return {@link Implementation#JAVA} or {@link Implementation#HF}, never AUTO
+   */
   public Implementation implementation() {
     return backend.name().equals("hf") ? Implementation.HF : Implementation.JAVA;
   }
 
-  /** The implementation in words, with why HF was chosen when it was a fallback. */
+  /**
+   * The implementation in words, with why HF was chosen when it was a fallback.
+   *
+   * @return a one-line description for logs
+   */
   public String describe() {
     return note;
   }
 
+  /** {@return the id of {@code [CLS]}} */
   public long clsId() {
     return backend.clsId();
   }
 
+  /** {@return the id of {@code [SEP]}} */
   public long sepId() {
     return backend.sepId();
   }
 
+  /** {@return the id of {@code [PAD]}} */
   public long padId() {
     return 0;
   }
 
+  /** {@return where the tokenizer.json came from (path or resource), for errors} */
   public String source() {
     return source;
   }
 
-  /** WordPiece tokens of {@code text}, no special tokens, offsets as Java string indices. */
+  /**
+   * WordPiece tokens of {@code text}, no special tokens, offsets as Java string indices.
+   *
+   * @param text the text
+   * @return its tokens with character offsets
+   */
   public Tokens tokenize(String text) {
     return backend.tokenize(text);
   }
 
-  /** The token strings (for debugging and tests). */
+  /**
+   * The token strings (for debugging and tests).
+   *
+   * @param text the text
+   * @return the WordPiece strings of its tokens, in order
+   */
   public String[] tokenStrings(String text) {
     return backend.tokenStrings(text);
   }

@@ -13,6 +13,12 @@ public record WindowConfig(int maxLength, int stride, int maxTitleTokens) {
   /** DensePhrases' defaults: 384 tokens, stride 128; titles cut at 32 tokens. */
   public static final WindowConfig DEFAULT = new WindowConfig(384, 128, 32);
 
+  /**
+   * Checks that the window has room for the special tokens, the title and some context.
+   *
+   * @throws IllegalArgumentException when {@code maxTitleTokens < 0}, {@code maxLength < maxTitleTokens + 4}, or
+   *     {@code stride} is outside [1, {@code maxLength - 3 - maxTitleTokens}]
+   */
   public WindowConfig {
     if (maxTitleTokens < 0) {
       throw new IllegalArgumentException("maxTitleTokens must be >= 0, got " + maxTitleTokens);

@@ -87,6 +87,9 @@ public final class WordPieceTokenizer implements Tokenizer.Backend {
    * @throws UnsupportedTokenizerException when the file uses anything this class does not implement
    * @throws IllegalArgumentException when the file is not a valid tokenizer.json, or its single-sequence template
    *     is not {@code [CLS] A [SEP]}
+   * @param json the UTF-8 bytes of the tokenizer.json
+   * @param source a name for the bytes (path or resource), for errors
+   * @return the tokenizer
    */
   public static WordPieceTokenizer fromJson(byte[] json, String source) {
     JsonObject root;
@@ -300,6 +303,7 @@ public final class WordPieceTokenizer implements Tokenizer.Backend {
     return "java";
   }
 
+  /** {@return where the tokenizer.json came from, for errors} */
   public String source() {
     return source;
   }
@@ -314,12 +318,21 @@ public final class WordPieceTokenizer implements Tokenizer.Backend {
     return sepId;
   }
 
-  /** The vocabulary size (largest id + 1). */
+  /**
+   * The vocabulary size (largest id + 1).
+   *
+   * @return the vocabulary size
+   */
   public int vocabSize() {
     return idToToken.length;
   }
 
-  /** The token string of an id, or null. */
+  /**
+   * The token string of an id, or null.
+   *
+   * @param id a token id
+   * @return the token string, or null when no token has that id
+   */
   public String token(int id) {
     return id >= 0 && id < idToToken.length ? idToToken[id] : null;
   }

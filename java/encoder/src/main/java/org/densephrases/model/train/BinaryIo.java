@@ -13,11 +13,19 @@ import java.util.zip.CRC32C;
 public final class BinaryIo {
   private BinaryIo() {}
 
+  /**
+   * A little-endian writer: every value also goes into a CRC32C that {@link #finish()} appends.
+   */
   public static final class Out implements AutoCloseable {
     private final OutputStream out;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
 
+    /**
+     * A writer over a stream.
+     *
+     * @param out the stream to write to; closed by {@link #close()}
+     */
     public Out(OutputStream out) {
       this.out = out;
     }
@@ -34,33 +42,69 @@ public final class BinaryIo {
       buf.clear();
     }
 
+    /**
+     * Writes raw bytes, with no length prefix.
+     *
+     * @param b the bytes
+     * @throws IOException when the stream fails
+     */
     public void bytes(byte[] b) throws IOException {
       flushBuf();
       crc.update(b);
       out.write(b);
     }
 
+    /**
+     * Writes a 32-bit little-endian int.
+     *
+     * @param v the value
+     * @throws IOException when the stream fails
+     */
     public void i32(int v) throws IOException {
       room(4);
       buf.putInt(v);
     }
 
+    /**
+     * Writes a 64-bit little-endian long.
+     *
+     * @param v the value
+     * @throws IOException when the stream fails
+     */
     public void i64(long v) throws IOException {
       room(8);
       buf.putLong(v);
     }
 
+    /**
+     * Writes a little-endian IEEE float32.
+     *
+     * @param v the value
+     * @throws IOException when the stream fails
+     */
     public void f32(float v) throws IOException {
       room(4);
       buf.putFloat(v);
     }
 
+    /**
+     * Writes a string as its UTF-8 byte length (int32) then the bytes.
+     *
+     * @param s the string
+     * @throws IOException when the stream fails
+     */
     public void str(String s) throws IOException {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       i32(b.length);
       bytes(b);
     }
 
+    /**
+     * Writes a float array as its length (int32) then the values.
+     *
+     * @param a the values
+     * @throws IOException when the stream fails
+     */
     public void floats(float[] a) throws IOException {
       i32(a.length);
       for (float v : a) {
@@ -69,6 +113,12 @@ public final class BinaryIo {
       }
     }
 
+    /**
+     * Writes a short array (for example fp16 bits) as its length (int32) then the values.
+     *
+     * @param a the values
+     * @throws IOException when the stream fails
+     */
     public void shorts(short[] a) throws IOException {
       i32(a.length);
       for (short v : a) {
@@ -77,7 +127,11 @@ public final class BinaryIo {
       }
     }
 
-    /** Writes the CRC32C of everything so far, then flushes. */
+    /**
+     * Writes the CRC32C of everything so far, then flushes.
+     *
+     * @throws IOException when the stream fails
+     */
     public void finish() throws IOException {
       flushBuf();
       long c = crc.getValue();
@@ -92,6 +146,10 @@ public final class BinaryIo {
     }
   }
 
+  /**
+   * A little-endian reader matching {@link Out}: it tracks the byte offset and a CRC32C that {@link #verify()} checks.
+   * Lengths over 1 GiB are treated as corruption.
+   */
   public static final class In implements AutoCloseable {
     private final InputStream in;
     private final String name;
@@ -99,15 +157,29 @@ public final class BinaryIo {
     private final byte[] small = new byte[8];
     private long offset;
 
+    /**
+     * A reader over a stream.
+     *
+     * @param in the stream to read; closed by {@link #close()}
+     * @param name the file name used in error messages
+     */
     public In(InputStream in, String name) {
       this.in = in;
       this.name = name;
     }
 
+    /** {@return the number of bytes read so far} */
     public long offset() {
       return offset;
     }
 
+    /**
+     * Reads exactly {@code n} raw bytes.
+     *
+     * @param n the byte count, 0 to 2^30
+     * @return the bytes
+     * @throws IOException when {@code n} is out of range (corrupt length) or the stream ends early
+     */
     public byte[] bytes(int n) throws IOException {
       if (n < 0 || n > (1 << 30)) {
         throw new IOException(name + ": corrupt length " + n + " at byte " + offset);
@@ -131,22 +203,42 @@ public final class BinaryIo {
       return ByteBuffer.wrap(small, 0, n).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /**
+     * {@return the next 32-bit little-endian int}
+     * @throws IOException when the stream ends early
+     */
     public int i32() throws IOException {
       return le(4).getInt();
     }
 
+    /**
+     * {@return the next 64-bit little-endian long}
+     * @throws IOException when the stream ends early
+     */
     public long i64() throws IOException {
       return le(8).getLong();
     }
 
+    /**
+     * {@return the next little-endian float32}
+     * @throws IOException when the stream ends early
+     */
     public float f32() throws IOException {
       return le(4).getFloat();
     }
 
+    /**
+     * {@return the next string, read as its UTF-8 byte length then the bytes}
+     * @throws IOException when the length is corrupt or the stream ends early
+     */
     public String str() throws IOException {
       return new String(bytes(i32()), StandardCharsets.UTF_8);
     }
 
+    /**
+     * {@return the next float array, read as its length then the values}
+     * @throws IOException when the length is corrupt or the stream ends early
+     */
     public float[] floats() throws IOException {
       int n = i32();
       ByteBuffer b = ByteBuffer.wrap(bytes(checkCount(n, 4))).order(ByteOrder.LITTLE_ENDIAN);
@@ -155,6 +247,10 @@ public final class BinaryIo {
       return out;
     }
 
+    /**
+     * {@return the next short array, read as its length then the values}
+     * @throws IOException when the length is corrupt or the stream ends early
+     */
     public short[] shorts() throws IOException {
       int n = i32();
       ByteBuffer b = ByteBuffer.wrap(bytes(checkCount(n, 2))).order(ByteOrder.LITTLE_ENDIAN);
@@ -170,7 +266,11 @@ public final class BinaryIo {
       return n * width;
     }
 
-    /** Reads the trailing CRC32C and checks it against everything read. */
+    /**
+     * Reads the trailing CRC32C and checks it against everything read.
+     *
+     * @throws IOException when the checksum differs (a corrupt file) or the stream ends early
+     */
     public void verify() throws IOException {
       long want = crc.getValue();
       byte[] b = in.readNBytes(8);
