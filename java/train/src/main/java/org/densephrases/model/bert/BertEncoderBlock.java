@@ -34,7 +34,13 @@ public final class BertEncoderBlock extends AbstractBlock {
   private final BertEmbeddingBlock embeddings;
   private final List<BertLayerBlock> layers = new ArrayList<>();
 
-  /** A randomly initialised encoder (BERT's N(0, 0.02) scheme). */
+  /**
+   * A randomly initialised encoder (BERT's N(0, 0.02) scheme).
+   *
+   * @param config the encoder shape
+   * @param dropout dropout probability in [0, 1) (0 for inference)
+   * @throws IllegalArgumentException when dropout is outside [0, 1)
+   */
   public BertEncoderBlock(BertConfig config, float dropout) {
     super((byte) 1);
     if (!(dropout >= 0 && dropout < 1)) {
@@ -47,18 +53,29 @@ public final class BertEncoderBlock extends AbstractBlock {
     }
   }
 
-  /** An encoder whose parameters initialise from pretrained weights. Call initialize() next. */
+  /**
+   * An encoder whose parameters initialise from pretrained weights. Call initialize() next.
+   *
+   * @param weights the pretrained weights (their config gives the shape)
+   * @param dropout dropout probability in [0, 1)
+   * @return the encoder, not yet initialised
+   */
   public static BertEncoderBlock pretrained(BertWeights weights, float dropout) {
     BertEncoderBlock b = new BertEncoderBlock(weights.config(), dropout);
     Params.assign(b.namedParameters(), weights);
     return b;
   }
 
+  /** {@return the encoder shape} */
   public BertConfig config() {
     return config;
   }
 
-  /** Every parameter under its HuggingFace name ({@code encoder.layer.0.attention.self.query.weight}, ...). */
+  /**
+   * Every parameter under its HuggingFace name ({@code encoder.layer.0.attention.self.query.weight}, ...).
+   *
+   * @return a new map, parameter name to parameter, in layer order
+   */
   public Map<String, Parameter> namedParameters() {
     Map<String, Parameter> m = new LinkedHashMap<>(embeddings.namedParameters("embeddings."));
     for (int l = 0; l < layers.size(); l++) {
@@ -67,7 +84,13 @@ public final class BertEncoderBlock extends AbstractBlock {
     return m;
   }
 
-  /** Shapes to pass to initialize() for inputs of batch b and length t. */
+  /**
+   * Shapes to pass to initialize() for inputs of batch b and length t.
+   *
+   * @param b the batch size
+   * @param t the sequence length in tokens
+   * @return the shapes of ids, types and mask, each (b)(t)
+   */
   public static Shape[] inputShapes(long b, long t) {
     return new Shape[] {new Shape(b, t), new Shape(b, t), new Shape(b, t)};
   }

@@ -16,15 +16,35 @@ import ai.djl.ndarray.types.Shape;
 public final class Scalars {
   private Scalars() {}
 
-  /** A 0-d tensor holding {@code v}, owned by PyTorch, on {@code like}'s manager, device and type. */
+  /**
+   * A 0-d tensor holding {@code v}, owned by PyTorch, on {@code like}'s manager, device and type.
+   *
+   * @param like the array whose manager, device and data type the scalar takes
+   * @param v the value
+   * @return the scalar tensor
+   */
   public static NDArray of(NDArray like, float v) {
     return like.getManager().full(new Shape(), v, like.getDataType()).toDevice(like.getDevice(), false);
   }
 
+  /**
+   * Multiplies by a scalar on the array's own device (no host round trip).
+   *
+   * @param x the array
+   * @param v the factor
+   * @return {@code x * v}
+   */
   public static NDArray mul(NDArray x, float v) {
     return x.mul(of(x, v));
   }
 
+  /**
+   * Divides by a scalar on the array's own device (no host round trip).
+   *
+   * @param x the array
+   * @param v the divisor
+   * @return {@code x / v}
+   */
   public static NDArray div(NDArray x, float v) {
     return x.div(of(x, v));
   }

@@ -32,18 +32,37 @@ import org.densephrases.model.text.WindowConfig;
 public final class ReadingComprehension {
 
   /**
+   * Evaluation settings.
+   *
    * @param maxQuestionLength question tokens including [CLS] and [SEP] (DensePhrases: 64)
    * @param maxAnswerLength span length in tokens (BERT's SQuAD evaluation: 30)
    * @param batchSize windows (or questions) per forward pass
+   * @param windows how paragraphs are cut into windows
+   * @param filterThresholds filter-score cuts to report EM/F1 at (see {@link FilterPoint}); empty for none
    */
   public record Config(WindowConfig windows, int maxQuestionLength, int maxAnswerLength, int batchSize,
       float[] filterThresholds) {
+    /** DensePhrases' settings: default windows, 64 question tokens, 30-token answers, 16 per forward pass. */
     public static final Config DEFAULT = new Config(WindowConfig.DEFAULT, 64, 30, 16);
 
+    /**
+     * Settings without filter thresholds.
+     *
+     * @param windows how paragraphs are cut into windows
+     * @param maxQuestionLength question tokens including [CLS] and [SEP]
+     * @param maxAnswerLength span length in tokens
+     * @param batchSize windows (or questions) per forward pass
+     */
     public Config(WindowConfig windows, int maxQuestionLength, int maxAnswerLength, int batchSize) {
       this(windows, maxQuestionLength, maxAnswerLength, batchSize, new float[0]);
     }
 
+    /**
+     * Checks the settings and copies the thresholds.
+     *
+     * @throws IllegalArgumentException when {@code maxAnswerLength} or {@code batchSize} is below 1,
+     *     {@code maxQuestionLength} is below 3, or a threshold is NaN
+     */
     public Config {
       if (maxAnswerLength < 1 || batchSize < 1 || maxQuestionLength < 3) {
         throw new IllegalArgumentException("maxAnswerLength and batchSize must be >= 1 and maxQuestionLength >= 3");
@@ -61,13 +80,30 @@ public final class ReadingComprehension {
    * What dropping the tokens whose filter score (max of the filter head's start and end logits, as the dump computes
    * it) is below {@code threshold} would do: the fraction of (max-context) tokens kept and EM/F1 when only kept tokens
    * may start or end an answer.
+   *
+   * @param threshold the filter-score cut
+   * @param keptFraction the fraction of tokens at or above it, in [0, 1]
+   * @param metrics EM/F1 when only kept tokens may start or end an answer
    */
   public record FilterPoint(float threshold, double keptFraction, SquadMetrics.Result metrics) {}
 
-  /** A predicted answer: its text (empty when the paragraph had no tokens) and span score. */
+  /**
+   * A predicted answer: its text (empty when the paragraph had no tokens) and span score.
+   *
+   * @param text the answer text
+   * @param score the span score, {@code q_start . h_i + q_end . h_j}
+   */
   public record Prediction(String text, float score) {}
 
-  /** EM/F1 and what it took. */
+  /**
+   * EM/F1 and what it took.
+   *
+   * @param metrics EM and F1 in percent
+   * @param predictions question id to prediction
+   * @param windows the number of windows encoded
+   * @param seconds the wall-clock time, in seconds
+   * @param filter one point per configured filter threshold
+   */
   public record Report(SquadMetrics.Result metrics, Map<String, Prediction> predictions, int windows, double seconds,
       List<FilterPoint> filter) {}
 
@@ -77,6 +113,13 @@ public final class ReadingComprehension {
   private final PassageEncoder passages;
   private final QuestionEncoder questions;
 
+  /**
+   * An evaluator of one model with fixed settings.
+   *
+   * @param model the phrase model to evaluate (initialised)
+   * @param tokenizer its tokenizer
+   * @param config the evaluation settings
+   */
   public ReadingComprehension(PhraseModel model, Tokenizer tokenizer, Config config) {
     this.model = model;
     this.tokenizer = tokenizer;
@@ -85,6 +128,13 @@ public final class ReadingComprehension {
     this.questions = new QuestionEncoder(tokenizer, config.maxQuestionLength());
   }
 
+  /**
+   * Answers every question of {@code data} from its own paragraph and scores the answers.
+   *
+   * @param data the dataset with reference answers
+   * @param manager the manager (and device) the forward passes run on
+   * @return EM/F1, the predictions and the time taken
+   */
   public Report evaluate(SquadDataset data, NDManager manager) {
     long t0 = System.nanoTime();
     int[] windows = new int[1];
@@ -105,6 +155,13 @@ public final class ReadingComprehension {
     return texts;
   }
 
+  /**
+   * Answers every question of {@code data} from its own paragraph.
+   *
+   * @param data the dataset
+   * @param manager the manager (and device) the forward passes run on
+   * @return question id to predicted answer and score
+   */
   public Map<String, Prediction> predict(SquadDataset data, NDManager manager) {
     return predict(data, manager, new int[1], new FilterStats(new float[0]));
   }

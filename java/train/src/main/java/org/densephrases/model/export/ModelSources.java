@@ -21,7 +21,13 @@ import org.densephrases.model.train.TrainDevice;
 public final class ModelSources {
   private ModelSources() {}
 
-  /** A training checkpoint (or parameters-only snapshot), with the pretrained encoder's tokenizer. */
+  /**
+   * A training checkpoint (or parameters-only snapshot), with the pretrained encoder's tokenizer.
+   *
+   * @param file a {@code checkpoint.bin} or a parameters-only snapshot
+   * @return the loaded model; the caller closes it
+   * @throws IOException when the file cannot be read or is not a checkpoint of a known model
+   */
   public static PhraseModelFile.Loaded fromCheckpoint(Path file) throws IOException {
     Checkpoint ckpt = Checkpoint.read(file);
     TrainConfig c = TrainConfig.fromJson(ckpt.configJson());
@@ -46,7 +52,13 @@ public final class ModelSources {
         Tokenizer.fromResource(pre.tokenizerResource()), manager);
   }
 
-  /** The untrained model (all encoders = the pretrained encoder): the floor any training must beat. */
+  /**
+   * The untrained model (all encoders = the pretrained encoder): the floor any training must beat.
+   *
+   * @param name a pretrained encoder name
+   * @param layout {@code shared}, {@code paper} or {@code tied}
+   * @return the loaded model; the caller closes it
+   */
   public static PhraseModelFile.Loaded pretrained(String name, String layout) {
     PretrainedModels.Pretrained pre = PretrainedModels.byName(name);
     BertWeights w = pre.loadWeights();

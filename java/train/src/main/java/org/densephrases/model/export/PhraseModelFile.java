@@ -46,14 +46,38 @@ import org.densephrases.model.train.Checkpoints;
 public final class PhraseModelFile {
   static final byte[] MAGIC = RawPhraseModel.MAGIC;
   static final int VERSION = RawPhraseModel.VERSION;
+  /**
+   * The exported model's file name in a model directory.
+   */
   public static final String MODEL_FILE = RawPhraseModel.MODEL_FILE;
+  /**
+   * The tokenizer's file name in a model directory.
+   */
   public static final String TOKENIZER_FILE = RawPhraseModel.TOKENIZER_FILE;
 
   private PhraseModelFile() {}
 
-  public enum Dtype { FP32, FP16, INT8 }
+  /**
+   * How tensors are stored: float32, float16, or int8 rows with one float scale each.
+   */
+  public enum Dtype {
+    /** Every tensor as float32. */
+    FP32,
+    /** Matrices as float16; vectors stay float32. */
+    FP16,
+    /** Matrix rows as int8 with one float32 scale per row (some tensors may be kept in fp16); vectors float32. */
+    INT8
+  }
 
-  /** A loaded model: initialised, inference-ready (dropout 0), with its tokenizer. Close to free both. */
+  /**
+   * A loaded model: initialised, inference-ready (dropout 0), with its tokenizer. Close to free both.
+   *
+   * @param modelId the model's id
+   * @param meta its metadata
+   * @param model the DJL model, initialised, dropout 0
+   * @param tokenizer its tokenizer
+   * @param manager the manager that owns the parameters
+   */
   public record Loaded(String modelId, PhraseModelMeta meta, PhraseModel model, Tokenizer tokenizer,
       NDManager manager) implements AutoCloseable {
     @Override
@@ -63,7 +87,12 @@ public final class PhraseModelFile {
     }
   }
 
-  /** Every tensor of the model under its export name (float32 values). */
+  /**
+   * Every tensor of the model under its export name (float32 values).
+   *
+   * @param m the model (initialised)
+   * @return export name to values, in export order
+   */
   public static Map<String, float[]> tensors(PhraseModel m) {
     Map<String, float[]> out = new LinkedHashMap<>();
     put(out, "phrase.", m.phraseEncoder());
@@ -117,6 +146,15 @@ public final class PhraseModelFile {
   /**
    * Writes {@code dir/phrase-model.dpm} (atomically) and {@code dir/tokenizer.json}; an int8 export keeps
    * {@link #DEFAULT_FP16_TENSORS} in fp16. Returns the model file.
+   *
+   * @param m the model to export (initialised)
+   * @param modelId the id written into the file (dumps record it)
+   * @param meta the metadata written into the header
+   * @param dtype the storage of matrices
+   * @param tokenizerJson the bytes of the model's tokenizer.json
+   * @param dir the directory to write into (created when missing)
+   * @return the model file written
+   * @throws IOException when a file cannot be written
    */
   public static Path write(PhraseModel m, String modelId, PhraseModelMeta meta, Dtype dtype, byte[] tokenizerJson,
       Path dir) throws IOException {
@@ -128,6 +166,16 @@ public final class PhraseModelFile {
    * As {@link #write(PhraseModel, String, PhraseModelMeta, Dtype, byte[], Path)}, storing the tensors whose export name
    * {@code keepFp16} accepts as fp16 in an int8 file (a mixed file: storage is chosen per tensor, the header's dtype
    * names the default).
+   *
+   * @param m the model to export (initialised)
+   * @param modelId the id written into the file
+   * @param meta the metadata written into the header
+   * @param dtype the default storage of matrices
+   * @param keepFp16 which export names to store in fp16 in an int8 file
+   * @param tokenizerJson the bytes of the model's tokenizer.json
+   * @param dir the directory to write into (created when missing)
+   * @return the model file written
+   * @throws IOException when a file cannot be written
    */
   public static Path write(PhraseModel m, String modelId, PhraseModelMeta meta, Dtype dtype,
       java.util.function.Predicate<String> keepFp16, byte[] tokenizerJson, Path dir) throws IOException {
@@ -143,6 +191,15 @@ public final class PhraseModelFile {
    * Writes a question-side export ({@code dir/question-model.dpm}, atomically, and {@code dir/tokenizer.json}): the
    * shared-layout question encoder and heads of {@code m}, for the phrase model {@code meta.phraseModelId()} (which
    * must be set). The phrase encoder and filter head are not written: passages stay with the phrase model.
+   *
+   * @param m a shared-layout model whose question side was tuned
+   * @param modelId the question-side export's own id
+   * @param meta the metadata, with {@code phraseModelId} set
+   * @param dtype the storage of matrices
+   * @param tokenizerJson the bytes of the tokenizer.json
+   * @param dir the directory to write into (created when missing)
+   * @return the question model file written
+   * @throws IOException when a file cannot be written
    */
   public static Path writeQuestionSide(PhraseModel m, String modelId, PhraseModelMeta meta, Dtype dtype,
       byte[] tokenizerJson, Path dir) throws IOException {
@@ -244,6 +301,10 @@ public final class PhraseModelFile {
   /**
    * Loads a model directory (or its phrase-model.dpm) written by {@link #write} into a DJL PhraseModel. Reading and
    * every check of the file are {@link RawPhraseModel#read}'s (no DJL there: the pure-Java engine uses it alone).
+   *
+   * @param dirOrFile a model directory or its model file
+   * @return the model, inference-ready; the caller closes it
+   * @throws IOException when the export is missing, corrupt or inconsistent
    */
   public static Loaded load(Path dirOrFile) throws IOException {
     RawPhraseModel raw = RawPhraseModel.read(dirOrFile);
@@ -258,6 +319,12 @@ public final class PhraseModelFile {
   /**
    * A phrase model (not a question-side export) to train further: encoders with {@code dropout}, on {@code device}; a
    * tied export loads untied (question encoder and phrase encoder start equal and become separate parameters).
+   *
+   * @param dirOrFile a model directory or its {@code phrase-model.dpm}
+   * @param dropout dropout probability in [0, 1) for the encoders
+   * @param device the device the parameters live on
+   * @return the model and its tokenizer; the caller closes it
+   * @throws IOException when the export is missing, corrupt, or a question-side export
    */
   public static Loaded loadForTraining(Path dirOrFile, float dropout, ai.djl.Device device) throws IOException {
     RawPhraseModel raw = RawPhraseModel.read(dirOrFile);
@@ -271,6 +338,11 @@ public final class PhraseModelFile {
    * A phrase model with the question side of a question-side export ({@code densephrases train-query}) in place of
    * its own: passages and filter from {@code phraseModel}, questions from {@code questionSide}. Refused, with both ids,
    * when the question side was tuned for another phrase model.
+   *
+   * @param phraseModel the phrase model's directory or file
+   * @param questionSide the question-side export's directory or file
+   * @return the combined model; the caller closes it
+   * @throws IOException when either export is missing or corrupt, or they do not belong together
    */
   public static Loaded loadWithQuestionSide(Path phraseModel, Path questionSide) throws IOException {
     RawPhraseModel raw = RawPhraseModel.read(phraseModel);

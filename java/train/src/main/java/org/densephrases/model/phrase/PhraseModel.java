@@ -46,13 +46,25 @@ public final class PhraseModel extends AbstractBlock {
   private final Parameter filterWeight; // (2)(H): row 0 start, row 1 end
   private final Parameter filterBias; // (2)
 
-  /** The paper's layout: three BERTs. */
+  /**
+   * The paper's layout: three BERTs.
+   *
+   * @param phraseEncoder encodes passage windows into token vectors
+   * @param questionStartEncoder its [CLS] output is the start query vector
+   * @param questionEndEncoder its [CLS] output is the end query vector (not null)
+   */
   public PhraseModel(BertEncoderBlock phraseEncoder, BertEncoderBlock questionStartEncoder,
       BertEncoderBlock questionEndEncoder) {
     this(phraseEncoder, questionStartEncoder, java.util.Objects.requireNonNull(questionEndEncoder), false);
   }
 
-  /** The shared layout: one question BERT with linear start/end heads on its [CLS] output (identity at start). */
+  /**
+   * The shared layout: one question BERT with linear start/end heads on its [CLS] output (identity at start).
+   *
+   * @param phraseEncoder encodes passage windows into token vectors
+   * @param questionEncoder its [CLS] output feeds the start and end heads
+   * @return the model
+   */
   public static PhraseModel shared(BertEncoderBlock phraseEncoder, BertEncoderBlock questionEncoder) {
     return new PhraseModel(phraseEncoder, questionEncoder, null, true);
   }
@@ -94,13 +106,25 @@ public final class PhraseModel extends AbstractBlock {
         .optShape(new Shape(2)).build());
   }
 
-  /** All three encoders start from the same pretrained weights (as in the paper); the filter starts random. */
+  /**
+   * All three encoders start from the same pretrained weights (as in the paper); the filter starts random.
+   *
+   * @param weights the pretrained encoder
+   * @param dropout dropout probability in [0, 1)
+   * @return the paper-layout model, not yet initialised
+   */
   public static PhraseModel fromPretrained(BertWeights weights, float dropout) {
     return new PhraseModel(BertEncoderBlock.pretrained(weights, dropout), BertEncoderBlock.pretrained(weights, dropout),
         BertEncoderBlock.pretrained(weights, dropout));
   }
 
-  /** The shared layout: all encoders and heads from the same pretrained weights, heads at the identity. */
+  /**
+   * The shared layout: all encoders and heads from the same pretrained weights, heads at the identity.
+   *
+   * @param weights the pretrained encoder
+   * @param dropout dropout probability in [0, 1)
+   * @return the shared-layout model, not yet initialised
+   */
   public static PhraseModel sharedFromPretrained(BertWeights weights, float dropout) {
     return shared(BertEncoderBlock.pretrained(weights, dropout), BertEncoderBlock.pretrained(weights, dropout));
   }
@@ -108,59 +132,100 @@ public final class PhraseModel extends AbstractBlock {
   /**
    * The shared layout with one BERT for passages and questions: the question encoder IS the phrase encoder (same
    * block, same parameters; its gradient sums both uses). Exports store it once (the question tensors are aliases).
+   *
+   * @param weights the pretrained encoder
+   * @param dropout dropout probability in [0, 1)
+   * @return the tied model, not yet initialised
    */
   public static PhraseModel tiedFromPretrained(BertWeights weights, float dropout) {
     BertEncoderBlock enc = BertEncoderBlock.pretrained(weights, dropout);
     return shared(enc, enc);
   }
 
-  /** True when the question encoder is the phrase encoder itself ({@link #tiedFromPretrained}). */
+  /**
+   * True when the question encoder is the phrase encoder itself ({@link #tiedFromPretrained}).
+   *
+   * @return true for a tied model
+   */
   public boolean isTied() {
     return questionStartEncoder == phraseEncoder;
   }
 
-  /** True for one question encoder with start/end heads, false for the paper's two question encoders. */
+  /**
+   * True for one question encoder with start/end heads, false for the paper's two question encoders.
+   *
+   * @return true for the shared layout
+   */
   public boolean isShared() {
     return questionEndEncoder == null;
   }
 
-  /** The start/end head parameters {startW, startB, endW, endB} of the shared layout (null otherwise). */
+  /**
+   * The start/end head parameters {startW, startB, endW, endB} of the shared layout (null otherwise).
+   *
+   * @return the four head parameters, or null
+   */
   public Parameter[] questionHeads() {
     return isShared() ? new Parameter[] {startHeadWeight, startHeadBias, endHeadWeight, endHeadBias} : null;
   }
 
+  /** {@return the filter head parameters {weight (2)(H), bias (2)}: row 0 scores starts, row 1 ends} */
   public Parameter[] filterHead() {
     return new Parameter[] {filterWeight, filterBias};
   }
 
+  /** {@return the encoder shape (that of the phrase encoder; every encoder has it)} */
   public BertConfig config() {
     return phraseEncoder.config();
   }
 
+  /** {@return the hidden size, the dimension of token and query vectors} */
   public int hiddenSize() {
     return phraseEncoder.config().hiddenSize();
   }
 
+  /** {@return the passage encoder} */
   public BertEncoderBlock phraseEncoder() {
     return phraseEncoder;
   }
 
-  /** In the shared layout: the one question encoder. */
+  /**
+   * In the shared layout: the one question encoder.
+   *
+   * @return the start question encoder (the only one in the shared layout)
+   */
   public BertEncoderBlock questionStartEncoder() {
     return questionStartEncoder;
   }
 
+  /** {@return the end question encoder of the paper layout, or null in the shared layout} */
   public BertEncoderBlock questionEndEncoder() {
     return questionEndEncoder;
   }
 
-  /** Shapes for initialize(): passages (b)(t), questions (b)(q). */
+  /**
+   * Shapes for initialize(): passages (b)(t), questions (b)(q).
+   *
+   * @param b the batch size
+   * @param t the passage window length
+   * @param q the question length
+   * @return the shapes of passage ids, types, mask, then question ids, types, mask
+   */
   public static Shape[] inputShapes(long b, long t, long q) {
     return new Shape[] {new Shape(b, t), new Shape(b, t), new Shape(b, t), new Shape(b, q), new Shape(b, q),
         new Shape(b, q)};
   }
 
-  /** tokenVectors (B)(T)(H) and filterLogits (B)(T)(2) of passage windows. */
+  /**
+   * tokenVectors (B)(T)(H) and filterLogits (B)(T)(2) of passage windows.
+   *
+   * @param ps the parameter store
+   * @param ids token ids (B)(T)
+   * @param types token types (B)(T)
+   * @param mask attention mask (B)(T), 1 for tokens
+   * @param training whether dropout is active
+   * @return {tokenVectors, filterLogits}
+   */
   public NDList encodePassages(ParameterStore ps, NDArray ids, NDArray types, NDArray mask, boolean training) {
     NDArray h = phraseEncoder.forward(ps, new NDList(ids, types, mask), training).singletonOrThrow();
     NDArray filter = Linear.linear(h, ps.getValue(filterWeight, h.getDevice(), training),
@@ -168,7 +233,16 @@ public final class PhraseModel extends AbstractBlock {
     return new NDList(h, filter);
   }
 
-  /** qStart (B)(H) and qEnd (B)(H): the [CLS] outputs of the two question encoders (or heads on the shared one). */
+  /**
+   * qStart (B)(H) and qEnd (B)(H): the [CLS] outputs of the two question encoders (or heads on the shared one).
+   *
+   * @param ps the parameter store
+   * @param ids question token ids (B)(Q)
+   * @param types token types (B)(Q)
+   * @param mask attention mask (B)(Q), 1 for tokens
+   * @param training whether dropout is active
+   * @return {qStart, qEnd}
+   */
   public NDList encodeQuestions(ParameterStore ps, NDArray ids, NDArray types, NDArray mask, boolean training) {
     NDList in = new NDList(ids, types, mask);
     if (isShared()) {

@@ -8,10 +8,20 @@ import java.util.List;
  * with them). The phrase side never changes while the question encoder trains against it.
  */
 public interface PhraseRetriever {
-  /** One retrieved phrase: its text and the dump's start/end token vectors (dim floats each). */
+  /**
+   * One retrieved phrase: its text and the dump's start/end token vectors (dim floats each).
+   *
+   * @param text the phrase text
+   * @param start its start token vector
+   * @param end its end token vector
+   */
   record Phrase(String text, float[] start, float[] end) {}
 
-  /** The vector size. */
+  /**
+   * The vector size.
+   *
+   * @return the dimension of the dump's vectors
+   */
   int dim();
 
   /**
@@ -29,6 +39,12 @@ public interface PhraseRetriever {
    * The gold phrase of a training question, as stored in the dump: the tokens of the passage {@code context} that
    * start and end the answer at {@code [charStart, charEnd)}; null when the passage is not in the dump or its tokens
    * were filtered out.
+   *
+   * @param title the passage title
+   * @param context the passage text
+   * @param charStart the answer's first character in {@code context}
+   * @param charEnd one past its last character
+   * @return the gold phrase, or null
    */
   Phrase gold(String title, String context, int charStart, int charEnd);
 }

@@ -54,8 +54,15 @@ import org.densephrases.model.train.TrainDevice;
  * heads, tied to the phrase model's id. The phrase model's files, the dump and the index are only read.
  */
 public final class QueryTrainer implements AutoCloseable {
-  /** What a question without a positive among its top k phrases contributes. */
-  public enum NoPositive { GOLD, SKIP }
+  /**
+   * What a question without a positive among its top k phrases contributes.
+   */
+  public enum NoPositive {
+    /** The question's gold phrase, read from the dump, is added as its positive. */
+    GOLD,
+    /** The question contributes no loss. */
+    SKIP
+  }
 
   /**
    * Settings.
@@ -75,6 +82,11 @@ public final class QueryTrainer implements AutoCloseable {
    */
   public record Options(int epochs, long maxSteps, int batch, float learningRate, float warmupFraction, int topK,
       NoPositive noPositive, float dropout, boolean tuneWordEmbeddings, long seed, String device, int logEvery) {
+    /**
+     * Checks the settings.
+     *
+     * @throws IllegalArgumentException when a setting is out of range (the message names it and its range)
+     */
     public Options {
       if (epochs < 1) {
         throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
@@ -105,13 +117,26 @@ public final class QueryTrainer implements AutoCloseable {
       }
     }
 
-    /** The paper's settings where it gives them (k = 100), ours elsewhere. */
+    /**
+     * The paper's settings where it gives them (k = 100), ours elsewhere.
+     *
+     * @return the default options
+     */
     public static Options defaults() {
       return new Options(1, 0, 64, 3e-5f, 0.1f, 100, NoPositive.GOLD, 0.1f, false, 42, "auto", 50);
     }
   }
 
-  /** A training question: its text, gold answers, and where the first answer sits in its passage. */
+  /**
+   * A training question: its text, gold answers, and where the first answer sits in its passage.
+   *
+   * @param question the question text
+   * @param answers its gold answer texts
+   * @param title its passage title
+   * @param context its passage text
+   * @param charStart the first answer's first character in {@code context}
+   * @param charEnd one past its last character
+   */
   public record Example(String question, List<String> answers, String title, String context, int charStart,
       int charEnd) {}
 
@@ -148,6 +173,7 @@ public final class QueryTrainer implements AutoCloseable {
    * @param phraseModelDir the exported phrase model the dump was made with
    * @param options the settings
    * @param log progress lines
+   * @throws IOException when the export cannot be read
    */
   public QueryTrainer(Path phraseModelDir, Options options, PrintStream log) throws IOException {
     this.phraseModelDir = phraseModelDir;
@@ -189,12 +215,21 @@ public final class QueryTrainer implements AutoCloseable {
         phraseModelId, loaded.meta().layout(), n / 1e6, TrainDevice.describe(device));
   }
 
-  /** The phrase model's id (the dump's). */
+  /**
+   * The phrase model's id (the dump's).
+   *
+   * @return the id
+   */
   public String phraseModelId() {
     return phraseModelId;
   }
 
-  /** Steps a run over {@code examples} questions plans. */
+  /**
+   * Steps a run over {@code examples} questions plans.
+   *
+   * @param examples the number of training questions
+   * @return epochs times steps per epoch, capped at {@code maxSteps} when set
+   */
   public long plannedSteps(int examples) {
     long perEpoch = (examples + options.batch() - 1) / options.batch();
     long total = perEpoch * options.epochs();
@@ -212,6 +247,12 @@ public final class QueryTrainer implements AutoCloseable {
   /**
    * Trains on {@code examples} against {@code retriever}, then writes the question-side export, its config, the loss
    * log and curve into {@code outDir}.
+   *
+   * @param examples the training questions
+   * @param retriever searches the phrase dump
+   * @param outDir where the export and logs go
+   * @return the run's statistics
+   * @throws IOException when a file cannot be written
    */
   public Stats train(List<Example> examples, PhraseRetriever retriever, Path outDir) throws IOException {
     if (examples.isEmpty()) {

@@ -29,6 +29,11 @@ public final class CrossEncoderTeacher extends AbstractBlock {
   private final Parameter spanWeight; // (2)(H)
   private final Parameter spanBias; // (2)
 
+  /**
+   * A teacher over an encoder, with a new span head.
+   *
+   * @param encoder the BERT that reads question and window together; the span head starts random
+   */
   public CrossEncoderTeacher(BertEncoderBlock encoder) {
     super((byte) 1);
     this.encoder = addChildBlock("encoder", encoder);
@@ -39,11 +44,18 @@ public final class CrossEncoderTeacher extends AbstractBlock {
         .optShape(new Shape(2)).build());
   }
 
+  /** {@return the BERT encoder} */
   public BertEncoderBlock encoder() {
     return encoder;
   }
 
-  /** {ids, types} of the teacher input for a question ([CLS] q [SEP]) and a student window. */
+  /**
+   * {ids, types} of the teacher input for a question ([CLS] q [SEP]) and a student window.
+   *
+   * @param questionIds the question's ids, [CLS] q [SEP]
+   * @param window a student window
+   * @return {ids, types}: the question, then the window without its [CLS], types 1 after the question
+   */
   public static long[][] inputs(long[] questionIds, PassageWindow window) {
     int q = questionIds.length;
     int n = q + window.length() - 1;
@@ -57,7 +69,12 @@ public final class CrossEncoderTeacher extends AbstractBlock {
     return new long[][] {ids, types};
   }
 
-  /** Teacher position of student window position t is t + offset(questionIds). */
+  /**
+   * Teacher position of student window position t is t + offset(questionIds).
+   *
+   * @param questionIds the question's ids, [CLS] q [SEP]
+   * @return the position shift, the question's length minus 1 (the window's [CLS] is dropped)
+   */
   public static int offset(long[] questionIds) {
     return questionIds.length - 1;
   }

@@ -22,11 +22,26 @@ public final class TeacherReader implements AugmentFilter.Reader, AutoCloseable 
     this.teacher = teacher;
   }
 
-  /** A teacher already built (e.g. a tiny one in a test); closing the reader closes it. */
+  /**
+   * A teacher already built (e.g. a tiny one in a test); closing the reader closes it.
+   *
+   * @param teacher the teacher
+   * @return a reader over it
+   */
   public static TeacherReader of(TeacherTrainer teacher) {
     return new TeacherReader(teacher);
   }
 
+  /**
+   * Loads a trained teacher from its run directory.
+   *
+   * @param dir the teacher's run directory, holding {@code checkpoint.bin}
+   * @param device the device to run on, or null for the one in the checkpoint's config
+   * @param log progress lines
+   * @return the reader; closing it frees the teacher
+   * @throws IOException when the checkpoint cannot be read
+   * @throws IllegalArgumentException when there is no checkpoint
+   */
   public static TeacherReader open(Path dir, String device, PrintStream log) throws IOException {
     Path ckpt = dir.resolve(Checkpoint.FILE);
     if (!Files.exists(ckpt)) {
@@ -40,6 +55,7 @@ public final class TeacherReader implements AugmentFilter.Reader, AutoCloseable 
     return new TeacherReader(TeacherTrainer.create(c, dir, log));
   }
 
+  /** {@return the teacher's training step} */
   public long step() {
     return teacher.step();
   }

@@ -70,12 +70,32 @@ public final class TeacherTrainer implements AutoCloseable {
   private final PassageEncoder passages;
   private long step;
 
+  /**
+   * A teacher run on the pretrained encoder named by the config; resumes from {@code outDir/checkpoint.bin} when
+   * it exists.
+   *
+   * @param c the run config
+   * @param outDir the run directory
+   * @param log progress lines
+   * @return the trainer
+   * @throws IOException when the checkpoint or directory cannot be read or written
+   */
   public static TeacherTrainer create(TrainConfig c, Path outDir, PrintStream log) throws IOException {
     PretrainedModels.Pretrained pre = PretrainedModels.byName(c.model);
     return new TeacherTrainer(c, outDir, log, () -> new CrossEncoderTeacher(
         BertEncoderBlock.pretrained(pre.loadWeights(), c.dropout)), Tokenizer.fromResource(pre.tokenizerResource()));
   }
 
+  /**
+   * For tests: any teacher (for example a tiny random BERT) with the given tokenizer.
+   *
+   * @param c the run config
+   * @param outDir the run directory
+   * @param log progress lines
+   * @param factory builds the (uninitialised) teacher
+   * @param tokenizer the tokenizer matching its vocabulary
+   * @throws IOException when the checkpoint or directory cannot be read or written
+   */
   public TeacherTrainer(TrainConfig c, Path outDir, PrintStream log, Supplier<CrossEncoderTeacher> factory,
       Tokenizer tokenizer) throws IOException {
     this.config = c.validate();
@@ -114,20 +134,32 @@ public final class TeacherTrainer implements AutoCloseable {
     }
   }
 
-  /** The device the teacher runs on. */
+  /**
+   * The device the teacher runs on.
+   *
+   * @return the device
+   */
   public ai.djl.Device device() {
     return manager.getDevice();
   }
 
+  /** {@return the teacher model} */
   public CrossEncoderTeacher model() {
     return model;
   }
 
+  /** {@return optimizer steps done} */
   public long step() {
     return step;
   }
 
-  /** Trains up to {@code steps} (global) on {@code data}'s examples, checkpointing every checkpointSteps. */
+  /**
+   * Trains up to {@code steps} (global) on {@code data}'s examples, checkpointing every checkpointSteps.
+   *
+   * @param data the training examples and passages
+   * @param steps the global step to stop at
+   * @throws IOException when a checkpoint cannot be written
+   */
   public void train(SquadExamples.Result data, long steps) throws IOException {
     List<SpanExample> order = new ArrayList<>(data.examples());
     int b = config.batchWindows;
@@ -193,7 +225,14 @@ public final class TeacherTrainer implements AutoCloseable {
     return bucketedOrder(data, config.batchWindows, config.seed * 31 + epoch);
   }
 
-  /** The order {@link #train} uses for one epoch: batches of {@code b} examples of similar window length. */
+  /**
+   * The order {@link #train} uses for one epoch: batches of {@code b} examples of similar window length.
+   *
+   * @param data the examples
+   * @param b the batch size
+   * @param seed the shuffle seed
+   * @return the examples in training order
+   */
   public static List<SpanExample> bucketedOrder(SquadExamples.Result data, int b, long seed) {
     Random rnd = new Random(seed);
     List<SpanExample> all = new ArrayList<>(data.examples());
@@ -279,7 +318,13 @@ public final class TeacherTrainer implements AutoCloseable {
     return Scalars.div(ls.add(le).neg(), 2f * n);
   }
 
-  /** Start/end logits at the student's window positions for each example (non-context positions hold 0). */
+  /**
+   * Start/end logits at the student's window positions for each example (non-context positions hold 0).
+   *
+   * @param data the examples and passages
+   * @param teacherId the id recorded in the result
+   * @return the logits per question
+   */
   public TeacherLogits logits(SquadExamples.Result data, String teacherId) {
     Map<String, float[][]> out = new LinkedHashMap<>();
     List<SpanExample> all = data.examples();
@@ -312,7 +357,13 @@ public final class TeacherTrainer implements AutoCloseable {
     return new TeacherLogits(teacherId, out);
   }
 
-  /** SQuAD EM/F1 of the teacher: every window of each question's paragraph, best span within maxAnswerLength. */
+  /**
+   * SQuAD EM/F1 of the teacher: every window of each question's paragraph, best span within maxAnswerLength.
+   *
+   * @param data the dataset
+   * @param maxAnswerLength the most tokens in an answer
+   * @return EM and F1 in percent
+   */
   public SquadMetrics.Result evaluate(SquadDataset data, int maxAnswerLength) {
     return SquadMetrics.evaluate(data, predictions(data, maxAnswerLength, EVAL_ROWS));
   }
@@ -321,6 +372,11 @@ public final class TeacherTrainer implements AutoCloseable {
    * The teacher's answer text per question id: every (question, window) row of a paragraph, {@code rowsPerForward}
    * rows per forward pass (padded to the longest; the result does not depend on it), best span within
    * maxAnswerLength over the windows, each position scored only in the window where it has the most context.
+   *
+   * @param data the dataset
+   * @param maxAnswerLength the most tokens in an answer
+   * @param rowsPerForward rows per forward pass (at least 1)
+   * @return question id to answer text
    */
   public Map<String, String> predictions(SquadDataset data, int maxAnswerLength, int rowsPerForward) {
     if (rowsPerForward < 1) {
@@ -399,6 +455,10 @@ public final class TeacherTrainer implements AutoCloseable {
   /**
    * The examples whose question id hashes (CRC32 of its UTF-8 bytes) into the first {@code fraction} of 10,000
    * buckets: a fixed, order-independent subset spread over every article.
+   *
+   * @param data the examples
+   * @param fraction the share to keep, in [0, 1]
+   * @return the subset, with the same passages
    */
   public static SquadExamples.Result sample(SquadExamples.Result data, double fraction) {
     if (!(fraction > 0 && fraction <= 1)) {
@@ -416,7 +476,12 @@ public final class TeacherTrainer implements AutoCloseable {
     return new SquadExamples.Result(out, data.passages(), data.stats());
   }
 
-  /** Builds training examples of a dataset with this trainer's windows. */
+  /**
+   * Builds training examples of a dataset with this trainer's windows.
+   *
+   * @param data the dataset
+   * @return its examples and encoded passages
+   */
   public SquadExamples.Result examples(SquadDataset data) {
     return SquadExamples.build(data, passages, config.ambiguous.equals("drop") ? AmbiguousPolicy.DROP
         : AmbiguousPolicy.FIRST_OCCURRENCE);

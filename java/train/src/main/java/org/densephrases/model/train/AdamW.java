@@ -27,6 +27,14 @@ public final class AdamW {
   private final float clipNorm;
   private String lastSkipReason;
 
+  /**
+   * AdamW over the trainable parameters (beta1 0.9, beta2 0.999, epsilon 1e-6), with global-norm gradient clipping.
+   *
+   * @param trainable parameter name to parameter; frozen ones must be left out
+   * @param manager the manager (and device) the moment arrays live on
+   * @param weightDecay decoupled weight decay per step, scaled by the learning rate (0.01 in BERT)
+   * @param clipNorm the global gradient norm is clipped to this value
+   */
   public AdamW(Map<String, Parameter> trainable, NDManager manager, float weightDecay, float clipNorm) {
     this.params = new LinkedHashMap<>(trainable);
     this.manager = manager;
@@ -37,6 +45,10 @@ public final class AdamW {
   /**
    * One update at 1-based step {@code t} with learning rate {@code lr}; returns the gradient's global norm (before
    * clipping). Non-finite gradients skip the update (see {@link #lastSkipReason()}) instead of poisoning the weights.
+   *
+   * @param t the step number, from 1 (bias correction uses it)
+   * @param lr the learning rate of this step
+   * @return the gradient's global L2 norm before clipping (non-finite when the update was skipped)
    */
   public float step(int t, float lr) {
     // One device-to-host read for all squared norms (a read per parameter is a sync per parameter on a GPU).
@@ -101,7 +113,11 @@ public final class AdamW {
     return norm;
   }
 
-  /** Why the last {@link #step} skipped its update (non-finite gradients), or null when it did not. */
+  /**
+   * Why the last {@link #step} skipped its update (non-finite gradients), or null when it did not.
+   *
+   * @return the reason, or null
+   */
   public String lastSkipReason() {
     return lastSkipReason;
   }
@@ -110,7 +126,11 @@ public final class AdamW {
     return p.getType() == Parameter.Type.WEIGHT && p.getShape().dimension() >= 2;
   }
 
-  /** name -> {mean, variance} as float arrays (parameters never updated yet are absent). */
+  /**
+   * name -> {mean, variance} as float arrays (parameters never updated yet are absent).
+   *
+   * @return a copy of the first and second moments per parameter name
+   */
   public Map<String, float[][]> state() {
     Map<String, float[][]> out = new LinkedHashMap<>();
     for (String k : means.keySet()) {
@@ -119,6 +139,11 @@ public final class AdamW {
     return out;
   }
 
+  /**
+   * Restores moments saved by {@link #state()} (a resumed run continues where it stopped).
+   *
+   * @param state name to {mean, variance}, each the parameter's size; names of other parameters are an error
+   */
   public void restore(Map<String, float[][]> state) {
     for (Map.Entry<String, float[][]> e : state.entrySet()) {
       Parameter p = params.get(e.getKey());

@@ -25,6 +25,13 @@ import java.util.Map;
  * </pre>
  *
  * <p>The pre-batch cache is not saved: after a resume it restarts empty and refills in C steps.
+ *
+ * @param configJson the run's {@link TrainConfig} as JSON
+ * @param step optimizer steps done
+ * @param examplesSeen training questions seen so far
+ * @param trainSeconds training time so far, in seconds (resumes add to it)
+ * @param params parameter name to shape and values
+ * @param optimizer parameter name to the optimizer's {mean, variance}
  */
 public record Checkpoint(String configJson, long step, long examplesSeen, double trainSeconds,
     Map<String, Param> params, Map<String, float[][]> optimizer) {
@@ -32,8 +39,20 @@ public record Checkpoint(String configJson, long step, long examplesSeen, double
   static final int VERSION = 1;
   public static final String FILE = "checkpoint.bin";
 
+  /**
+   * One parameter's values.
+   *
+   * @param shape its dims
+   * @param values its values, row-major
+   */
   public record Param(long[] shape, float[] values) {}
 
+  /**
+   * Writes the checkpoint to {@code file.tmp}, then renames it over {@code file} (atomically where supported).
+   *
+   * @param file the checkpoint path
+   * @throws IOException when writing or the rename fails
+   */
   public void write(Path file) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (BinaryIo.Out o = new BinaryIo.Out(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
@@ -63,6 +82,13 @@ public record Checkpoint(String configJson, long step, long examplesSeen, double
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /**
+   * Reads and checks a checkpoint (magic, version, CRC32C).
+   *
+   * @param file the checkpoint path
+   * @return the checkpoint
+   * @throws IOException when the file is missing, truncated or corrupt
+   */
   public static Checkpoint read(Path file) throws IOException {
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file + " (checkpoint) does not exist");

@@ -15,7 +15,12 @@ import java.util.Map;
 public final class Checkpoints {
   private Checkpoints() {}
 
-  /** Values of every parameter (the model must be initialised). */
+  /**
+   * Values of every parameter (the model must be initialised).
+   *
+   * @param params parameter name to parameter, all initialised
+   * @return parameter name to shape and values (copied off the device)
+   */
   public static Map<String, Checkpoint.Param> snapshot(Map<String, Parameter> params) {
     Map<String, Checkpoint.Param> out = new LinkedHashMap<>();
     for (Map.Entry<String, Parameter> e : params.entrySet()) {
@@ -28,6 +33,11 @@ public final class Checkpoints {
   /**
    * Makes every parameter initialise from the checkpoint's value of the same name; must run before initialize().
    * A missing, extra or mis-shaped parameter means the checkpoint belongs to another model: an error naming it.
+   *
+   * @param params the model's parameters by name
+   * @param ckpt the checkpoint to load
+   * @param file the checkpoint's path, for errors
+   * @throws IllegalArgumentException when the names or shapes differ
    */
   public static void assign(Map<String, Parameter> params, Checkpoint ckpt, Path file) {
     for (String k : ckpt.params().keySet()) {
@@ -51,7 +61,11 @@ public final class Checkpoints {
     }
   }
 
-  /** An initializer returning fixed values. */
+  /**
+   * An initializer returning fixed values.
+   *
+   * @param data the values, row-major; as many as the parameter's shape holds
+   */
   public record Fixed(float[] data) implements Initializer {
     @Override
     public NDArray initialize(NDManager manager, Shape shape, DataType dataType) {

@@ -23,6 +23,13 @@ public final class LossCurve {
   private static final Color[] COLORS = {Color.BLACK, new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
       new Color(0x9467bd)};
 
+  /**
+   * Draws the PNG; a CSV with fewer than two rows draws nothing.
+   *
+   * @param csv the {@code losses.csv} to read
+   * @param png the image to write
+   * @throws java.io.UncheckedIOException when a file cannot be read or written
+   */
   public static void plot(Path csv, Path png) {
     System.setProperty("java.awt.headless", "true");
     List<String> lines;

@@ -14,6 +14,9 @@ import java.util.Locale;
  * step on resume so that a killed run's extra rows never show twice. {@link LossCurve} plots it.
  */
 public final class LossLog {
+  /**
+   * The log's file name inside a run directory.
+   */
   public static final String FILE = "losses.csv";
   /** The phrase model's columns. */
   public static final String STUDENT_HEADER = "step,seconds,loss,single,distill,negative,filter,lr,gnorm,"
@@ -23,7 +26,16 @@ public final class LossLog {
 
   private LossLog() {}
 
-  /** Appends one row (step, cumulative seconds, then {@code v} in header order); writes the header first if new. */
+  /**
+   * Appends one row (step, cumulative seconds, then {@code v} in header order); writes the header first if new.
+   *
+   * @param f the CSV file
+   * @param header the CSV header line, written first when the file does not exist yet
+   * @param step the optimizer step the row is for
+   * @param seconds training time so far, in seconds
+   * @param v the loss values, one per header column
+   * @throws java.io.UncheckedIOException when the file cannot be written
+   */
   public static void append(Path f, String header, long step, double seconds, float... v) {
     StringBuilder sb = new StringBuilder();
     sb.append(step).append(',').append(String.format(Locale.ROOT, "%.1f", seconds));
@@ -41,7 +53,13 @@ public final class LossLog {
     }
   }
 
-  /** Drops rows after {@code step} (written after the checkpoint the run resumes from). */
+  /**
+   * Drops rows after {@code step} (written after the checkpoint the run resumes from).
+   *
+   * @param f the CSV file (nothing happens when it does not exist)
+   * @param step the last step to keep
+   * @throws IOException when the file cannot be rewritten
+   */
   public static void truncate(Path f, long step) throws IOException {
     if (!Files.exists(f)) {
       return;

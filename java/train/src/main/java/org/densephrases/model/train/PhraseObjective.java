@@ -30,7 +30,7 @@ import org.densephrases.model.bert.Scalars;
  *
  * <p>Shapes: tokenVectors (B)(T)(H), filterLogits (B)(T)(2), qStart/qEnd (N)(H) for N questions.
  */
-public final class PhraseObjective {
+final class PhraseObjective {
   /** Added to masked logits: exp underflows to exactly 0 in float32 next to any real score. */
   static final float MASKED = -1e9f;
 

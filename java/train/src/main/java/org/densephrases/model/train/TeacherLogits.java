@@ -28,24 +28,43 @@ public final class TeacherLogits {
   private final String teacherId;
   private final Map<String, float[][]> byQuestion;
 
+  /**
+   * Logits of one teacher for a set of questions.
+   *
+   * @param teacherId the id of the teacher model the logits came from
+   * @param byQuestion question id to {start, end} logits at the student's window positions
+   */
   public TeacherLogits(String teacherId, Map<String, float[][]> byQuestion) {
     this.teacherId = teacherId;
     this.byQuestion = byQuestion;
   }
 
+  /** {@return the id of the teacher model the logits came from} */
   public String teacherId() {
     return teacherId;
   }
 
+  /** {@return the number of questions with logits} */
   public int size() {
     return byQuestion.size();
   }
 
-  /** {start, end} logits of the question, or null when the teacher did not see it. */
+  /**
+   * {start, end} logits of the question, or null when the teacher did not see it.
+   *
+   * @param questionId a question id
+   * @return {start, end}, each as long as the student window, or null
+   */
   public float[][] get(String questionId) {
     return byQuestion.get(questionId);
   }
 
+  /**
+   * Writes the logits to {@code file.tmp}, then renames it over {@code file}.
+   *
+   * @param file the destination
+   * @throws IOException when writing or the rename fails
+   */
   public void write(Path file) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (BinaryIo.Out o = new BinaryIo.Out(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20))) {
@@ -63,6 +82,13 @@ public final class TeacherLogits {
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /**
+   * Reads and checks a logits file (magic, version, CRC32C).
+   *
+   * @param file the logits file
+   * @return the logits
+   * @throws IOException when the file is missing, truncated or corrupt
+   */
   public static TeacherLogits read(Path file) throws IOException {
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file + " (teacher logits) does not exist");

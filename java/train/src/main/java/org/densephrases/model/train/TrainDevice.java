@@ -14,12 +14,23 @@ import java.util.Locale;
  * else the {@code DENSEPHRASES_DEVICE} environment variable, else {@code auto}.
  */
 public final class TrainDevice {
+  /**
+   * The system property that names the device.
+   */
   public static final String PROPERTY = "densephrases.device";
+  /**
+   * The environment variable that names the device when the property is unset.
+   */
   public static final String ENV = "DENSEPHRASES_DEVICE";
 
   private TrainDevice() {}
 
-  /** The device named by the property / environment (or auto). */
+  /**
+   * The device named by the property / environment (or auto).
+   *
+   * @return the device
+   * @throws IllegalArgumentException as {@link #resolve(String)}
+   */
   public static Device fromEnvironment() {
     String s = System.getProperty(PROPERTY);
     if (s == null || s.isBlank()) {
@@ -28,11 +39,25 @@ public final class TrainDevice {
     return resolve(s == null || s.isBlank() ? "auto" : s);
   }
 
-  /** {@code spec} or, when null/blank, {@link #fromEnvironment()}. */
+  /**
+   * {@code spec} or, when null/blank, {@link #fromEnvironment()}.
+   *
+   * @param spec a device spec ({@code auto}, {@code cpu}, {@code gpu}, {@code gpu:N}), or null
+   * @return the device
+   * @throws IllegalArgumentException as {@link #resolve(String)}
+   */
   public static Device resolveOrDefault(String spec) {
     return spec == null || spec.isBlank() ? fromEnvironment() : resolve(spec);
   }
 
+  /**
+   * Resolves a device spec: {@code auto} (the first GPU when PyTorch sees one, else the CPU), {@code cpu},
+   * {@code gpu} or {@code cuda} (GPU 0), {@code gpu:N} or {@code cuda:N}. Case and surrounding spaces are ignored.
+   *
+   * @param spec the spec
+   * @return the device
+   * @throws IllegalArgumentException when the spec is malformed or names a GPU that PyTorch does not see
+   */
   public static Device resolve(String spec) {
     String s = spec.trim().toLowerCase(Locale.ROOT);
     int gpus = Engine.getEngine("PyTorch").getGpuCount();
@@ -66,7 +91,12 @@ public final class TrainDevice {
     throw new IllegalArgumentException("device must be auto, cpu, gpu or gpu:N, got '" + spec + "'");
   }
 
-  /** "cpu" or "gpu(0) NVIDIA ..." for logs. */
+  /**
+   * "cpu" or "gpu(0) NVIDIA ..." for logs.
+   *
+   * @param d the device
+   * @return a description for logs
+   */
   public static String describe(Device d) {
     return d.isGpu() ? d + " (" + Engine.getEngine("PyTorch").getGpuCount() + " visible)" : d.toString();
   }

@@ -34,6 +34,12 @@ import org.densephrases.model.bert.Scalars;
 public final class TrainThroughputMain {
   private TrainThroughputMain() {}
 
+  /**
+   * Runs the benchmark (options as in the class comment, each followed by its value) and prints one line per
+   * configuration.
+   *
+   * @param args {@code --name value} pairs
+   */
   public static void main(String[] args) {
     Map<String, String> o = new LinkedHashMap<>(Map.of("--device", "auto", "--layers", "12", "--hidden", "384",
         "--batch", "64", "--seq", "256", "--steps", "20", "--warmup", "5", "--heads", "12"));

@@ -65,7 +65,15 @@ public final class Trainer implements AutoCloseable {
   private long examplesSeen;
   private double trainSeconds;
 
-  /** A run on the pretrained encoder named by the config; resumes from outDir/checkpoint.bin when it exists. */
+  /**
+   * A run on the pretrained encoder named by the config; resumes from outDir/checkpoint.bin when it exists.
+   *
+   * @param config the validated run config
+   * @param outDir the run directory: checkpoints, exports, loss log
+   * @param log progress lines
+   * @return the trainer, resumed when a checkpoint exists
+   * @throws IOException when the data, the checkpoint or the directory cannot be read or written
+   */
   public static Trainer create(TrainConfig config, Path outDir, PrintStream log) throws IOException {
     PretrainedModels.Pretrained pre = PretrainedModels.byName(config.model);
     Supplier<PhraseModel> factory = () -> {
@@ -79,7 +87,16 @@ public final class Trainer implements AutoCloseable {
     return new Trainer(config, outDir, log, factory, Tokenizer.fromResource(pre.tokenizerResource()));
   }
 
-  /** For tests: any model (e.g. a tiny random BERT) with the given tokenizer. */
+  /**
+   * For tests: any model (e.g. a tiny random BERT) with the given tokenizer.
+   *
+   * @param config the validated run config
+   * @param outDir the run directory
+   * @param log progress lines
+   * @param modelFactory builds the (uninitialised) model
+   * @param tokenizer the tokenizer matching the model's vocabulary
+   * @throws IOException when the data, the checkpoint or the directory cannot be read or written
+   */
   public Trainer(TrainConfig config, Path outDir, PrintStream log, Supplier<PhraseModel> modelFactory,
       Tokenizer tokenizer) throws IOException {
     this.config = config.validate();
@@ -170,18 +187,22 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
+  /** {@return the model being trained} */
   public PhraseModel model() {
     return model;
   }
 
+  /** {@return optimizer steps done (including those of a resumed checkpoint)} */
   public long step() {
     return step;
   }
 
+  /** {@return every parameter of the model by name, frozen ones included} */
   public Map<String, Parameter> parameters() {
     return allParams;
   }
 
+  /** {@return the steps this run plans: epochs times steps per epoch, capped at {@code maxSteps} when set} */
   public long plannedSteps() {
     long full = (long) config.epochs * batches.stepsPerEpoch();
     return config.maxSteps > 0 ? Math.min(full, config.maxSteps) : full;
@@ -197,7 +218,12 @@ public final class Trainer implements AutoCloseable {
     return config.learningRate * Math.max(0f, (float) (total - s) / Math.max(1, total - warm));
   }
 
-  /** Trains until the planned last step or {@code stopAt} (exclusive; -1 = no limit), checkpointing on the way. */
+  /**
+   * Trains until the planned last step or {@code stopAt} (exclusive; -1 = no limit), checkpointing on the way.
+   *
+   * @param stopAt a step to stop before, or -1
+   * @throws IOException when a checkpoint or log cannot be written
+   */
   public void train(long stopAt) throws IOException {
     long last = stopAt < 0 ? plannedSteps() : Math.min(plannedSteps(), stopAt);
     long lastCkpt = System.nanoTime();
@@ -359,7 +385,11 @@ public final class Trainer implements AutoCloseable {
     return new float[][] {s, e};
   }
 
-  /** Writes checkpoint.bin atomically, a parameters-only snapshot, the loss curve. */
+  /**
+   * Writes checkpoint.bin atomically, a parameters-only snapshot, the loss curve.
+   *
+   * @throws IOException when a file cannot be written
+   */
   public void checkpoint() throws IOException {
     long t0 = System.nanoTime();
     Map<String, Checkpoint.Param> params = Checkpoints.snapshot(allParams);
@@ -379,7 +409,11 @@ public final class Trainer implements AutoCloseable {
         outDir.resolve(Checkpoint.FILE), (System.nanoTime() - t0) / 1e9, peakRss());
   }
 
-  /** VmHWM of this process (Java heap + libtorch native memory), e.g. "2599128 kB". */
+  /**
+   * VmHWM of this process (Java heap + libtorch native memory), e.g. "2599128 kB".
+   *
+   * @return the peak resident set size as {@code /proc/self/status} reports it, or {@code "unknown"}
+   */
   public static String peakRss() {
     try {
       for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -23,7 +23,7 @@ import org.densephrases.model.text.SquadExamples;
  * length inside a bucket, sliced into batches, and the batches shuffled again. So step s always sees the same batch,
  * which is what makes resuming after a kill lose nothing.
  */
-public final class TrainingBatches {
+final class TrainingBatches {
   /** One window and the examples answered inside it. */
   public record Unit(int paragraph, int window, PassageWindow windowData, List<SpanExample> examples) {
     public int length() {
