@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "augment", mixinStandardHelpOptions = true,
     description = "Generate questions for corpus paragraphs; keep those the teacher answers exactly; write SQuAD json.gz.")
-public final class AugmentCommand implements Callable<Integer> {
+final class AugmentCommand implements Callable<Integer> {
   @Option(names = "--corpus", required = true, description = "corpus JSON Lines (plain or gzip)") Path corpus;
   @Option(names = "--teacher", required = true, description = "a `densephrases teacher --out` directory") Path teacher;
   @Option(names = "--out", required = true, description = "the augmented SQuAD file (.json.gz)") Path out;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "eval-rc", mixinStandardHelpOptions = true,
     description = "SQuAD reading-comprehension EM/F1 of a phrase model (export, checkpoint or untrained).")
-public final class EvalRcCommand implements Callable<Integer> {
+final class EvalRcCommand implements Callable<Integer> {
   static final class Source {
     @Option(names = "--model-dir", description = "exported model directory (phrase-model.dpm + tokenizer.json)")
     Path modelDir;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** {@code densephrases export}: a training checkpoint -> an exported model directory (phrase-model.dpm + tokenizer). */
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = "Export a training checkpoint as phrase-model.dpm + tokenizer.json (java/model/NOTES.md: format).")
-public final class ExportCommand implements Callable<Integer> {
+final class ExportCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "checkpoint or snapshot (.bin)")
   Path checkpoint;
 

@@ -28,12 +28,23 @@ import picocli.CommandLine.Command;
         EvalOpenCommand.class,
         ServeCommand.class})
 public final class Main implements Runnable {
+  /** The top-level command (picocli instantiates it; {@link #commandLine()} wires the verbs). */
+  public Main() {}
 
+  /**
+   * Runs the verb named by {@code args} and exits the JVM with its status (0 ok, 2 for a usage or input error).
+   *
+   * @param args the command line, verb first
+   */
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command tree; tests run verbs through it in-process. */
+  /**
+   * The command tree; tests run verbs through it in-process.
+   *
+   * @return a new command line over every verb, with the error handling {@link #main(String[])} uses
+   */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

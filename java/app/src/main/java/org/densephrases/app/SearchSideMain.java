@@ -14,7 +14,14 @@ import picocli.CommandLine.Command;
     description = "Verbs without DJL: dump, search and eval-open with an exported model (Java encoder), index.",
     subcommands = {DumpCommand.class, SearchCommand.class, EvalOpenCommand.class, IndexCommand.class})
 public final class SearchSideMain implements Runnable {
-  public static void main(String[] args) {
+  /** The top-level command of the search-side jar. */
+  public SearchSideMain() {}
+
+  /**
+   * Runs the verb named by {@code args} and exits the JVM with its status (0 ok, 2 for an input error).
+   *
+   * @param args the command line, verb first
+   */  public static void main(String[] args) {
     CommandLine cl = new CommandLine(new SearchSideMain());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       if (ex instanceof IllegalArgumentException) {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "teacher", mixinStandardHelpOptions = true,
     description = "Train/evaluate the cross-attention teacher; cache its logits for distillation.")
-public final class TeacherCommand implements Callable<Integer> {
+final class TeacherCommand implements Callable<Integer> {
   @Option(names = "--config", description = "JSON config (TrainConfig fields; batchWindows = examples per batch)")
   Path configFile;
   @Option(names = "--out", required = true) Path out;

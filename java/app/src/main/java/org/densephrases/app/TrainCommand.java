@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train the phrase model on SQuAD (resumes from OUT/checkpoint.bin when present).")
-public final class TrainCommand implements Callable<Integer> {
+final class TrainCommand implements Callable<Integer> {
   @Option(names = "--config", description = "JSON training config (fields of TrainConfig)")
   Path configFile;
 

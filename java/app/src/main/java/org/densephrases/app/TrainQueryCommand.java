@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train-query", mixinStandardHelpOptions = true,
     description = "Query-side fine-tuning: train the question encoder against a fixed dump and index.")
-public final class TrainQueryCommand implements Callable<Integer> {
+final class TrainQueryCommand implements Callable<Integer> {
   @Option(names = "--model", description = "the exported phrase model the dump was made with (default: the committed"
       + " model)")
   String model;

@@ -34,7 +34,12 @@ public final class TextCorpus {
 
   private TextCorpus() {}
 
-  /** Whether {@code p} is read as text (a folder or a .txt/.md file) rather than JSONL. */
+  /**
+   * Whether {@code p} is read as text (a folder or a .txt/.md file) rather than JSONL.
+   *
+   * @param p a corpus path
+   * @return true for a directory or a {@code .txt} / {@code .md} file
+   */
   public static boolean isText(Path p) {
     return Files.isDirectory(p) || isTextFile(p);
   }
@@ -44,7 +49,13 @@ public final class TextCorpus {
     return n.endsWith(".txt") || n.endsWith(".md") || n.endsWith(".markdown");
   }
 
-  /** The corpus at {@code p}, in order: JSONL lines, or the text files' passages in path order. */
+  /**
+   * The corpus at {@code p}, in order: JSONL lines, or the text files' passages in path order.
+   *
+   * @param p a JSONL file (gzip or plain), a text file, or a folder of text files
+   * @return the paragraphs in order
+   * @throws IOException when a file cannot be read
+   */
   public static List<CorpusParagraph> read(Path p) throws IOException {
     if (!Files.exists(p)) {
       throw new NoSuchFileException(p.toString(), null, "corpus file not found");
@@ -86,7 +97,13 @@ public final class TextCorpus {
     }
   }
 
-  /** The passages of one document (see the class comment). */
+  /**
+   * The passages of one document (see the class comment).
+   *
+   * @param path the document's path relative to the corpus root (its id and title derive from it)
+   * @param text the document's text
+   * @return its passages, in order
+   */
   public static List<CorpusParagraph> passages(String path, String text) {
     String stem = path.substring(path.lastIndexOf('/') + 1).replaceFirst("\\.[^.]+$", "");
     String title = null;
@@ -169,7 +186,13 @@ public final class TextCorpus {
     return out;
   }
 
-  /** CRC32C of a corpus: a file's bytes; a folder's text files' relative paths and bytes, in path order. */
+  /**
+   * CRC32C of a corpus: a file's bytes; a folder's text files' relative paths and bytes, in path order.
+   *
+   * @param p a corpus file or folder
+   * @return the checksum as hex
+   * @throws IOException when a file cannot be read
+   */
   public static String checksum(Path p) throws IOException {
     if (!Files.exists(p)) {
       throw new NoSuchFileException(p.toString(), null, "corpus file not found");

@@ -34,6 +34,11 @@ public record QuestionVectors(String modelId, int dim, List<String> ids, List<St
   public static final String MAGIC = "DPQUESTN";
   public static final int VERSION = 1;
 
+  /**
+   * Checks that ids, texts and vectors agree in count.
+   *
+   * @throws IllegalArgumentException when they do not
+   */
   public QuestionVectors {
     if (ids.size() != texts.size() || qStart.length != (long) ids.size() * dim || qEnd.length != qStart.length) {
       throw new IllegalArgumentException("question vectors: " + ids.size() + " ids, " + texts.size() + " texts, "
@@ -41,10 +46,17 @@ public record QuestionVectors(String modelId, int dim, List<String> ids, List<St
     }
   }
 
+  /** {@return the number of questions} */
   public int size() {
     return ids.size();
   }
 
+  /**
+   * Writes the file (to a {@code .tmp} first, then renamed), creating its directory.
+   *
+   * @param file the destination
+   * @throws IOException when it cannot be written
+   */
   public void write(Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     java.nio.file.Files.createDirectories(parent);
@@ -58,7 +70,14 @@ public record QuestionVectors(String modelId, int dim, List<String> ids, List<St
     }
   }
 
-  /** Reads and checks a file; {@code expectModelId} (null: any) must equal the file's model id. */
+  /**
+   * Reads and checks a file; {@code expectModelId} (null: any) must equal the file's model id.
+   *
+   * @param file the file to read
+   * @param expectModelId the model id the file must carry, or null for any
+   * @return the question vectors
+   * @throws IOException when the file is missing, corrupt, or from another model
+   */
   public static QuestionVectors read(Path file, String expectModelId) throws IOException {
     try (ContainerFile f = ContainerFile.open(file, MAGIC, VERSION, new Expect(expectModelId, 0, DType.FP32),
         Verify.ON_OPEN)) {

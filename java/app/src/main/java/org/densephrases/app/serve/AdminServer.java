@@ -33,6 +33,8 @@ public final class AdminServer implements AutoCloseable {
    *
    * @param port TCP port, 0 = any free one
    * @param answerer the answerer whose generation it reloads
+   * @return the running admin server; {@link #close()} stops it
+   * @throws IOException when the port cannot be bound
    */
   public static AdminServer start(int port, ReloadingAnswerer answerer) throws IOException {
     HttpServer h = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 8);
@@ -82,7 +84,11 @@ public final class AdminServer implements AutoCloseable {
     }
   }
 
-  /** Where it listens (a loopback address). */
+  /**
+   * Where it listens (a loopback address).
+   *
+   * @return the bound address and port
+   */
   public InetSocketAddress address() {
     return http.getAddress();
   }

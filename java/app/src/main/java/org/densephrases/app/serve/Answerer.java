@@ -12,6 +12,8 @@ import org.densephrases.search.SearchSession;
  */
 public interface Answerer extends AutoCloseable {
   /**
+   * Answers a batch of questions in one search call.
+   *
    * @param questions checked, trimmed question texts (at least one)
    * @param options k, L, nprobe, candidates of the search (its unit is ignored)
    * @param units the units to aggregate the same scored spans by
@@ -20,7 +22,11 @@ public interface Answerer extends AutoCloseable {
    */
   SearchSession.Results answer(List<String> questions, SearchOptions options, List<Unit> units);
 
-  /** What is served, for /health and /metrics. */
+  /**
+   * What is served, for /health and /metrics.
+   *
+   * @return the served backend, index, model and dump sizes
+   */
   ServerInfo info();
 
   @Override

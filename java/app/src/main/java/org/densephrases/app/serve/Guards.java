@@ -37,6 +37,12 @@ public record Guards(
     int maxConnectionsPerAddress,
     int maxConnections) {
 
+  /**
+   * Checks every limit and normalises the lists (host names trimmed and lower-cased, blanks dropped).
+   *
+   * @throws IllegalArgumentException naming the option whose value is out of range, a malformed CORS origin, or an
+   *     API key shorter than 16 characters
+   */
   public Guards {
     range("--timeout-ms", timeoutMillis, 1, 3_600_000);
     range("--max-timeout-ms", maxTimeoutMillis, timeoutMillis, 3_600_000);
@@ -67,31 +73,70 @@ public record Guards(
    * Deadline 10 s (at most 60 s), cost 32,768 (64 questions at k 10 and L 20 fit, and one question at k 100 and L
    * 128), 5 s of queued work, loopback hosts, no CORS, no key, headers within 10 s, bodies within 10 s, idle 30 s, 64
    * connections per address and 1,024 in all.
+   *
+   * @return the standard guards
    */
   public static Guards standard() {
     return new Guards(10_000, 60_000, 32_768, 5_000, List.of(), List.of(), null, 10_000, 10_000, 30_000, 64, 1024);
   }
 
+  /**
+   * Changes the request deadlines; the copy is checked like any new value.
+   *
+   * @param timeout the default deadline, in milliseconds
+   * @param maxTimeout the longest deadline a request may ask for, in milliseconds
+   * @return a copy with these deadlines
+   */
   public Guards withTimeouts(long timeout, long maxTimeout) {
     return new Guards(timeout, maxTimeout, maxCost, maxQueueMillis, allowedHosts, corsOrigins, apiKey,
         headerTimeoutMillis, bodyTimeoutMillis, idleTimeoutMillis, maxConnectionsPerAddress, maxConnections);
   }
 
+  /**
+   * Changes the per-request cost budget.
+   *
+   * @param cost the most questions x k x max_answer_length one request may ask for
+   * @return a copy with this cost budget
+   */
   public Guards withMaxCost(long cost) {
     return new Guards(timeoutMillis, maxTimeoutMillis, cost, maxQueueMillis, allowedHosts, corsOrigins, apiKey,
         headerTimeoutMillis, bodyTimeoutMillis, idleTimeoutMillis, maxConnectionsPerAddress, maxConnections);
   }
 
+  /**
+   * Changes the queue-time budget.
+   *
+   * @param ms the most estimated search time, in milliseconds, queued ahead of a new request
+   * @return a copy with this queue budget
+   */
   public Guards withMaxQueueMillis(long ms) {
     return new Guards(timeoutMillis, maxTimeoutMillis, maxCost, ms, allowedHosts, corsOrigins, apiKey,
         headerTimeoutMillis, bodyTimeoutMillis, idleTimeoutMillis, maxConnectionsPerAddress, maxConnections);
   }
 
+  /**
+   * Changes who may call the server.
+   *
+   * @param hosts Host header names accepted (empty = loopback names and the bound address)
+   * @param origins CORS origins allowed (empty = none)
+   * @param key the API key, or null for none
+   * @return a copy with this access policy
+   */
   public Guards withAccess(List<String> hosts, List<String> origins, String key) {
     return new Guards(timeoutMillis, maxTimeoutMillis, maxCost, maxQueueMillis, hosts, origins, key,
         headerTimeoutMillis, bodyTimeoutMillis, idleTimeoutMillis, maxConnectionsPerAddress, maxConnections);
   }
 
+  /**
+   * Changes the connection timeouts and limits.
+   *
+   * @param headerTimeout milliseconds a request's headers may take
+   * @param bodyTimeout milliseconds a request body may take
+   * @param idleTimeout milliseconds a connection may stay idle
+   * @param perAddress open connections one client address may hold
+   * @param total open connections in all
+   * @return a copy with these connection limits
+   */
   public Guards withConnections(long headerTimeout, long bodyTimeout, long idleTimeout, int perAddress, int total) {
     return new Guards(timeoutMillis, maxTimeoutMillis, maxCost, maxQueueMillis, allowedHosts, corsOrigins, apiKey,
         headerTimeout, bodyTimeout, idleTimeout, perAddress, total);

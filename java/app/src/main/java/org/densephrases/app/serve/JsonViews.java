@@ -14,10 +14,22 @@ public final class JsonViews {
 
   private JsonViews() {}
 
+  /**
+   * Serialises a response object.
+   *
+   * @param o a JSON object
+   * @return its compact JSON text (no HTML escaping; NaN and infinities written as such)
+   */
   public static String write(JsonObject o) {
     return GSON.toJson(o);
   }
 
+  /**
+   * The API view of ranked answers.
+   *
+   * @param answers ranked answers, best first
+   * @return their JSON objects, each with its 1-based rank
+   */
   public static JsonArray answers(List<Answer> answers) {
     JsonArray arr = new JsonArray();
     int rank = 1;

@@ -85,12 +85,12 @@ public final class Metrics {
   private volatile IntSupplier queued = () -> 0;
   private volatile IntSupplier connections = () -> 0;
 
-  public Metrics(ServerInfo info) {
+  Metrics(ServerInfo info) {
     this(() -> info);
   }
 
   /** Metrics of what {@code info} says is served at the time of each rendering. */
-  public Metrics(java.util.function.Supplier<ServerInfo> info) {
+  Metrics(java.util.function.Supplier<ServerInfo> info) {
     this.info = info;
   }
 
@@ -106,33 +106,33 @@ public final class Metrics {
   }
 
   /** A request whose client went away before its response was written: not counted under any status. */
-  public void abandoned(String endpoint) {
+  void abandoned(String endpoint) {
     abandoned.computeIfAbsent(endpoint, e -> new LongAdder()).increment();
   }
 
   /** A request Jetty refused itself (bad request line, header or URI too large, ...) before our handler saw it. */
-  public void rejectedByJetty(int status) {
+  void rejectedByJetty(int status) {
     requests.computeIfAbsent("jetty", e -> new ConcurrentHashMap<>())
         .computeIfAbsent(status, s -> new LongAdder()).increment();
   }
 
   /** A queued job dropped because its client went away; stage = queued or running. */
-  public void cancelled(String stage) {
+  void cancelled(String stage) {
     cancelled.computeIfAbsent(stage, e -> new LongAdder()).increment();
   }
 
   /** A job whose deadline passed; stage = queued or running. */
-  public void deadlineExceeded(String stage) {
+  void deadlineExceeded(String stage) {
     deadlines.computeIfAbsent(stage, e -> new LongAdder()).increment();
   }
 
   /** Time a job waited for a search worker. */
-  public void queueWait(long nanos) {
+  void queueWait(long nanos) {
     queueWait.observe(nanos / 1e9);
   }
 
   /** A connection the server closed on its own: per_address_cap, header_timeout. */
-  public void connectionClosed(String reason) {
+  void connectionClosed(String reason) {
     connectionsClosed.computeIfAbsent(reason, e -> new LongAdder()).increment();
   }
 
@@ -150,14 +150,14 @@ public final class Metrics {
   }
 
   /** One finished request. */
-  public void request(String endpoint, int status, long nanos) {
+  void request(String endpoint, int status, long nanos) {
     requests.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
         .computeIfAbsent(status, s -> new LongAdder()).increment();
     latency.computeIfAbsent(endpoint, e -> new Histogram(LATENCY_BUCKETS)).observe(nanos / 1e9);
   }
 
   /** One search call of n questions. */
-  public void batchRan(int n, long nanos) {
+  void batchRan(int n, long nanos) {
     batchSize.observe(n);
     questions.add(n);
     searchSeconds.add(nanos / 1e9);
@@ -172,25 +172,29 @@ public final class Metrics {
   }
 
   /** The stages of one search call: one observation per stage of the stage histograms. */
-  public void stagesRan(org.densephrases.search.SearchSession.Results r) {
+  void stagesRan(org.densephrases.search.SearchSession.Results r) {
     stages.get("encode").observe(r.encodeMs() / 1e3);
     stages.get("first_stage").observe(r.firstStageMs() / 1e3);
     stages.get("span").observe(r.spanMs() / 1e3);
     stages.get("aggregate").observe(r.aggregateMs() / 1e3);
   }
 
-  public void searchFailed() {
+  void searchFailed() {
     searchFailures.increment();
   }
 
   /** Requests counted so far for an endpoint and status (tests). */
-  public long requests(String endpoint, int status) {
+  long requests(String endpoint, int status) {
     Map<Integer, LongAdder> m = requests.get(endpoint);
     LongAdder a = m == null ? null : m.get(status);
     return a == null ? 0 : a.sum();
   }
 
-  /** The exposition, content type {@code text/plain; version=0.0.4}. */
+  /**
+   * The exposition, content type {@code text/plain; version=0.0.4}.
+   *
+   * @return every metric with its HELP and TYPE lines, rendered now (gauges and server info read at this moment)
+   */
   public String render() {
     ServerInfo info = this.info.get();
     StringBuilder sb = new StringBuilder(4096);

@@ -54,7 +54,7 @@ import org.densephrases.search.SearchSession;
  * (503); {@link #awaitRunning} waits for the calls in progress; {@link #failRunning} answers what is still running
  * when the time is up.
  */
-public final class MicroBatcher implements AutoCloseable {
+final class MicroBatcher implements AutoCloseable {
   /**
    * The answers of one job, how many questions its search call ran, how long it waited for a worker, and of the
    * search time (encoding included) the milliseconds of each stage: encode, first stage, span scoring, aggregation

@@ -24,11 +24,22 @@ public final class ReloadingAnswerer implements Answerer {
    * closed on its own; what they share must outlive the last one closed.
    */
   public interface Opener {
+    /**
+     * Opens the newest generation.
+     *
+     * @param current the answerer served now
+     * @return the answerer of the newest generation
+     * @throws Exception when that generation cannot be opened (the current one stays)
+     */
     Answerer open(Answerer current) throws Exception;
   }
 
   /** The newest committed generation number of the served dump. */
   public interface Latest {
+    /**
+     * {@return the generation number}
+     * @throws Exception when the dump directory cannot be read
+     */
     long generation() throws Exception;
   }
 
@@ -70,10 +81,14 @@ public final class ReloadingAnswerer implements Answerer {
   private final AtomicInteger reloads = new AtomicInteger();
 
   /**
+   * Serves {@code first} and watches for newer generations.
+   *
    * @param first the answerer of the generation loaded at start
    * @param warmUp options of the warm-up search run on a new generation before it is served
    * @param pollMillis how often the dump directory is checked for a new generation; 0 = never (only {@link #check()},
    *     which the admin endpoint calls)
+   * @param opener opens a newer generation's answerer
+   * @param latest reads the newest committed generation
    */
   public ReloadingAnswerer(Answerer first, Opener opener, Latest latest, SearchOptions warmUp, long pollMillis) {
     this.current = new Lease(first);
@@ -90,12 +105,20 @@ public final class ReloadingAnswerer implements Answerer {
     }
   }
 
-  /** Called after each switch to a new generation (metrics). */
+  /**
+   * Called after each switch to a new generation (metrics).
+   *
+   * @param r the callback, run on the watcher thread
+   */
   public void onReload(Runnable r) {
     this.onReload = r;
   }
 
-  /** Generations switched to since start. */
+  /**
+   * Generations switched to since start.
+   *
+   * @return the number of switches
+   */
   public int reloads() {
     return reloads.get();
   }

@@ -108,7 +108,14 @@ public final class SearchServer implements AutoCloseable {
     server.setStopAtShutdown(false); // ServeCommand stops us on SIGTERM/SIGINT, in order (server, then answerer)
   }
 
-  /** Starts serving; the port is bound when this returns. */
+  /**
+   * Starts serving; the port is bound when this returns.
+   *
+   * @param config how to listen, batch and guard
+   * @param answerer what answers questions; the server does not close it
+   * @return the running server
+   * @throws Exception when the port cannot be bound or Jetty fails to start
+   */
   public static SearchServer start(ServeConfig config, Answerer answerer) throws Exception {
     SearchServer s = new SearchServer(config, answerer);
     try {
@@ -127,11 +134,16 @@ public final class SearchServer implements AutoCloseable {
     return s;
   }
 
-  /** The bound port (the ephemeral one when the config said 0). */
+  /**
+   * The bound port (the ephemeral one when the config said 0).
+   *
+   * @return the port
+   */
   public int port() {
     return connector.getLocalPort();
   }
 
+  /** {@return the server's base URL ({@code http://host:port/}; a wildcard bind address reads as 127.0.0.1)} */
   public URI uri() {
     String h = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
     if (h.equals("0.0.0.0") || h.equals("[::]")) {
@@ -140,16 +152,25 @@ public final class SearchServer implements AutoCloseable {
     return URI.create("http://" + h + ":" + port() + "/");
   }
 
+  /** {@return the server's counters and histograms, as {@code /metrics} renders them} */
   public Metrics metrics() {
     return metrics;
   }
 
-  /** Host header names accepted (lower case, no port). */
+  /**
+   * Host header names accepted (lower case, no port).
+   *
+   * @return the accepted names
+   */
   public Set<String> allowedHosts() {
     return access.allowedHosts();
   }
 
-  /** Blocks until the server stops. */
+  /**
+   * Blocks until the server stops.
+   *
+   * @throws InterruptedException when the waiting thread is interrupted
+   */
   public void join() throws InterruptedException {
     server.join();
   }

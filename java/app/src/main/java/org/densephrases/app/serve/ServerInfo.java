@@ -15,7 +15,18 @@ package org.densephrases.app.serve;
  */
 public record ServerInfo(String backend, String device, String index, String modelId, long indexBytes,
     long dumpBytes, long phrases, long documents, long generation) {
-  /** Generation 0. */
+  /**
+   * Generation 0.
+   *
+   * @param backend the search backend (cpu or gpu)
+   * @param device the device in words
+   * @param index the index kind and name
+   * @param modelId the model id of the dump
+   * @param indexBytes bytes of the first-stage structure
+   * @param dumpBytes bytes of the whole dump
+   * @param phrases stored tokens
+   * @param documents live dump documents
+   */
   public ServerInfo(String backend, String device, String index, String modelId, long indexBytes, long dumpBytes,
       long phrases, long documents) {
     this(backend, device, index, modelId, indexBytes, dumpBytes, phrases, documents, 0);

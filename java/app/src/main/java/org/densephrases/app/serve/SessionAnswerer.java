@@ -18,7 +18,11 @@ public final class SessionAnswerer implements Answerer {
   private final SearchSession session;
   private final ServerInfo info;
 
-  /** Serves {@code session}, which {@link #close()} closes. */
+  /**
+   * Serves {@code session}, which {@link #close()} closes.
+   *
+   * @param session the search session to answer from
+   */
   public SessionAnswerer(SearchSession session) {
     this.session = session;
     var d = session.dump();
@@ -30,12 +34,19 @@ public final class SessionAnswerer implements Answerer {
   /**
    * An answerer over the dump's newest generation, sharing this one's question encoder ({@link SearchSession#reopen});
    * this one keeps serving its own generation until closed.
+   *
+   * @return the new answerer
+   * @throws java.io.IOException when the new generation cannot be opened
    */
   public SessionAnswerer reopen() throws java.io.IOException {
     return new SessionAnswerer(session.reopen());
   }
 
-  /** The session answered from. */
+  /**
+   * The session answered from.
+   *
+   * @return the session
+   */
   public SearchSession session() {
     return session;
   }
@@ -52,7 +63,11 @@ public final class SessionAnswerer implements Answerer {
         st.spanNanos() / 1e6, st.aggregateNanos() / 1e6);
   }
 
-  /** The options a request gets when it does not say (nprobe resolved against the index). */
+  /**
+   * The options a request gets when it does not say (nprobe resolved against the index).
+   *
+   * @return the default search options
+   */
   public SearchOptions defaults() {
     return session.defaults();
   }
