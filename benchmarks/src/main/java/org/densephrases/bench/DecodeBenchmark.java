@@ -28,18 +28,25 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class DecodeBenchmark {
+  /** JMH instantiates the state once per trial; the parameters are set before {@code setup()}. */
+  public DecodeBenchmark() {}
+
+  /** Which decoder: {@code scalar} (the auto-vectorized loop) or {@code simd} (the Vector API). */
   @Param({"scalar", "simd"})
   public String backend;
 
+  /** The code type decoded: INT8 or FP16. */
   @Param({"INT8", "FP16"})
   public VectorType type;
 
+  /** Elements per tile (the SIMD scanner's unit of work). */
   public int count = 8192;
 
   private Arena arena;
   private MemorySegment seg;
   private float[] out;
 
+  /** Allocates one tile of random codes and the output array. */
   @Setup(Level.Trial)
   public void setup() {
     arena = Arena.ofShared();
@@ -47,11 +54,17 @@ public class DecodeBenchmark {
     out = new float[count];
   }
 
+  /** Frees the tile. */
   @TearDown(Level.Trial)
   public void tearDown() {
     arena.close();
   }
 
+  /**
+   * Decodes the tile once.
+   *
+   * @return the decoded floats (returned so that the JIT keeps the work)
+   */
   @Benchmark
   public float[] decodeTile() {
     boolean simd = backend.equals("simd");

@@ -31,17 +31,28 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class IvfPqBenchmark {
+  /** JMH instantiates the state once per trial; the parameters are set before {@code setup()}. */
+  public IvfPqBenchmark() {}
+
+  /** Which kernels: {@code scalar}, {@code simd} (all cores) or {@code simd-1t} (one thread). */
   @Param({"scalar", "simd", "simd-1t"})
   public String backend;
 
+  /** Queries per scan call. */
   @Param({"1", "8"})
   public int queries;
 
+  /** Vectors in the index. */
   public int count = 1_000_000;
+  /** Vector dimension. */
   public int dim = 768;
+  /** PQ sub-quantizers per vector (one byte code each). */
   public int m = 96;
+  /** Inverted lists. */
   public int nlist = 4096;
+  /** Lists probed per query. */
   public int nprobe = 256;
+  /** Results kept per query. */
   public int k = 100;
 
   private Arena arena;
@@ -51,6 +62,7 @@ public class IvfPqBenchmark {
   private int[] probes;
   private float[] bias;
 
+  /** Builds random PQ codes, codebooks, list assignment, probes and biases (seeded). */
   @Setup(Level.Trial)
   public void setup() {
     kernels = BenchData.backend(backend);
@@ -77,12 +89,18 @@ public class IvfPqBenchmark {
     bias = BenchData.gaussian(r, queries * nprobe, 1.0);
   }
 
+  /** Frees the native table. */
   @TearDown(Level.Trial)
   public void tearDown() {
     table.close();
     arena.close();
   }
 
+  /**
+   * One IVF-PQ scan with fused top-k.
+   *
+   * @return the top-k of every query
+   */
   @Benchmark
   public TopK ivfPqScan() {
     return kernels.vectorScanner().search(table, q, queries, probes, nprobe, bias, k);

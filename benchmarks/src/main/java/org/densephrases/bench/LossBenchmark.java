@@ -21,11 +21,18 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class LossBenchmark {
+  /** JMH instantiates the state once per trial; the parameters are set before {@code setup()}. */
+  public LossBenchmark() {}
+
+  /** Which kernels: {@code scalar}, {@code simd} (all cores) or {@code simd-1t} (one thread). */
   @Param({"scalar", "simd", "simd-1t"})
   public String backend;
 
+  /** Questions (and gold phrases) per batch. */
   public int batch = 64;
+  /** Pre-batch cache rows (gold phrases of earlier batches). */
   public int cache = 64;
+  /** Vector dimension. */
   public int dim = 768;
 
   private KernelBackend kernels;
@@ -36,6 +43,7 @@ public class LossBenchmark {
   private float[] cs;
   private float[] ce;
 
+  /** Fills random question, phrase and cache vectors (seeded). */
   @Setup(Level.Trial)
   public void setup() {
     kernels = BenchData.backend(backend);
@@ -49,6 +57,11 @@ public class LossBenchmark {
     ce = BenchData.gaussian(r, cache * dim, sigma);
   }
 
+  /**
+   * One forward and backward pass of the loss.
+   *
+   * @return the loss and its gradients
+   */
   @Benchmark
   public LossResult lossForwardBackward() {
     return kernels.negativeLoss().compute(qs, qe, ps, pe, cs, ce, batch, cache, dim);

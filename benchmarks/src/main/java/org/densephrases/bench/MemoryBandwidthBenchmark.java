@@ -26,8 +26,13 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MemoryBandwidthBenchmark {
+  /** JMH instantiates the state once per trial; the parameters are set before {@code setup()}. */
+  public MemoryBandwidthBenchmark() {}
+
+  /** Bytes read per call: 256 MiB. */
   public static final long BYTES = 256L << 20;
 
+  /** Reader threads: {@code 1} or {@code all} (every processor). */
   @Param({"1", "all"})
   public String threads;
 
@@ -35,6 +40,7 @@ public class MemoryBandwidthBenchmark {
   private MemorySegment seg;
   private int n;
 
+  /** Allocates and fills the native buffer. */
   @Setup(Level.Trial)
   public void setup() {
     arena = Arena.ofShared();
@@ -45,11 +51,17 @@ public class MemoryBandwidthBenchmark {
     n = threads.equals("all") ? Runtime.getRuntime().availableProcessors() : 1;
   }
 
+  /** Frees the buffer. */
   @TearDown(Level.Trial)
   public void tearDown() {
     arena.close();
   }
 
+  /**
+   * Reads the whole buffer once as longs.
+   *
+   * @return the sum of the longs (returned so that the JIT keeps the reads)
+   */
   @Benchmark
   public long read256MB() {
     long part = BYTES / n;

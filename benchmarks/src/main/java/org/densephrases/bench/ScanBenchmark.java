@@ -26,18 +26,26 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class ScanBenchmark {
+  /** JMH instantiates the state once per trial; the parameters are set before {@code setup()}. */
+  public ScanBenchmark() {}
+
+  /** Which kernels: {@code scalar}, {@code simd} (all cores) or {@code simd-1t} (one thread). */
   @Param({"scalar", "simd", "simd-1t"})
   public String backend;
 
+  /** The code type scanned: INT8 or FP16. */
   @Param({"INT8", "FP16"})
   public VectorType type;
 
+  /** Table shape, {@code rows x dim}. */
   @Param({"1000000x128", "200000x768"})
   public String shape;
 
+  /** Queries per scan call. */
   @Param({"1", "8"})
   public int queries;
 
+  /** Results kept per query. */
   public int k = 100;
 
   private Arena arena;
@@ -45,6 +53,7 @@ public class ScanBenchmark {
   private ScanTable table;
   private float[] q;
 
+  /** Builds a random table of the chosen shape and type and random queries (seeded). */
   @Setup(Level.Trial)
   public void setup() {
     kernels = BenchData.backend(backend);
@@ -57,12 +66,18 @@ public class ScanBenchmark {
     q = BenchData.gaussian(new SplittableRandom(7), queries * dim, 1.0);
   }
 
+  /** Frees the native table. */
   @TearDown(Level.Trial)
   public void tearDown() {
     table.close();
     arena.close();
   }
 
+  /**
+   * One flat scan with fused top-k.
+   *
+   * @return the top-k of every query
+   */
   @Benchmark
   public TopK flatScan() {
     return kernels.vectorScanner().search(table, q, queries, k);

@@ -32,17 +32,28 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class SpanBenchmark {
+  /** JMH instantiates the state once per trial; the parameters are set before {@code setup()}. */
+  public SpanBenchmark() {}
+
+  /** Which kernels: {@code scalar}, {@code simd} (all cores) or {@code simd-1t} (one thread). */
   @Param({"scalar", "simd", "simd-1t"})
   public String backend;
 
+  /** The token vector type: INT8 or FP16. */
   @Param({"INT8", "FP16"})
   public VectorType type;
 
+  /** Tokens in the synthetic dump. */
   public int numTokens = 200_000;
+  /** Vector dimension. */
   public int dim = 768;
+  /** Questions per call. */
   public int questions = 8;
+  /** Start candidates per question. */
   public int candidates = 1000;
+  /** The longest span, in tokens (L). */
   public int maxLen = 20;
+  /** Spans kept per question. */
   public int k = 10;
 
   private Arena arena;
@@ -50,6 +61,7 @@ public class SpanBenchmark {
   private TokenTable table;
   private SpanQuery query;
 
+  /** Builds the token table, documents and candidates (seeded). */
   @Setup(Level.Trial)
   public void setup() {
     kernels = BenchData.backend(backend);
@@ -71,12 +83,18 @@ public class SpanBenchmark {
         questions, cands, candidates, maxLen, Direction.START_TO_END, k);
   }
 
+  /** Frees the native table. */
   @TearDown(Level.Trial)
   public void tearDown() {
     table.close();
     arena.close();
   }
 
+  /**
+   * Scores every candidate's spans once.
+   *
+   * @return the top spans of every question
+   */
   @Benchmark
   public SpanResult spanScore() {
     return kernels.spanScorer().score(table, query);

@@ -19,6 +19,11 @@ import org.densephrases.model.text.Tokenizer;
 public final class TokenizerThroughput {
   private TokenizerThroughput() {}
 
+  /**
+   * Runs the measurement (see the class comment) and prints tokens/s per implementation.
+   *
+   * @param args optional corpus path, then optional tokenizer.json path
+   */
   public static void main(String[] args) {
     Path corpus = args.length > 0 ? Path.of(args[0]) : DataFiles.dataDir().resolve("corpus/squad-paragraphs.jsonl.gz");
     Path json = args.length > 1 ? Path.of(args[1]) : Path.of("models/e5-small-tied/tokenizer.json");

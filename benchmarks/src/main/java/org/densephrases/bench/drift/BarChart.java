@@ -14,7 +14,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /** Grouped bars (one group per metric, one bar per series) drawn with Java2D, written as PNG (tmp + rename). */
-public final class BarChart {
+final class BarChart {
   /** One series: its name and one value per group. */
   public record Series(String name, double[] values) {}
 

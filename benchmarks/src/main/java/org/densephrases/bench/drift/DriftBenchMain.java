@@ -59,6 +59,12 @@ public final class DriftBenchMain {
   record Eval(String name, double[] recall10, double[] recall100, double em, double f1, double pr10, double emAdded,
       double f1Added, int nAdded, double qps) {}
 
+  /**
+   * Runs the drift benchmark (see the class comment).
+   *
+   * @param a the options (see {@code tools/bench-drift.sh})
+   * @throws Exception when a step fails; the run stops there
+   */
   public static void main(String[] a) throws Exception {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("--corpus", Workspace.DEFAULT_CORPUS);

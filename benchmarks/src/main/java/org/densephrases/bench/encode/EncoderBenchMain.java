@@ -31,6 +31,8 @@ import picocli.CommandLine;
 @Command(name = "encoder-bench", mixinStandardHelpOptions = true,
     description = "Compare the java and djl encoders: dump tokens/s, question latency.")
 public final class EncoderBenchMain implements Callable<Integer> {
+  private EncoderBenchMain() {}
+
   @Option(names = "--model", description = "exported model directory (default: the committed model)")
   String model;
 
@@ -52,6 +54,11 @@ public final class EncoderBenchMain implements Callable<Integer> {
   @Option(names = "--reps", description = "timed repetitions of each measurement (default: ${DEFAULT-VALUE})")
   int reps = 3;
 
+  /**
+   * Runs the comparison and exits with its status.
+   *
+   * @param args the options (see {@code --help})
+   */
   public static void main(String[] args) {
     System.exit(new CommandLine(new EncoderBenchMain()).execute(args));
   }

@@ -42,6 +42,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench-scale", mixinStandardHelpOptions = true,
     description = "Scale benchmark: IVF index size, search latency and throughput vs corpus size (synthetic).")
 public final class BenchScaleMain implements Callable<Integer> {
+  private BenchScaleMain() {}
+
   @Spec CommandSpec spec;
 
   /**

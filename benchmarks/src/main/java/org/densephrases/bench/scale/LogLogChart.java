@@ -15,7 +15,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /** A small log-log line chart drawn with Java2D (no plotting library here), written as PNG. */
-public final class LogLogChart {
+final class LogLogChart {
   /** One line: name, x values, y values. */
   public record Series(String name, double[] x, double[] y) {}
 

@@ -9,7 +9,7 @@ import org.densephrases.index.ivf.VectorSource;
  * generator is seeded from the row number), so an index build can read the source twice and recall can be measured.
  * Centres are N(0, 1) per dimension, noise N(0, noise^2).
  */
-public final class SyntheticSource implements VectorSource {
+final class SyntheticSource implements VectorSource {
   private final long count;
   private final int dim;
   private final int clusters;

@@ -53,6 +53,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-serve", mixinStandardHelpOptions = true,
     description = "Loopback load test of the search server at several client counts.")
 public final class ServeLoadMain implements Callable<Integer> {
+  private ServeLoadMain() {}
+
   @Option(names = "--dump", description = "dump directory (default: ${DEFAULT-VALUE})")
   Path dump = Path.of("work/dumps/serve-bench-first1000");
 
@@ -136,6 +138,11 @@ public final class ServeLoadMain implements Callable<Integer> {
     return spec != null && spec.commandLine().getParseResult().hasMatchedOption("--nprobe");
   }
 
+  /**
+   * Runs the load test and exits with its status.
+   *
+   * @param args the options (see {@code --help})
+   */
   public static void main(String[] args) {
     CommandLine cl = new CommandLine(new ServeLoadMain());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
