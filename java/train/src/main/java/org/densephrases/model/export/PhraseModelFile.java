@@ -46,20 +46,14 @@ import org.densephrases.model.train.Checkpoints;
 public final class PhraseModelFile {
   static final byte[] MAGIC = RawPhraseModel.MAGIC;
   static final int VERSION = RawPhraseModel.VERSION;
-  /**
-   * The exported model's file name in a model directory.
-   */
+  /** The exported model's file name in a model directory. */
   public static final String MODEL_FILE = RawPhraseModel.MODEL_FILE;
-  /**
-   * The tokenizer's file name in a model directory.
-   */
+  /** The tokenizer's file name in a model directory. */
   public static final String TOKENIZER_FILE = RawPhraseModel.TOKENIZER_FILE;
 
   private PhraseModelFile() {}
 
-  /**
-   * How tensors are stored: float32, float16, or int8 rows with one float scale each.
-   */
+  /** How tensors are stored: float32, float16, or int8 rows with one float scale each. */
   public enum Dtype {
     /** Every tensor as float32. */
     FP32,

@@ -54,9 +54,7 @@ import org.densephrases.model.train.TrainDevice;
  * heads, tied to the phrase model's id. The phrase model's files, the dump and the index are only read.
  */
 public final class QueryTrainer implements AutoCloseable {
-  /**
-   * What a question without a positive among its top k phrases contributes.
-   */
+  /** What a question without a positive among its top k phrases contributes. */
   public enum NoPositive {
     /** The question's gold phrase, read from the dump, is added as its positive. */
     GOLD,

@@ -14,9 +14,7 @@ import java.util.Locale;
  * step on resume so that a killed run's extra rows never show twice. {@link LossCurve} plots it.
  */
 public final class LossLog {
-  /**
-   * The log's file name inside a run directory.
-   */
+  /** The log's file name inside a run directory. */
   public static final String FILE = "losses.csv";
   /** The phrase model's columns. */
   public static final String STUDENT_HEADER = "step,seconds,loss,single,distill,negative,filter,lr,gnorm,"

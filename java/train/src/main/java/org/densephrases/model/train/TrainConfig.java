@@ -28,9 +28,7 @@ public final class TrainConfig {
   public String layout = "shared";
   /** Word embeddings stay at their pretrained values (so export stores them once for all encoders). */
   public boolean freezeWordEmbeddings = true;
-  /**
-   * The SQuAD v1.1 training file (gzip or plain JSON).
-   */
+  /** The SQuAD v1.1 training file (gzip or plain JSON). */
   public String trainFile = "../shared/data/squad/train-v1.1.reconstructed.json.gz";
   /** Use only the first N paragraphs of the train file (0 = all): for quick runs and ablations. */
   public int trainParagraphs = 0;
@@ -39,51 +37,29 @@ public final class TrainConfig {
    * {@code first} occurrence.
    */
   public String ambiguous = "drop";
-  /**
-   * The seed of the batch order and the random initialisation.
-   */
+  /** The seed of the batch order and the random initialisation. */
   public long seed = 42;
-  /**
-   * Tokens per passage window, special and title tokens included; 16 to 512.
-   */
+  /** Tokens per passage window, special and title tokens included; 16 to 512. */
   public int maxLength = 256;
-  /**
-   * Context tokens between the starts of consecutive windows.
-   */
+  /** Context tokens between the starts of consecutive windows. */
   public int stride = 128;
-  /**
-   * The most title tokens in front of each window.
-   */
+  /** The most title tokens in front of each window. */
   public int maxTitleTokens = 32;
-  /**
-   * The most question tokens, [CLS] and [SEP] included.
-   */
+  /** The most question tokens, [CLS] and [SEP] included. */
   public int maxQuestionLength = 64;
   /** Passage windows per batch (each with all of its questions). */
   public int batchWindows = 16;
-  /**
-   * Dropout probability in the encoders, in [0, 1).
-   */
+  /** Dropout probability in the encoders, in [0, 1). */
   public float dropout = 0.1f;
-  /**
-   * Peak learning rate, in (0, 1).
-   */
+  /** Peak learning rate, in (0, 1). */
   public float learningRate = 1e-4f;
-  /**
-   * Fraction of the planned steps spent warming the learning rate up linearly, in [0, 1).
-   */
+  /** Fraction of the planned steps spent warming the learning rate up linearly, in [0, 1). */
   public float warmupFraction = 0.06f;
-  /**
-   * AdamW decoupled weight decay.
-   */
+  /** AdamW decoupled weight decay. */
   public float weightDecay = 0.01f;
-  /**
-   * Gradients are clipped to this global L2 norm.
-   */
+  /** Gradients are clipped to this global L2 norm. */
   public float clipNorm = 1.0f;
-  /**
-   * Passes over the training data (at least 1).
-   */
+  /** Passes over the training data (at least 1). */
   public int epochs = 1;
   /** Stop after this many steps (0 = epochs x steps per epoch). The learning-rate schedule uses the planned total. */
   public int maxSteps = 0;
@@ -93,9 +69,7 @@ public final class TrainConfig {
   public float lambda2 = 2f;
   /** lambda3: in-batch + pre-batch negatives. */
   public float lambda3 = 4f;
-  /**
-   * Weight of the filter head's binary cross-entropy.
-   */
+  /** Weight of the filter head's binary cross-entropy. */
   public float lambdaFilter = 1f;
   /** Pre-batch negatives: gold vectors of the previous C batches (0 = in-batch only). */
   public int prebatch = 2;
@@ -105,13 +79,9 @@ public final class TrainConfig {
   public String teacherLogits = null;
   /** start from this checkpoint's parameters (not its optimizer or step): e.g. a run pre-trained on augmented data */
   public String initCheckpoint = null;
-  /**
-   * Write a checkpoint every this many steps (at least 1).
-   */
+  /** Write a checkpoint every this many steps (at least 1). */
   public int checkpointSteps = 100;
-  /**
-   * Also write a checkpoint when this many minutes have passed since the last one (at least 1).
-   */
+  /** Also write a checkpoint when this many minutes have passed since the last one (at least 1). */
   public int checkpointMinutes = 10;
   /** Keep an exported model of every checkpoint (for a learning curve). */
   public boolean exportEveryCheckpoint = true;

@@ -14,13 +14,9 @@ import java.util.Locale;
  * else the {@code DENSEPHRASES_DEVICE} environment variable, else {@code auto}.
  */
 public final class TrainDevice {
-  /**
-   * The system property that names the device.
-   */
+  /** The system property that names the device. */
   public static final String PROPERTY = "densephrases.device";
-  /**
-   * The environment variable that names the device when the property is unset.
-   */
+  /** The environment variable that names the device when the property is unset. */
   public static final String ENV = "DENSEPHRASES_DEVICE";
 
   private TrainDevice() {}
