@@ -7,11 +7,18 @@ package org.densephrases.index.dump;
  * set to each step in turn.
  */
 public final class CrashPoints {
+  /** The system property naming the step to halt at. */
   public static final String PROPERTY = "densephrases.crashAt";
+  /** The exit status of a halted JVM. */
   public static final int EXIT = 86;
 
   private CrashPoints() {}
 
+  /**
+   * Halts the JVM at once when {@link #PROPERTY} names {@code step}; does nothing otherwise.
+   *
+   * @param step the step just reached (for example {@link Generations#STEP_COMMITTED})
+   */
   public static void reached(String step) {
     if (step.equals(System.getProperty(PROPERTY))) {
       Runtime.getRuntime().halt(EXIT);

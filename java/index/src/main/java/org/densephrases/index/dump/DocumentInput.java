@@ -14,6 +14,11 @@ package org.densephrases.index.dump;
  */
 public record DocumentInput(
     String id, String title, String text, float[] vectors, float[] filterScores, int[] charStart, int[] charEnd) {
+  /**
+   * Checks that the arrays agree in length and every token's characters lie inside the text.
+   *
+   * @throws IllegalArgumentException naming the document and the bad token or array
+   */
   public DocumentInput {
     require(id != null && title != null && text != null, "id, title and text must not be null");
     require(vectors != null && charStart != null && charEnd != null, "vectors and char offsets must not be null");
@@ -29,6 +34,7 @@ public record DocumentInput(
     }
   }
 
+  /** {@return the number of tokens (vectors) in the document} */
   public int numTokens() {
     return charStart.length;
   }

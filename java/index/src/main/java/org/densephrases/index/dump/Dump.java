@@ -51,7 +51,13 @@ public final class Dump implements AutoCloseable {
     this.deletedTokens = dt;
   }
 
-  /** Opens the newest generation of a complete dump, checking every file's checksum. */
+  /**
+   * Opens the newest generation of a complete dump, checking every file's checksum.
+   *
+   * @param dir the dump directory
+   * @return the open dump; the caller closes it
+   * @throws IOException when the dump is missing, incomplete, or a file is corrupt
+   */
   public static Dump open(Path dir) throws IOException {
     return open(dir, Expect.ANY, Verify.ON_OPEN, false);
   }
@@ -62,6 +68,9 @@ public final class Dump implements AutoCloseable {
    * @param expect model id and dimension the caller's question encoder needs (null/0: any)
    * @param verify when to check payload checksums
    * @param allowIncomplete open the completed shards of a dump still being written
+   * @param dir the dump directory
+   * @return the open dump; the caller closes it
+   * @throws IOException when the dump is missing, incomplete (unless allowed), from another model, or corrupt
    */
   public static Dump open(Path dir, Expect expect, Verify verify, boolean allowIncomplete) throws IOException {
     if (!Files.isDirectory(dir)) {
@@ -80,7 +89,17 @@ public final class Dump implements AutoCloseable {
     }
   }
 
-  /** Opens generation {@code generation} of the dump (0: the dump writer's MANIFEST). */
+  /**
+   * Opens generation {@code generation} of the dump (0: the dump writer's MANIFEST).
+   *
+   * @param dir the dump directory
+   * @param generation the generation to open
+   * @param expect model id and dimension the caller needs (null/0: any)
+   * @param verify when to check payload checksums
+   * @param allowIncomplete open the completed shards of a dump still being written
+   * @return the open dump; the caller closes it
+   * @throws IOException when that generation is missing or a file is corrupt or does not match
+   */
   public static Dump open(Path dir, long generation, Expect expect, Verify verify, boolean allowIncomplete)
       throws IOException {
     DumpManifest m = Generations.read(dir, generation, expect.withDtype(null));
@@ -91,6 +110,11 @@ public final class Dump implements AutoCloseable {
   /**
    * Opens the dump a manifest not yet committed describes (a change reads the shards it wrote before committing);
    * payload checksums are not checked (the files were just written and checksummed by this process).
+   *
+   * @param dir the dump directory
+   * @param m the uncommitted manifest
+   * @return the open dump; the caller closes it
+   * @throws IOException when a shard file cannot be opened
    */
   public static Dump openUncommitted(Path dir, DumpManifest m) throws IOException {
     return open(dir, m, Generations.file(dir, m.generation()), Verify.LAZY, false);
@@ -124,37 +148,56 @@ public final class Dump implements AutoCloseable {
     }
   }
 
+  /** {@return the dump directory} */
   public Path dir() {
     return dir;
   }
 
+  /** {@return the model id of the vectors} */
   public String modelId() {
     return manifest.spec().modelId();
   }
 
+  /** {@return the vector dimension} */
   public int dim() {
     return manifest.spec().dim();
   }
 
+  /** {@return the vector types stored (FP16, INT8 or both)} */
   public Set<VectorType> types() {
     return manifest.spec().types();
   }
 
+  /** {@return the manifest of the opened generation} */
   public DumpManifest manifest() {
     return manifest;
   }
 
-  /** The generation this dump was opened at (0: never changed since the dump command). */
+  /**
+   * The generation this dump was opened at (0: never changed since the dump command).
+   *
+   * @return the generation number
+   */
   public long generation() {
     return manifest.generation();
   }
 
-  /** Whether global document d was removed (or replaced) by a later generation; search never returns it. */
+  /**
+   * Whether global document d was removed (or replaced) by a later generation; search never returns it.
+   *
+   * @param doc a global document number
+   * @return true when it is deleted
+   */
   public boolean isDeleted(int doc) {
     return deleted.get(doc);
   }
 
-  /** Whether the document holding global token t is deleted. */
+  /**
+   * Whether the document holding global token t is deleted.
+   *
+   * @param t a global token id
+   * @return true when its document is deleted
+   */
   public boolean isDeletedToken(long t) {
     if (deleted.isEmpty()) {
       return false;
@@ -163,16 +206,26 @@ public final class Dump implements AutoCloseable {
     return deleted.get(s.docBase() + s.docOfToken(t - s.tokenBase()));
   }
 
+  /** {@return the number of deleted documents} */
   public int numDeletedDocs() {
     return deleted.cardinality();
   }
 
-  /** Tokens of deleted documents (still in the shards until compaction). */
+  /**
+   * Tokens of deleted documents (still in the shards until compaction).
+   *
+   * @return the token count of deleted documents
+   */
   public long numDeletedTokens() {
     return deletedTokens;
   }
 
-  /** The shard holding global document d. */
+  /**
+   * The shard holding global document d.
+   *
+   * @param d a global document number
+   * @return its shard
+   */
   public DumpShard shardOfDoc(int d) {
     if (d < 0 || d >= numDocs) {
       throw new IndexOutOfBoundsException("document " + d + " is outside the dump's [0, " + numDocs + ")");
@@ -195,24 +248,36 @@ public final class Dump implements AutoCloseable {
     return lo;
   }
 
-  /** See {@link DumpManifest#fingerprint()}. */
+  /**
+   * See {@link DumpManifest#fingerprint()}.
+   *
+   * @return the content fingerprint
+   */
   public String fingerprint() {
     return manifest.fingerprint();
   }
 
+  /** {@return the shards, in global order} */
   public List<DumpShard> shards() {
     return shards;
   }
 
+  /** {@return the number of tokens over all shards (deleted documents' included)} */
   public long numTokens() {
     return numTokens;
   }
 
+  /** {@return the number of documents over all shards (deleted ones included)} */
   public int numDocs() {
     return numDocs;
   }
 
-  /** The shard holding global token id t. */
+  /**
+   * The shard holding global token id t.
+   *
+   * @param t a global token id
+   * @return its shard
+   */
   public DumpShard shardOfToken(long t) {
     if (t < 0 || t >= numTokens) {
       throw new IndexOutOfBoundsException("token " + t + " is outside the dump's [0, " + numTokens + ")");
@@ -220,14 +285,22 @@ public final class Dump implements AutoCloseable {
     return shards.get(lastAtMost(i -> tokenBases[i], t));
   }
 
-  /** Checks every payload checksum (for dumps opened with {@link Verify#LAZY}). */
+  /**
+   * Checks every payload checksum (for dumps opened with {@link Verify#LAZY}).
+   *
+   * @throws FileFormatException when a file does not match its checksum
+   */
   public void verify() throws FileFormatException {
     for (DumpShard s : shards) {
       s.verify();
     }
   }
 
-  /** Bytes of all shard files. */
+  /**
+   * Bytes of all shard files.
+   *
+   * @return the total size in bytes
+   */
   public long bytes() {
     long b = 0;
     for (DumpShard s : shards) {

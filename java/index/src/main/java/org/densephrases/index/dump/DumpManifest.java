@@ -27,8 +27,11 @@ import org.densephrases.kernels.VectorType;
  * section of {@code key=value} lines, readable with {@code tail -c +N MANIFEST}.
  */
 public final class DumpManifest {
+  /** The dump writer's manifest file name (generation 0). */
   public static final String FILE = "MANIFEST";
+  /** The manifest's file magic. */
   public static final String MAGIC = "DPMANIFT";
+  /** The manifest format version. */
   public static final int VERSION = 1;
   /** Provenance lines ({@link DumpSpec#source()}): {@code source.<key>=<value>}; a manifest may have none. */
   static final String SOURCE_PREFIX = "source.";
@@ -39,9 +42,17 @@ public final class DumpManifest {
   /**
    * One completed shard. Checksums are keyed by file suffix: meta, fp16, int8. {@code file} is the number in the
    * shard's file names ({@code shard-<file>.meta}): its position in MANIFEST, any unused number in a generation.
+   *
+   * @param inputDocs corpus documents consumed by the shard
+   * @param docs documents stored
+   * @param tokens tokens stored
+   * @param tokensBeforeFilter tokens before the filter
+   * @param crcs file suffix to payload CRC32C
+   * @param file the shard's file number
    */
   public record ShardEntry(int inputDocs, int docs, long tokens, long tokensBeforeFilter, Map<String, Integer> crcs,
       int file) {
+    /** Copies the checksum map. */
     public ShardEntry {
       crcs = Map.copyOf(crcs);
     }
@@ -51,9 +62,19 @@ public final class DumpManifest {
    * An index file of a generation, with its payload checksum and the drift bookkeeping of rows added since the index
    * was trained: {@code baseResidual} = mean squared L2 distance of the rows it was trained on to their centroid
    * (NaN until the first add measures it), {@code addedRows} and {@code addedResidualSum} the same for added rows.
+   *
+   * @param file the index file name in the dump directory
+   * @param crc its payload CRC32C
+   * @param baseResidual mean squared distance of the training rows to their centroids (NaN until measured)
+   * @param addedRows rows added since training
+   * @param addedResidualSum sum of the added rows' squared distances to their centroids
    */
   public record IndexEntry(String file, int crc, double baseResidual, long addedRows, double addedResidualSum) {
-    /** Relative increase of the added rows' mean squared distance to their centroid over the trained rows' (0 if none). */
+    /**
+     * Relative increase of the added rows' mean squared distance to their centroid over the trained rows' (0 if none).
+     *
+     * @return {@code (addedResidualSum / addedRows) / baseResidual - 1}, 0 without added rows or a measured base
+     */
     public double drift() {
       if (addedRows == 0 || !(baseResidual > 0)) {
         return 0;
@@ -73,7 +94,16 @@ public final class DumpManifest {
     this(spec, shards, complete, 0, new int[0], Map.of());
   }
 
-  /** A manifest of generation {@code generation} (0: the dump writer's MANIFEST, which lists no index). */
+  /**
+   * A manifest of generation {@code generation} (0: the dump writer's MANIFEST, which lists no index).
+   *
+   * @param spec what the dump holds
+   * @param shards the completed shards, in order
+   * @param complete true once the dump writer finished
+   * @param generation the generation number
+   * @param deleted deleted global document numbers, ascending
+   * @param indexes index files by codec name
+   */
   public DumpManifest(DumpSpec spec, List<ShardEntry> shards, boolean complete, long generation, int[] deleted,
       Map<String, IndexEntry> indexes) {
     this.spec = spec;
@@ -85,22 +115,38 @@ public final class DumpManifest {
     this.indexes = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(indexes));
   }
 
-  /** 0 for a dump never changed after the dump command, else the generation number (see {@link Generations}). */
+  /**
+   * 0 for a dump never changed after the dump command, else the generation number (see {@link Generations}).
+   *
+   * @return the generation number
+   */
   public long generation() {
     return generation;
   }
 
-  /** Deleted global document numbers, ascending. */
+  /**
+   * Deleted global document numbers, ascending.
+   *
+   * @return a copy of the numbers
+   */
   public int[] deleted() {
     return deleted.clone();
   }
 
-  /** The index files of this generation by codec name; empty for generation 0 (its indexes go by convention). */
+  /**
+   * The index files of this generation by codec name; empty for generation 0 (its indexes go by convention).
+   *
+   * @return codec name to index entry
+   */
   public Map<String, IndexEntry> indexes() {
     return indexes;
   }
 
-  /** The number the next new shard file may take: one above every shard file listed. */
+  /**
+   * The number the next new shard file may take: one above every shard file listed.
+   *
+   * @return the next free shard file number
+   */
   public int nextShardFile() {
     int n = 0;
     for (ShardEntry s : shards) {
@@ -109,14 +155,17 @@ public final class DumpManifest {
     return n;
   }
 
+  /** {@return what the dump holds} */
   public DumpSpec spec() {
     return spec;
   }
 
+  /** {@return the completed shards, in order} */
   public List<ShardEntry> shards() {
     return shards;
   }
 
+  /** {@return true once every corpus document is in a shard} */
   public boolean complete() {
     return complete;
   }
@@ -124,6 +173,8 @@ public final class DumpManifest {
   /**
    * Identifies the dump's content (documents, offsets, filter scores and token counts of every shard): an index
    * records it and refuses to serve a dump with another one.
+   *
+   * @return a hex digest of the content
    */
   public String fingerprint() {
     StringBuilder sb = new StringBuilder(spec.modelId()).append('|').append(spec.dim());
@@ -209,7 +260,14 @@ public final class DumpManifest {
     return String.join(",", n);
   }
 
-  /** Reads and checks the manifest of {@code dir}; model id and dim are checked when {@code expect} sets them. */
+  /**
+   * Reads and checks the manifest of {@code dir}; model id and dim are checked when {@code expect} sets them.
+   *
+   * @param dir the dump directory
+   * @param expect model id and dim required (null/0: any)
+   * @return the manifest
+   * @throws IOException when it is missing, corrupt, or does not match {@code expect}
+   */
   public static DumpManifest read(Path dir, Expect expect) throws IOException {
     return read(dir.resolve(FILE), false, expect);
   }
@@ -312,6 +370,9 @@ public final class DumpManifest {
    * model; {@link DumpWriter#open} checks the same.
    *
    * @throws IllegalArgumentException naming every differing key with both values, and the directory
+   * @param dir the dump directory (nothing is checked when it holds no dump)
+   * @param source the new run's source keys and values
+   * @throws IOException when the manifest cannot be read
    */
   public static void checkSource(Path dir, Map<String, String> source) throws IOException {
     if (!java.nio.file.Files.exists(dir.resolve(FILE))) {

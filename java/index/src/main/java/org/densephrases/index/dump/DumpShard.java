@@ -116,7 +116,11 @@ public final class DumpShard implements AutoCloseable {
             + " completed", f.header().payloadCrc(), crc == null ? "none" : String.format("%08x", crc)));
   }
 
-  /** Checks the payload checksums of every file of the shard (for dumps opened with {@link Verify#LAZY}). */
+  /**
+   * Checks the payload checksums of every file of the shard (for dumps opened with {@link Verify#LAZY}).
+   *
+   * @throws FileFormatException when a file does not match its checksum
+   */
   public void verify() throws FileFormatException {
     meta.verify();
     for (ContainerFile f : vectorFiles.values()) {
@@ -124,33 +128,54 @@ public final class DumpShard implements AutoCloseable {
     }
   }
 
+  /** {@return the shard's position in the dump} */
   public int index() {
     return index;
   }
 
-  /** Global id of local token 0. */
+  /**
+   * Global id of local token 0.
+   *
+   * @return the global token id
+   */
   public long tokenBase() {
     return tokenBase;
   }
 
-  /** Global number of local document 0. */
+  /**
+   * Global number of local document 0.
+   *
+   * @return the global document number
+   */
   public int docBase() {
     return docBase;
   }
 
+  /** {@return the documents stored in the shard} */
   public int numDocs() {
     return numDocs;
   }
 
+  /** {@return the tokens stored in the shard} */
   public long numTokens() {
     return numTokens;
   }
 
+  /**
+   * {@return true when the shard stores vectors of that type}
+   *
+   * @param t a vector type
+   */
   public boolean has(VectorType t) {
     return vectors.containsKey(t);
   }
 
-  /** The token vectors of type t, (token)(dim), a view of the mapped file. */
+  /**
+   * The token vectors of type t, (token)(dim), a view of the mapped file.
+   *
+   * @param t FP16 or INT8 (one the shard stores)
+   * @return the vectors
+   */
   public EncodedVectors vectors(VectorType t) {
     EncodedVectors v = vectors.get(t);
     if (v == null) {
@@ -159,12 +184,21 @@ public final class DumpShard implements AutoCloseable {
     return v;
   }
 
-  /** (doc+1) local token starts of the shard's documents, as {@code TokenTable} wants them. Do not modify. */
+  /**
+   * (doc+1) local token starts of the shard's documents, as {@code TokenTable} wants them. Do not modify.
+   *
+   * @return the array of document token starts
+   */
   public long[] docTokenStarts() {
     return docTokenStarts;
   }
 
-  /** The local document holding local token t. */
+  /**
+   * The local document holding local token t.
+   *
+   * @param t a local token id
+   * @return the local document number
+   */
   public int docOfToken(long t) {
     int lo = 0;
     int hi = numDocs - 1;
@@ -179,31 +213,66 @@ public final class DumpShard implements AutoCloseable {
     return lo;
   }
 
+  /**
+   * {@return the first character of a token in its document's text}
+   *
+   * @param token a local token id
+   */
   public int charStart(long token) {
     return tokChar.getAtIndex(Segments.I32, 2 * token);
   }
 
+  /**
+   * {@return one past the last character of a token}
+   *
+   * @param token a local token id
+   */
   public int charEnd(long token) {
     return tokChar.getAtIndex(Segments.I32, 2 * token + 1);
   }
 
-  /** The token's position in its document before filtering. */
+  /**
+   * The token's position in its document before filtering.
+   *
+   * @param token a local token id
+   * @return its position, counting filtered-out tokens
+   */
   public int tokenPosition(long token) {
     return tokPos.getAtIndex(Segments.I32, token);
   }
 
+  /**
+   * {@return the filter score of a token ({@code -Infinity} without a filter)}
+   *
+   * @param token a local token id
+   */
   public float filterScore(long token) {
     return filter.getAtIndex(Segments.F32, token);
   }
 
+  /**
+   * {@return the corpus id of a document}
+   *
+   * @param doc a local document number
+   */
   public String docId(int doc) {
     return ids.get(doc);
   }
 
+  /**
+   * {@return the title of a document}
+   *
+   * @param doc a local document number
+   */
   public String title(int doc) {
     return titles.get(doc);
   }
 
+  /**
+   * {@return the text of a document}
+   *
+   * @param doc a local document number
+   */
   public String text(int doc) {
     return texts.get(doc);
   }

@@ -25,6 +25,12 @@ public record DumpSpec(String modelId, int dim, Set<VectorType> types, Int8Schem
     long tokensPerShard, Map<String, String> source) {
   public static final long DEFAULT_TOKENS_PER_SHARD = 1L << 20;
 
+  /**
+   * Checks the spec and copies the sets and maps.
+   *
+   * @throws IllegalArgumentException when a field is missing or out of range, FP32 is asked for, or a source key or
+   *     value is malformed
+   */
   public DumpSpec {
     Checks.require(modelId != null && !modelId.isBlank(), "model id must not be blank");
     Checks.checkDim(dim);
@@ -43,35 +49,75 @@ public record DumpSpec(String modelId, int dim, Set<VectorType> types, Int8Schem
     source = java.util.Collections.unmodifiableMap(new TreeMap<>(source));
   }
 
-  /** The spec without provenance (as before the source was recorded). */
+  /**
+   * The spec without provenance (as before the source was recorded).
+   *
+   * @param modelId the phrase model the vectors come from
+   * @param dim vector dimension
+   * @param types FP16, INT8 or both
+   * @param int8 the INT8 scheme
+   * @param filterThreshold the filter cut ({@code -Infinity}: keep every token)
+   * @param tokensPerShard tokens per shard, at least 1
+   */
   public DumpSpec(String modelId, int dim, Set<VectorType> types, Int8Scheme int8, float filterThreshold,
       long tokensPerShard) {
     this(modelId, dim, types, int8, filterThreshold, tokensPerShard, Map.of());
   }
 
-  /** FP16 only, no filter, the default shard size. */
+  /**
+   * FP16 only, no filter, the default shard size.
+   *
+   * @param modelId the phrase model the vectors come from
+   * @param dim vector dimension
+   * @return the spec
+   */
   public static DumpSpec of(String modelId, int dim) {
     return new DumpSpec(modelId, dim, Set.of(VectorType.FP16), Int8Scheme.perDim(), Float.NEGATIVE_INFINITY,
         DEFAULT_TOKENS_PER_SHARD);
   }
 
+  /**
+   * {@return a copy storing these types}
+   *
+   * @param t FP16, INT8 or both
+   */
   public DumpSpec withTypes(Set<VectorType> t) {
     return new DumpSpec(modelId, dim, t, int8, filterThreshold, tokensPerShard, source);
   }
 
+  /**
+   * {@return a copy with this scheme}
+   *
+   * @param s the INT8 scheme
+   */
   public DumpSpec withInt8(Int8Scheme s) {
     return new DumpSpec(modelId, dim, types, s, filterThreshold, tokensPerShard, source);
   }
 
+  /**
+   * {@return a copy with this threshold}
+   *
+   * @param f the filter cut ({@code -Infinity}: keep every token)
+   */
   public DumpSpec withFilterThreshold(float f) {
     return new DumpSpec(modelId, dim, types, int8, f, tokensPerShard, source);
   }
 
+  /**
+   * {@return a copy with this shard size}
+   *
+   * @param n tokens per shard, at least 1
+   */
   public DumpSpec withTokensPerShard(long n) {
     return new DumpSpec(modelId, dim, types, int8, filterThreshold, n, source);
   }
 
-  /** The same spec with provenance {@code s} (see the record's {@code source}). */
+  /**
+   * The same spec with provenance {@code s} (see the record's {@code source}).
+   *
+   * @param s {@code key=value} provenance pairs
+   * @return a copy with this source
+   */
   public DumpSpec withSource(Map<String, String> s) {
     return new DumpSpec(modelId, dim, types, int8, filterThreshold, tokensPerShard, s);
   }

@@ -14,11 +14,16 @@ package org.densephrases.index.dump;
 public record DumpStats(
     int shards, long inputDocuments, long documents, long tokens, long tokensBeforeFilter, long clippedValues,
     long bytes) {
-  /** Fraction of tokens the filter kept (1 without a filter). */
+  /**
+   * Fraction of tokens the filter kept (1 without a filter).
+   *
+   * @return stored tokens over tokens before the filter
+   */
   public double keptFraction() {
     return tokensBeforeFilter == 0 ? 1.0 : (double) tokens / tokensBeforeFilter;
   }
 
+  /** {@return bytes on disk per stored token (0 for an empty dump)} */
   public double bytesPerToken() {
     return tokens == 0 ? 0 : (double) bytes / tokens;
   }

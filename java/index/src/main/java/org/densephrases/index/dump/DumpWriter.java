@@ -81,6 +81,11 @@ public final class DumpWriter implements AutoCloseable {
    * Opens {@code dir} for writing: a new dump when it has no MANIFEST, else a resumed one, which must have the same
    * model id, dimension, vector types, INT8 scheme and filter threshold, and agree on the source keys both record
    * (the resumed manifest then records the union). Files of unfinished shards are deleted.
+   *
+   * @param dir the dump directory (created when missing)
+   * @param spec what the dump holds
+   * @return the writer; the caller closes it
+   * @throws IOException when the directory cannot be written or the resumed dump does not match {@code spec}
    */
   public static DumpWriter open(Path dir, DumpSpec spec) throws IOException {
     Files.createDirectories(dir);
@@ -130,17 +135,30 @@ public final class DumpWriter implements AutoCloseable {
    * {@code firstFile} up, no MANIFEST written; {@link #endShard()} closes the shard being filled and
    * {@link #newShards()} lists what was written, for the next generation's manifest. The caller deletes leftovers
    * (see {@link Generations#deleteGarbage}) and holds the dump's write lock.
+   *
+   * @param dir the dump directory
+   * @param spec the dump's spec
+   * @param firstFile the first shard file number to use
+   * @return the writer
    */
   public static DumpWriter appending(Path dir, DumpSpec spec, int firstFile) {
     return new DumpWriter(dir, spec, List.of(), false, firstFile, true);
   }
 
-  /** The shards written so far by an {@link #appending} writer (all shards for a plain one). */
+  /**
+   * The shards written so far by an {@link #appending} writer (all shards for a plain one).
+   *
+   * @return the shard entries
+   */
   public List<DumpManifest.ShardEntry> newShards() {
     return List.copyOf(done);
   }
 
-  /** Finishes the shard being filled, if any, so that the next document starts a new shard. */
+  /**
+   * Finishes the shard being filled, if any, so that the next document starts a new shard.
+   *
+   * @throws IOException when the shard files cannot be written
+   */
   public void endShard() throws IOException {
     if (vecWriter != null) {
       finishShard();
@@ -151,6 +169,10 @@ public final class DumpWriter implements AutoCloseable {
    * Adds local document {@code doc} of {@code from} as it is stored there: its FP16 vectors (decoded INT8 when the
    * dump keeps no FP16: the INT8 codes are then re-quantized with this shard's ranges), filter scores, offsets and
    * original token positions. For compaction.
+   *
+   * @param from a shard of the dump being compacted
+   * @param doc a local document number in {@code from}
+   * @throws IOException when the shard files cannot be written
    */
   public void copyDocument(DumpShard from, int doc) throws IOException {
     long t0 = from.docTokenStarts()[doc];
@@ -175,7 +197,11 @@ public final class DumpWriter implements AutoCloseable {
     add(new DocumentInput(from.docId(doc), from.title(doc), from.text(doc), v, fs, cs, ce), pos);
   }
 
-  /** Corpus documents already in completed shards: the caller skips this many before calling {@link #add}. */
+  /**
+   * Corpus documents already in completed shards: the caller skips this many before calling {@link #add}.
+   *
+   * @return the number of corpus documents done
+   */
   public long inputDocumentsDone() {
     long n = 0;
     for (DumpManifest.ShardEntry s : done) {
@@ -184,15 +210,22 @@ public final class DumpWriter implements AutoCloseable {
     return n;
   }
 
+  /** {@return true once {@link #finish()} marked the dump complete} */
   public boolean isComplete() {
     return complete;
   }
 
+  /** {@return the number of completed shards} */
   public int completedShards() {
     return done.size();
   }
 
-  /** Adds the next corpus document. A document whose every token is filtered out is counted but not stored. */
+  /**
+   * Adds the next corpus document. A document whose every token is filtered out is counted but not stored.
+   *
+   * @param doc the document's vectors, offsets and filter scores
+   * @throws IOException when the shard files cannot be written
+   */
   public void add(DocumentInput doc) throws IOException {
     add(doc, null);
   }
@@ -256,7 +289,12 @@ public final class DumpWriter implements AutoCloseable {
     }
   }
 
-  /** Finishes the last shard and marks the dump complete. */
+  /**
+   * Finishes the last shard and marks the dump complete.
+   *
+   * @return the dump's statistics
+   * @throws IOException when the last shard or the manifest cannot be written
+   */
   public DumpStats finish() throws IOException {
     if (!complete) {
       if (vecWriter != null) {
@@ -268,6 +306,12 @@ public final class DumpWriter implements AutoCloseable {
     return stats();
   }
 
+  /**
+   * The dump's statistics so far.
+   *
+   * @return the counts and bytes on disk
+   * @throws IOException when the shard files cannot be measured
+   */
   public DumpStats stats() throws IOException {
     long in = 0;
     long docs = 0;

@@ -38,23 +38,46 @@ public final class Generations {
 
   private Generations() {}
 
-  /** The file of generation n (n &gt;= 1). */
+  /**
+   * The file of generation n (n &gt;= 1).
+   *
+   * @param dir the dump directory
+   * @param n the generation number
+   * @return the path of its manifest
+   */
   public static Path file(Path dir, long n) {
     return dir.resolve(String.format(Locale.ROOT, "MANIFEST-%06d", n));
   }
 
-  /** The index file a generation's change writes for a codec: {@code ivf-<codec>.g<N>.idx}. */
+  /**
+   * The index file a generation's change writes for a codec: {@code ivf-<codec>.g<N>.idx}.
+   *
+   * @param codec the index codec name (for example {@code sq8})
+   * @param generation the generation number
+   * @return the file name
+   */
   public static String indexFileName(String codec, long generation) {
     return generation == 0 ? conventionalIndexName(codec)
         : String.format(Locale.ROOT, "ivf-%s.g%06d.idx", codec, generation);
   }
 
-  /** Generation 0's index of a codec, as the index command has always named it. */
+  /**
+   * Generation 0's index of a codec, as the index command has always named it.
+   *
+   * @param codec the index codec name
+   * @return the file name
+   */
   public static String conventionalIndexName(String codec) {
     return "ivf-" + codec + ".idx";
   }
 
-  /** The newest committed generation number (0 when only MANIFEST exists). */
+  /**
+   * The newest committed generation number (0 when only MANIFEST exists).
+   *
+   * @param dir the dump directory
+   * @return the generation number
+   * @throws IOException when the directory cannot be listed
+   */
   public static long latest(Path dir) throws IOException {
     long best = 0;
     if (!Files.isDirectory(dir)) {
@@ -71,23 +94,44 @@ public final class Generations {
     return best;
   }
 
-  /** The manifest of the newest committed generation. */
+  /**
+   * The manifest of the newest committed generation.
+   *
+   * @param dir the dump directory
+   * @param expect model id and dim required (null/0: any)
+   * @return the manifest
+   * @throws IOException when it is missing or corrupt
+   */
   public static DumpManifest read(Path dir, Expect expect) throws IOException {
     return read(dir, latest(dir), expect);
   }
 
-  /** The manifest of generation n (0: MANIFEST). */
+  /**
+   * The manifest of generation n (0: MANIFEST).
+   *
+   * @param dir the dump directory
+   * @param n the generation number
+   * @param expect model id and dim required (null/0: any)
+   * @return the manifest
+   * @throws IOException when it is missing or corrupt
+   */
   public static DumpManifest read(Path dir, long n, Expect expect) throws IOException {
     return n == 0 ? DumpManifest.read(dir, expect) : DumpManifest.read(file(dir, n), true, expect);
   }
 
   /** Steps of a commit where a kill test may stop the process (see {@link CrashPoints}). */
   public static final String STEP_MANIFEST_WRITTEN = "manifest-written";
+  /** The commit step after the generation's manifest is renamed into place. */
   public static final String STEP_COMMITTED = "committed";
 
   /**
    * Commits {@code m} as generation {@code m.generation()}, which must be one above the newest. Returns the path of
    * the committed manifest.
+   *
+   * @param dir the dump directory
+   * @param m the new generation's manifest
+   * @return the committed manifest's path
+   * @throws IOException when it cannot be written, or the generation is not the next one
    */
   public static Path commit(Path dir, DumpManifest m) throws IOException {
     long n = m.generation();
@@ -104,7 +148,13 @@ public final class Generations {
     return target;
   }
 
-  /** Every file name generation {@code m} needs in {@code dir} (its manifest, shards, indexes). */
+  /**
+   * Every file name generation {@code m} needs in {@code dir} (its manifest, shards, indexes).
+   *
+   * @param dir the dump directory
+   * @param m a generation's manifest
+   * @return the file names
+   */
   public static Set<String> filesOf(Path dir, DumpManifest m) {
     Set<String> keep = new HashSet<>();
     keep.add(m.generation() == 0 ? DumpManifest.FILE : file(dir, m.generation()).getFileName().toString());
@@ -130,6 +180,8 @@ public final class Generations {
    * are left alone. Call with the write lock held.
    *
    * @return the names deleted
+   * @param dir the dump directory
+   * @throws IOException when a file cannot be deleted or the directory listed
    */
   public static Set<String> deleteGarbage(Path dir) throws IOException {
     DumpManifest m = read(dir, Expect.ANY);
@@ -154,6 +206,10 @@ public final class Generations {
   /**
    * The one-writer lock of a dump directory ({@code write.lock}, an OS file lock: a killed writer releases it).
    * Throws IllegalStateException when another process or thread holds it.
+   *
+   * @param dir the dump directory
+   * @return the lock; closing it releases the lock
+   * @throws IOException when the lock file cannot be opened
    */
   public static AutoCloseable lock(Path dir) throws IOException {
     FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

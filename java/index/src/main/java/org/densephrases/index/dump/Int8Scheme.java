@@ -8,18 +8,39 @@ package org.densephrases.index.dump;
  * few dimensions with a much larger range than the rest; one global range (the reference system's int8 dump) spends
  * most levels of the ordinary dimensions on the outliers' range. {@link #global} is kept for compatibility with
  * that scheme: values outside {@code offset + scale * [-128, 127]} are clipped (and counted).
+ *
+ * @param perDimension true for per-dimension ranges taken from each shard (offset and scale unused)
+ * @param offset the global offset, {@code x = offset + scale * code}
+ * @param scale the global scale, positive
  */
 public record Int8Scheme(boolean perDimension, float offset, float scale) {
+  /**
+   * Checks a global scheme's offset and scale.
+   *
+   * @throws IllegalArgumentException when a global scheme's offset is not finite or its scale is not positive
+   */
   public Int8Scheme {
     if (!perDimension && !(scale > 0 && Float.isFinite(scale) && Float.isFinite(offset))) {
       throw new IllegalArgumentException("a global INT8 scheme needs a finite offset and a scale > 0");
     }
   }
 
+  /**
+   * The per-dimension scheme (the default).
+   *
+   * @return the scheme
+   */
   public static Int8Scheme perDim() {
     return new Int8Scheme(true, 0, 1);
   }
 
+  /**
+   * One offset and scale for every dimension.
+   *
+   * @param offset the value of code 0
+   * @param scale the value step between codes, positive and finite
+   * @return the scheme
+   */
   public static Int8Scheme global(float offset, float scale) {
     return new Int8Scheme(false, offset, scale);
   }
@@ -30,6 +51,13 @@ public record Int8Scheme(boolean perDimension, float offset, float scale) {
     return perDimension ? "per-dimension" : "global " + offset + " " + scale;
   }
 
+  /**
+   * Parses the manifest's spelling (see {@link #toString()}).
+   *
+   * @param s {@code per-dimension} or {@code global <offset> <scale>}
+   * @return the scheme
+   * @throws IllegalArgumentException when {@code s} is neither
+   */
   public static Int8Scheme parse(String s) {
     if (s.equals("per-dimension")) {
       return perDim();

@@ -34,6 +34,11 @@ public final class ContainerFile implements AutoCloseable {
    *
    * @param magic the 8-character magic of the file kind expected
    * @param version the one format version this reader supports
+   * @param path the file
+   * @param expect what the header's model id, dim and dtype must be (null or 0 fields accept anything)
+   * @param verify when to check the payload CRC32C
+   * @return the open file; the caller closes it
+   * @throws IOException when the file cannot be read, or a {@link FileFormatException} naming the field that is wrong
    */
   public static ContainerFile open(Path path, String magic, int version, Expect expect, Verify verify)
       throws IOException {
@@ -77,7 +82,11 @@ public final class ContainerFile implements AutoCloseable {
     }
   }
 
-  /** Checks the payload CRC32C (once; later calls return at once). */
+  /**
+   * Checks the payload CRC32C (once; later calls return at once).
+   *
+   * @throws FileFormatException when the payload does not match its checksum
+   */
   public void verify() throws FileFormatException {
     if (verified) {
       return;
@@ -92,23 +101,38 @@ public final class ContainerFile implements AutoCloseable {
     verified = true;
   }
 
+  /** {@return true once the payload checksum has been checked} */
   public boolean isVerified() {
     return verified;
   }
 
+  /** {@return the file's path} */
   public Path path() {
     return path;
   }
 
+  /** {@return the parsed header} */
   public Header header() {
     return header;
   }
 
+  /**
+   * Whether the file has a section.
+   *
+   * @param name a section name
+   * @return true when the section table lists it
+   */
   public boolean hasSection(String name) {
     return header.section(name) != null;
   }
 
-  /** A read-only view of a section's bytes (valid until close). */
+  /**
+   * A read-only view of a section's bytes (valid until close).
+   *
+   * @param name a section name
+   * @return the section's bytes
+   * @throws FileFormatException when the file has no such section
+   */
   public MemorySegment section(String name) throws FileFormatException {
     Section s = header.section(name);
     if (s == null) {
@@ -117,7 +141,14 @@ public final class ContainerFile implements AutoCloseable {
     return file.asSlice(s.offset(), s.length());
   }
 
-  /** A section that must be exactly {@code bytes} long. */
+  /**
+   * A section that must be exactly {@code bytes} long.
+   *
+   * @param name a section name
+   * @param bytes the length the section must have
+   * @return the section's bytes
+   * @throws FileFormatException when the section is missing or has another length
+   */
   public MemorySegment section(String name, long bytes) throws FileFormatException {
     MemorySegment s = section(name);
     if (s.byteSize() != bytes) {
@@ -127,13 +158,21 @@ public final class ContainerFile implements AutoCloseable {
     return s;
   }
 
-  /** Throws naming the file and field unless {@code ok}. */
+  /**
+   * Throws naming the file and field unless {@code ok}.
+   *
+   * @param ok the condition
+   * @param field the header field, section or key checked
+   * @param problem what is wrong when {@code ok} is false
+   * @throws FileFormatException when {@code ok} is false
+   */
   public void require(boolean ok, String field, String problem) throws FileFormatException {
     if (!ok) {
       throw new FileFormatException(path, field, problem);
     }
   }
 
+  /** {@return the file's length in bytes} */
   public long byteSize() {
     return file.byteSize();
   }

@@ -72,17 +72,36 @@ public final class ContainerWriter implements AutoCloseable {
     this.position = headerBytes;
   }
 
-  /** Starts {@code <target>.tmp}; a stale one from a killed writer is replaced. */
+  /**
+   * Starts {@code <target>.tmp}; a stale one from a killed writer is replaced.
+   *
+   * @param target the final path (written to {@code <target>.tmp} first)
+   * @param magic the 8-character magic of the file kind
+   * @param version the format version
+   * @param modelId the model the vectors come from
+   * @param dim the vector dimension (0 for none)
+   * @param dtype the element type
+   * @param sections the section names, in the order they will be written
+   * @return the writer; {@link #commit} finishes the file, closing without it deletes the temporary file
+   * @throws IOException when the temporary file cannot be created
+   */
   public static ContainerWriter create(Path target, String magic, int version, String modelId, int dim, DType dtype,
       List<String> sections) throws IOException {
     return new ContainerWriter(target, magic, version, modelId, dim, dtype, sections);
   }
 
+  /** {@return the temporary file being written} */
   public Path tmpPath() {
     return tmp;
   }
 
-  /** Starts the next declared section for sequential writes through the returned sink (valid until the next call). */
+  /**
+   * Starts the next declared section for sequential writes through the returned sink (valid until the next call).
+   *
+   * @param name the next declared section
+   * @return this writer, to chain puts
+   * @throws IOException when {@code name} is not the next declared section or the write fails
+   */
   public ContainerWriter begin(String name) throws IOException {
     startSection(name);
     open = name;
@@ -93,6 +112,11 @@ public final class ContainerWriter implements AutoCloseable {
   /**
    * Adds the next declared section with a fixed length and returns it mapped for random-access writes (zero
    * filled). The segment is valid until {@link #commit} or {@link #close}.
+   *
+   * @param name the next declared section
+   * @param length its length in bytes
+   * @return the mapped section
+   * @throws IOException when {@code name} is not the next declared section or the file cannot grow
    */
   public MemorySegment reserve(String name, long length) throws IOException {
     startSection(name);
@@ -103,15 +127,37 @@ public final class ContainerWriter implements AutoCloseable {
     return seg;
   }
 
-  /** Adds a whole section from a byte array. */
+  /**
+   * Adds a whole section from a byte array.
+   *
+   * @param name the next declared section
+   * @param bytes its content
+   * @throws IOException when {@code name} is not the next declared section or the write fails
+   */
   public void section(String name, byte[] bytes) throws IOException {
     begin(name).put(bytes);
   }
 
+  /**
+   * Appends bytes to the current section.
+   *
+   * @param b the bytes
+   * @return this writer
+   * @throws IOException when the write fails
+   */
   public ContainerWriter put(byte[] b) throws IOException {
     return put(b, 0, b.length);
   }
 
+  /**
+   * Appends part of an array to the current section.
+   *
+   * @param b the bytes
+   * @param off the first byte
+   * @param len the number of bytes
+   * @return this writer
+   * @throws IOException when the write fails
+   */
   public ContainerWriter put(byte[] b, int off, int len) throws IOException {
     requireOpen();
     while (len > 0) {
@@ -126,6 +172,15 @@ public final class ContainerWriter implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Appends floats, little-endian, to the current section.
+   *
+   * @param a the values
+   * @param off the first value
+   * @param len the number of values
+   * @return this writer
+   * @throws IOException when the write fails
+   */
   public ContainerWriter putFloats(float[] a, int off, int len) throws IOException {
     requireOpen();
     for (int i = 0; i < len; i++) {
@@ -135,10 +190,24 @@ public final class ContainerWriter implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Appends floats, little-endian, to the current section.
+   *
+   * @param a the values
+   * @return this writer
+   * @throws IOException when the write fails
+   */
   public ContainerWriter putFloats(float[] a) throws IOException {
     return putFloats(a, 0, a.length);
   }
 
+  /**
+   * Appends longs, little-endian, to the current section.
+   *
+   * @param a the values
+   * @return this writer
+   * @throws IOException when the write fails
+   */
   public ContainerWriter putLongs(long[] a) throws IOException {
     requireOpen();
     for (long v : a) {
@@ -148,6 +217,15 @@ public final class ContainerWriter implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Appends ints, little-endian, to the current section.
+   *
+   * @param a the values
+   * @param off the first value
+   * @param len the number of values
+   * @return this writer
+   * @throws IOException when the write fails
+   */
   public ContainerWriter putInts(int[] a, int off, int len) throws IOException {
     requireOpen();
     for (int i = 0; i < len; i++) {
@@ -157,6 +235,13 @@ public final class ContainerWriter implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Appends one short, little-endian, to the current section.
+   *
+   * @param v the value
+   * @return this writer
+   * @throws IOException when the write fails
+   */
   public ContainerWriter putShort(short v) throws IOException {
     requireOpen();
     room(2);
@@ -164,6 +249,13 @@ public final class ContainerWriter implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Appends one byte to the current section.
+   *
+   * @param v the value
+   * @return this writer
+   * @throws IOException when the write fails
+   */
   public ContainerWriter putByte(byte v) throws IOException {
     requireOpen();
     room(1);
@@ -171,7 +263,13 @@ public final class ContainerWriter implements AutoCloseable {
     return this;
   }
 
-  /** Appends the bytes of a segment (e.g. a staged region of another file). */
+  /**
+   * Appends the bytes of a segment (e.g. a staged region of another file).
+   *
+   * @param seg the bytes to copy
+   * @return this writer
+   * @throws IOException when the write fails
+   */
   public ContainerWriter putSegment(MemorySegment seg) throws IOException {
     requireOpen();
     long n = seg.byteSize();
@@ -193,6 +291,8 @@ public final class ContainerWriter implements AutoCloseable {
    * header with {@code count}, forces to disk and renames {@code <target>.tmp} to {@code target} atomically.
    *
    * @return the header written
+   * @param count the header's row count (its meaning depends on the file kind)
+   * @throws IOException when a section is missing or the file cannot be written, forced or renamed
    */
   public Header commit(long count) throws IOException {
     closeOpenSection();
@@ -222,7 +322,13 @@ public final class ContainerWriter implements AutoCloseable {
     return h;
   }
 
-  /** Renames atomically (replacing the target) and forces the directory entry to disk where the OS allows it. */
+  /**
+   * Renames atomically (replacing the target) and forces the directory entry to disk where the OS allows it.
+   *
+   * @param from the source path
+   * @param to the target path
+   * @throws IOException when the rename fails
+   */
   public static void moveAtomically(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.zip.CRC32C;
 
 /** CRC32C over memory segments of any size (ByteBuffer views are limited to 2 GiB, so it goes in chunks). */
-public final class Crc {
+final class Crc {
   private static final long CHUNK = 1L << 28;
 
   private Crc() {}

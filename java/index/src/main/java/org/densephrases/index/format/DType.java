@@ -8,13 +8,20 @@ import org.densephrases.kernels.VectorType;
  * no vectors (metadata, manifest).
  */
 public enum DType {
+  /** 32-bit IEEE floats. */
   FP32(0, 4),
+  /** 16-bit IEEE floats. */
   FP16(1, 2),
+  /** Signed 8-bit codes with a scale per dimension. */
   INT8(2, 1),
+  /** Product-quantized codes: one uint8 per sub-quantizer. */
   PQ8(3, 1),
+  /** No vectors (metadata and manifest files). */
   NONE(255, 0);
 
+  /** The code written in the header. */
   public final int code;
+  /** Bytes per element. */
   public final int bytes;
 
   DType(int code, int bytes) {
@@ -22,7 +29,12 @@ public enum DType {
     this.bytes = bytes;
   }
 
-  /** The type with this header code, or null. */
+  /**
+   * The type with this header code, or null.
+   *
+   * @param code a header dtype code
+   * @return the type
+   */
   public static DType ofCode(int code) {
     for (DType t : values()) {
       if (t.code == code) {
@@ -32,6 +44,12 @@ public enum DType {
     return null;
   }
 
+  /**
+   * The file type of a kernel vector type.
+   *
+   * @param t a kernel vector type
+   * @return the file type that stores it
+   */
   public static DType of(VectorType t) {
     return switch (t) {
       case FP32 -> FP32;
@@ -40,7 +58,12 @@ public enum DType {
     };
   }
 
-  /** The kernels' vector type, for FP32, FP16 and INT8. */
+  /**
+   * The kernels' vector type, for FP32, FP16 and INT8.
+   *
+   * @return the vector type
+   * @throws IllegalStateException for PQ8 and NONE
+   */
   public VectorType vectorType() {
     return switch (this) {
       case FP32 -> VectorType.FP32;

@@ -10,14 +10,32 @@ package org.densephrases.index.format;
 public record Expect(String modelId, int dim, DType dtype) {
   public static final Expect ANY = new Expect(null, 0, null);
 
+  /**
+   * Requires an element type.
+   *
+   * @param t the element type required (null: any)
+   * @return a copy requiring it
+   */
   public Expect withDtype(DType t) {
     return new Expect(modelId, dim, t);
   }
 
+  /**
+   * Requires a dimension.
+   *
+   * @param d the dimension required (0: any)
+   * @return a copy requiring it
+   */
   public Expect withDim(int d) {
     return new Expect(modelId, d, dtype);
   }
 
+  /**
+   * Requires a model id.
+   *
+   * @param m the model id required (null: any)
+   * @return a copy requiring it
+   */
   public Expect withModelId(String m) {
     return new Expect(m, dim, dtype);
   }

@@ -11,20 +11,36 @@ import java.nio.file.Path;
  */
 public class FileFormatException extends IOException {
   private final transient Path file;
+  /** The header field, section or key that was wrong. */
   private final String field;
 
+  /**
+   * An error naming the file, the field and the problem (all three in the message).
+   *
+   * @param file the rejected file
+   * @param field the field, section or key that was wrong
+   * @param problem what is wrong with it
+   */
   public FileFormatException(Path file, String field, String problem) {
     super(file + ": " + field + ": " + problem);
     this.file = file;
     this.field = field;
   }
 
-  /** The file that was rejected. */
+  /**
+   * The file that was rejected.
+   *
+   * @return the path
+   */
   public Path file() {
     return file;
   }
 
-  /** The header field, section or key that was wrong (e.g. "magic", "dim", "payload checksum", "section CODES"). */
+  /**
+   * The header field, section or key that was wrong (e.g. "magic", "dim", "payload checksum", "section CODES").
+   *
+   * @return the field name
+   */
   public String field() {
     return field;
   }

@@ -31,20 +31,39 @@ public record Header(
   public static final int ALIGN = 64;
   public static final int SECTION_ENTRY_BYTES = 24;
 
+  /** Copies the section table (the header is immutable). */
   public Header {
     sections = List.copyOf(sections);
   }
 
-  /** Header length for a model id of {@code modelIdBytes} UTF-8 bytes and {@code numSections} sections. */
+  /**
+   * Header length for a model id of {@code modelIdBytes} UTF-8 bytes and {@code numSections} sections.
+   *
+   * @param modelIdBytes UTF-8 length of the model id
+   * @param numSections entries in the section table
+   * @return the header length in bytes, a multiple of {@link #ALIGN}
+   */
   public static int headerBytesFor(int modelIdBytes, int numSections) {
     long n = FIXED_BYTES + modelIdBytes + (long) numSections * SECTION_ENTRY_BYTES;
     return (int) align(n);
   }
 
+  /**
+   * Rounds up to the header alignment.
+   *
+   * @param n a byte count or offset
+   * @return {@code n} rounded up to a multiple of {@link #ALIGN}
+   */
   public static long align(long n) {
     return (n + ALIGN - 1) / ALIGN * ALIGN;
   }
 
+  /**
+   * Looks a section up by name.
+   *
+   * @param name a section name
+   * @return its entry, or null when the table has none of that name
+   */
   public Section section(String name) {
     for (Section s : sections) {
       if (s.name().equals(name)) {

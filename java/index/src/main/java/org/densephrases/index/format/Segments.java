@@ -8,31 +8,59 @@ import java.util.List;
 
 /** Little-endian layouts and helpers to copy sections to and from Java arrays. */
 public final class Segments {
+  /** Little-endian float32, any alignment. */
   public static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  /** Little-endian int64, any alignment. */
   public static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  /** Little-endian int32, any alignment. */
   public static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  /** Little-endian int16, any alignment. */
   public static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private Segments() {}
 
+  /**
+   * Copies float32 values out of a segment.
+   *
+   * @param s a segment of little-endian float32 values
+   * @return them, copied to the heap
+   */
   public static float[] floats(MemorySegment s) {
     float[] a = new float[Math.toIntExact(s.byteSize() / 4)];
     MemorySegment.copy(s, F32, 0, a, 0, a.length);
     return a;
   }
 
+  /**
+   * Copies int64 values out of a segment.
+   *
+   * @param s a segment of little-endian int64 values
+   * @return them, copied to the heap
+   */
   public static long[] longs(MemorySegment s) {
     long[] a = new long[Math.toIntExact(s.byteSize() / 8)];
     MemorySegment.copy(s, I64, 0, a, 0, a.length);
     return a;
   }
 
+  /**
+   * Copies int32 values out of a segment.
+   *
+   * @param s a segment of little-endian int32 values
+   * @return them, copied to the heap
+   */
   public static int[] ints(MemorySegment s) {
     int[] a = new int[Math.toIntExact(s.byteSize() / 4)];
     MemorySegment.copy(s, I32, 0, a, 0, a.length);
     return a;
   }
 
+  /**
+   * Decodes UTF-8 bytes.
+   *
+   * @param s a segment of UTF-8 bytes
+   * @return the decoded string
+   */
   public static String utf8(MemorySegment s) {
     byte[] b = new byte[Math.toIntExact(s.byteSize())];
     MemorySegment.copy(s, ValueLayout.JAVA_BYTE, 0, b, 0, b.length);
@@ -42,6 +70,9 @@ public final class Segments {
   /**
    * A string table: (n+1) u64 byte offsets, first 0, then the UTF-8 bytes of all strings back to back. String i is
    * bytes [off[i], off[i+1]).
+   *
+   * @param strings the strings
+   * @return the section bytes
    */
   public static byte[] stringTable(List<String> strings) {
     byte[][] enc = new byte[strings.size()][];

@@ -19,6 +19,15 @@ public final class StringTable {
     this.count = count;
   }
 
+  /**
+   * Opens and checks a string table section: offsets in order and inside the section.
+   *
+   * @param f the open file
+   * @param section the section name
+   * @param expectedCount the number of strings the table must hold
+   * @return the table view, valid while {@code f} is open
+   * @throws FileFormatException when the section is too short or an offset is out of order or range
+   */
   public static StringTable open(ContainerFile f, String section, long expectedCount) throws FileFormatException {
     MemorySegment s = f.section(section);
     long head = 8L * (expectedCount + 1);
@@ -38,10 +47,17 @@ public final class StringTable {
     return new StringTable(off, data, Math.toIntExact(expectedCount));
   }
 
+  /** {@return the number of strings} */
   public int size() {
     return count;
   }
 
+  /**
+   * One string of the table.
+   *
+   * @param i the string's index, 0 to {@link #size()} - 1
+   * @return the string, decoded from UTF-8
+   */
   public String get(int i) {
     java.util.Objects.checkIndex(i, count);
     long a = offsets.getAtIndex(Segments.I64, i);

@@ -31,16 +31,27 @@ public record BuildReport(
     long minList,
     long maxList,
     java.util.List<Recall.Report> recall) {
+  /** Copies the recall list. */
   public BuildReport {
     recall = java.util.List.copyOf(recall);
   }
 
+  /**
+   * The same report with recall measurements.
+   *
+   * @param r the recall reports, one per nprobe
+   * @return a copy holding them
+   */
   public BuildReport withRecall(java.util.List<Recall.Report> r) {
     return new BuildReport(vectors, dim, spec, trainSeconds, assignSeconds, encodeSeconds, totalSeconds, fileBytes,
         codeBytesPerVector, minList, maxList, r);
   }
 
-  /** File bytes per indexed phrase start (all sections: codes, ids, centroids, codebooks). */
+  /**
+   * File bytes per indexed phrase start (all sections: codes, ids, centroids, codebooks).
+   *
+   * @return the file size divided by the number of vectors (0 for none)
+   */
   public double bytesPerVector() {
     return vectors == 0 ? 0 : (double) fileBytes / vectors;
   }

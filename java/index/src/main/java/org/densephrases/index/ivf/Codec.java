@@ -9,6 +9,13 @@ public enum Codec {
   /** Product quantization, m sub-quantizers x 8 bits ({@code m} bytes per vector), optionally after OPQ. */
   PQ;
 
+  /**
+   * Parses a codec name, case-insensitively.
+   *
+   * @param s {@code sq8} or {@code pq}
+   * @return the codec
+   * @throws IllegalArgumentException when {@code s} names neither
+   */
   public static Codec parse(String s) {
     try {
       return valueOf(s.toUpperCase(Locale.ROOT));

@@ -54,7 +54,13 @@ public final class IndexBuilder {
   private final Progress.Listener listener;
   private final int threads;
 
-  /** A builder on all {@link Parallel#threads()} threads. */
+  /**
+   * A builder on all {@link Parallel#threads()} threads.
+   *
+   * @param spec how to build
+   * @param backend the kernels that assign and scan
+   * @param listener receives progress ({@link Progress#SILENT} for none)
+   */
   public IndexBuilder(IndexSpec spec, KernelBackend backend, Progress.Listener listener) {
     this(spec, backend, listener, Parallel.threads());
   }
@@ -62,6 +68,11 @@ public final class IndexBuilder {
   /**
    * A builder on at most {@code threads} threads (at most {@link Parallel#threads()}, set by
    * {@code -Ddensephrases.threads}); the index file does not depend on the thread count.
+   *
+   * @param spec how to build
+   * @param backend the kernels that assign and scan
+   * @param listener receives progress
+   * @param threads the most threads to use
    */
   public IndexBuilder(IndexSpec spec, KernelBackend backend, Progress.Listener listener, int threads) {
     Checks.require(threads >= 1, "threads must be >= 1, got " + threads);
@@ -91,6 +102,17 @@ public final class IndexBuilder {
     }
   }
 
+  /**
+   * Samples, trains the coarse quantizer and codec, assigns and encodes every vector, and writes the index file
+   * (atomically).
+   *
+   * @param src the vectors (and their ids) to index
+   * @param out the index file to write
+   * @return what the build cost and produced
+   * @throws IOException when the file cannot be written
+   * @throws IllegalArgumentException when there are fewer vectors than lists or more than 2^31-1, or the dimension
+   *     does not fit the codec
+   */
   public BuildReport build(VectorSource src, Path out) throws IOException {
     long t0 = System.nanoTime();
     long n = src.count();
@@ -256,6 +278,15 @@ public final class IndexBuilder {
   /**
    * Builds, then measures recall against exact search on {@code queries} queries sampled from the source (rows plus
    * noise): k exact neighbours looked for among the IVF top-{@code candidates}, at each nprobe.
+   *
+   * @param src the vectors to index
+   * @param out the index file to write
+   * @param queries the number of sampled queries
+   * @param k the exact neighbours looked for
+   * @param candidates the IVF results searched for them
+   * @param nprobes the nprobe values measured
+   * @return the build report with one recall entry per nprobe
+   * @throws IOException when the file cannot be written
    */
   public BuildReport buildAndMeasure(VectorSource src, Path out, int queries, int k, int candidates, int[] nprobes)
       throws IOException {

@@ -16,7 +16,13 @@ import org.densephrases.index.dump.Generations;
 public final class IndexFiles {
   private IndexFiles() {}
 
-  /** Generation 0's index file of {@code codec} in {@code dumpDir}. */
+  /**
+   * Generation 0's index file of {@code codec} in {@code dumpDir}.
+   *
+   * @param dumpDir the dump directory
+   * @param codec the codec
+   * @return the index path
+   */
   public static Path path(Path dumpDir, Codec codec) {
     return dumpDir.resolve(Generations.conventionalIndexName(name(codec)));
   }
@@ -24,6 +30,10 @@ public final class IndexFiles {
   /**
    * The index file of {@code codec} for the generation {@code dump} was opened at: the file its manifest lists, or for
    * generation 0 {@link #path}; null when the generation lists none.
+   *
+   * @param dump the open dump
+   * @param codec the codec
+   * @return the index path, or null
    */
   public static Path of(Dump dump, Codec codec) {
     if (dump.generation() == 0) {
@@ -33,12 +43,24 @@ public final class IndexFiles {
     return e == null ? null : dump.dir().resolve(e.file());
   }
 
-  /** The fresh file a change committing generation {@code generation} writes for {@code codec}. */
+  /**
+   * The fresh file a change committing generation {@code generation} writes for {@code codec}.
+   *
+   * @param dumpDir the dump directory
+   * @param codec the codec
+   * @param generation the generation being committed
+   * @return the index path
+   */
   public static Path forGeneration(Path dumpDir, Codec codec, long generation) {
     return dumpDir.resolve(Generations.indexFileName(name(codec), generation));
   }
 
-  /** The codec's name in file names and manifests: sq8, pq. */
+  /**
+   * The codec's name in file names and manifests: sq8, pq.
+   *
+   * @param codec the codec
+   * @return its lower-case name
+   */
   public static String name(Codec codec) {
     return codec.name().toLowerCase(Locale.ROOT);
   }

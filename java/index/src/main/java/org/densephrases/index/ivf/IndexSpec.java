@@ -30,6 +30,11 @@ public record IndexSpec(
     long seed) {
   public static final int MAX_NLIST = 1 << 20;
 
+  /**
+   * Checks the ranges.
+   *
+   * @throws IllegalArgumentException when the codec is null or a number is out of range
+   */
   public IndexSpec {
     Checks.require(codec != null, "codec is null");
     Checks.checkRange("nlist", nlist, 1, MAX_NLIST);
@@ -42,40 +47,87 @@ public record IndexSpec(
     Checks.checkRange("opqIterations", opqIterations, 1, 1000);
   }
 
-  /** IVF-SQ8 on residuals, 64 training points per list (at least 10,000), 10 k-means iterations. */
+  /**
+   * IVF-SQ8 on residuals, 64 training points per list (at least 10,000), 10 k-means iterations.
+   *
+   * @param nlist the number of lists
+   * @return the spec
+   */
   public static IndexSpec sq8(int nlist) {
     return new IndexSpec(Codec.SQ8, nlist, 0, false, true, Math.max(10_000, 64 * nlist), 10, 10, 4, 42);
   }
 
-  /** IVF-PQ with m bytes per vector on residuals, no OPQ. */
+  /**
+   * IVF-PQ with m bytes per vector on residuals, no OPQ.
+   *
+   * @param nlist the number of lists
+   * @param m PQ sub-quantizers (bytes per vector); the dimension must be a multiple of it
+   * @return the spec
+   */
   public static IndexSpec pq(int nlist, int m) {
     return new IndexSpec(Codec.PQ, nlist, m, false, true, Math.max(10_000, 64 * nlist), 10, 10, 4, 42);
   }
 
+  /**
+   * Turns OPQ on or off (PQ only).
+   *
+   * @param on whether to rotate before PQ
+   * @return a copy with that setting
+   */
   public IndexSpec withOpq(boolean on) {
     return new IndexSpec(codec, nlist, pqM, on, residual, trainSize, kmeansIterations, pqIterations, opqIterations,
         seed);
   }
 
+  /**
+   * Turns residual encoding on or off.
+   *
+   * @param on whether to encode {@code x - centroid}
+   * @return a copy with that setting
+   */
   public IndexSpec withResidual(boolean on) {
     return new IndexSpec(codec, nlist, pqM, opq, on, trainSize, kmeansIterations, pqIterations, opqIterations,
         seed);
   }
 
+  /**
+   * Changes how many vectors are sampled for training.
+   *
+   * @param n the training sample size, at least 1
+   * @return a copy with that size
+   */
   public IndexSpec withTrainSize(int n) {
     return new IndexSpec(codec, nlist, pqM, opq, residual, n, kmeansIterations, pqIterations, opqIterations, seed);
   }
 
+  /**
+   * Changes the training iterations.
+   *
+   * @param kmeans Lloyd iterations of the coarse k-means, 0 to 1000
+   * @param pq Lloyd iterations of each PQ sub-quantizer, 0 to 1000
+   * @return a copy with those iterations
+   */
   public IndexSpec withIterations(int kmeans, int pq) {
     return new IndexSpec(codec, nlist, pqM, opq, residual, trainSize, kmeans, pq, opqIterations, seed);
   }
 
+  /**
+   * Changes the seed of sampling and training.
+   *
+   * @param s the seed
+   * @return a copy with that seed
+   */
   public IndexSpec withSeed(long s) {
     return new IndexSpec(codec, nlist, pqM, opq, residual, trainSize, kmeansIterations, pqIterations, opqIterations,
         s);
   }
 
-  /** Bytes of one vector's code. */
+  /**
+   * Bytes of one vector's code.
+   *
+   * @param dim the vector dimension
+   * @return {@code dim} for SQ8, {@code pqM} for PQ
+   */
   public int codeBytes(int dim) {
     return codec == Codec.SQ8 ? dim : pqM;
   }

@@ -48,11 +48,16 @@ public final class IndexUpdater {
   private IndexUpdater() {}
 
   /**
+   * Writes the next generation's index from the previous one: surviving rows renumbered, new rows appended.
+   *
    * @param old the index of the previous generation
    * @param out the new file (a name no generation uses)
    * @param fingerprint the new generation's dump fingerprint, recorded as {@code source}
    * @param idMap old id to new id, or -1 to drop the row; null keeps ids as they are
    * @param added new rows (ids = their global token ids in the new generation), or null
+   * @param threads the most threads to use (the file does not depend on it)
+   * @return what the rewrite did
+   * @throws IOException when the new file cannot be written
    */
   public static Result rewrite(IvfIndex old, Path out, String fingerprint, LongUnaryOperator idMap,
       VectorSource added, int threads) throws IOException {
@@ -193,6 +198,13 @@ public final class IndexUpdater {
   /**
    * Mean squared L2 distance of up to {@code sampleSize} rows of {@code src} (sampled with the seed) to their nearest
    * centroid of {@code index}: the trained rows' baseline that {@code drift} compares added rows against.
+   *
+   * @param index the index whose centroids are used
+   * @param src the rows it was trained on
+   * @param sampleSize the most rows sampled
+   * @param seed the sampling seed
+   * @return the mean squared distance
+   * @throws IllegalArgumentException when the source has no rows
    */
   public static double meanResidual(IvfIndex index, VectorSource src, int sampleSize, long seed) {
     int dim = index.dim();

@@ -22,7 +22,9 @@ import org.densephrases.kernels.scan.IvfLists;
  * lists take them as arrays. Owns the mapping; {@link #close()} unmaps it.
  */
 public final class IvfIndex implements AutoCloseable {
+  /** The index file's magic. */
   public static final String MAGIC = "DPIVFIDX";
+  /** The index file format version. */
   public static final int VERSION = 1;
 
   private final ContainerFile file;
@@ -98,11 +100,26 @@ public final class IvfIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens and checks an index, requiring nothing of its header and verifying its checksum on open.
+   *
+   * @param path the index file
+   * @return the open index; the caller closes it
+   * @throws IOException when the file is missing or corrupt
+   */
   public static IvfIndex open(Path path) throws IOException {
     return open(path, Expect.ANY, Verify.ON_OPEN);
   }
 
-  /** Opens and checks an index; {@code expect} may require a model id and dimension (dtype is implied by codec). */
+  /**
+   * Opens and checks an index; {@code expect} may require a model id and dimension (dtype is implied by codec).
+   *
+   * @param path the index file
+   * @param expect model id and dimension required (null/0: any)
+   * @param verify when to check the payload checksum
+   * @return the open index; the caller closes it
+   * @throws IOException when the file is missing, corrupt or does not match {@code expect}
+   */
   public static IvfIndex open(Path path, Expect expect, Verify verify) throws IOException {
     ContainerFile f = ContainerFile.open(path, MAGIC, VERSION, expect.withDtype(null), verify);
     try {
@@ -116,6 +133,13 @@ public final class IvfIndex implements AutoCloseable {
   /**
    * Opens the index of {@code codec} of the dump's generation ({@link IndexFiles#of}), checking that it is the very file the
    * generation recorded (payload checksum) and that it serves the dump.
+   *
+   * @param dump the open dump
+   * @param codec the codec
+   * @param expect model id and dimension required (null/0: any)
+   * @param verify when to check the payload checksum
+   * @return the open index; the caller closes it
+   * @throws IOException when the generation lists no index for the codec, or the file is not the recorded one
    */
   public static IvfIndex openFor(Dump dump, Codec codec, Expect expect, Verify verify) throws IOException {
     Path f = IndexFiles.of(dump, codec);
@@ -164,6 +188,9 @@ public final class IvfIndex implements AutoCloseable {
   /**
    * Checks that this index was built from {@code dump}: same model id and dimension, same dump fingerprint, every
    * id a token of the dump. Serving an index with another dump would return other tokens' text: a wrong answer.
+   *
+   * @param dump the dump to serve
+   * @throws FileFormatException when the index does not serve the dump
    */
   public void checkServes(Dump dump) throws FileFormatException {
     file.require(modelId().equals(dump.modelId()), "model id",
@@ -180,72 +207,106 @@ public final class IvfIndex implements AutoCloseable {
         "id " + max + " is beyond the dump's " + dump.numTokens() + " tokens");
   }
 
-  /** Checks the payload checksum (for an index opened with {@link Verify#LAZY}). */
+  /**
+   * Checks the payload checksum (for an index opened with {@link Verify#LAZY}).
+   *
+   * @throws FileFormatException when the payload does not match its checksum
+   */
   public void verify() throws FileFormatException {
     file.verify();
   }
 
+  /** {@return the index file} */
   public Path path() {
     return file.path();
   }
 
+  /** {@return the model id of the indexed vectors} */
   public String modelId() {
     return file.header().modelId();
   }
 
+  /** {@return the fingerprint of the dump the index was built from ({@code ""} when unknown)} */
   public String sourceFingerprint() {
     return params.getOrDefault("source", "");
   }
 
-  /** All PARAMS entries (codec, nlist, pq_m, opq, residual, seed, ...). */
+  /**
+   * All PARAMS entries (codec, nlist, pq_m, opq, residual, seed, ...).
+   *
+   * @return the parameter map
+   */
   public Map<String, String> params() {
     return java.util.Collections.unmodifiableMap(params);
   }
 
+  /** {@return SQ8 or PQ} */
   public Codec codec() {
     return codec;
   }
 
+  /** {@return the number of lists} */
   public int nlist() {
     return nlist;
   }
 
+  /** {@return the vector dimension} */
   public int dim() {
     return dim;
   }
 
+  /** {@return the number of indexed vectors} */
   public long count() {
     return count;
   }
 
+  /** {@return true when codes encode {@code x - centroid}} */
   public boolean residual() {
     return residual;
   }
 
-  /** (nlist)(dim). Do not modify. */
+  /**
+   * (nlist)(dim). Do not modify.
+   *
+   * @return the centroids
+   */
   public float[] centroids() {
     return centroids;
   }
 
-  /** (nlist+1). Do not modify. */
+  /**
+   * (nlist+1). Do not modify.
+   *
+   * @return the list boundaries: list i holds rows [off[i], off[i+1])
+   */
   public long[] listOffsets() {
     return listOffsets;
   }
 
-  /** The OPQ rotation (dim)(dim) row-major, y = R x, or null. Do not modify. */
+  /**
+   * The OPQ rotation (dim)(dim) row-major, y = R x, or null. Do not modify.
+   *
+   * @return the rotation or null
+   */
   public float[] rotation() {
     return rotation;
   }
 
+  /** {@return the SQ8 quantizer, or null for PQ} */
   public ScalarQuantizer sq() {
     return sq;
   }
 
+  /** {@return the product quantizer, or null for SQ8} */
   public ProductQuantizer pq() {
     return pq;
   }
 
-  /** The lists as the kernels scan them (ids are global token ids for an index built from a dump). */
+  /**
+   * The lists as the kernels scan them (ids are global token ids for an index built from a dump).
+   *
+   * @return the mapped lists
+   */
   public IvfLists lists() {
     return lists;
   }
@@ -255,16 +316,25 @@ public final class IvfIndex implements AutoCloseable {
     return codes;
   }
 
-  /** Bytes per row's code: dim for SQ8, m for PQ. */
+  /**
+   * Bytes per row's code: dim for SQ8, m for PQ.
+   *
+   * @return the code size in bytes
+   */
   public int codeBytes() {
     return codeBytes;
   }
 
-  /** The payload checksum from the file header (a generation's manifest records it). */
+  /**
+   * The payload checksum from the file header (a generation's manifest records it).
+   *
+   * @return the CRC32C
+   */
   public int payloadCrc() {
     return file.header().payloadCrc();
   }
 
+  /** {@return the file size in bytes} */
   public long byteSize() {
     return file.byteSize();
   }

@@ -24,6 +24,12 @@ public final class IvfSearcher implements AutoCloseable {
   private final ScanTable centroids;
   private final ScanTable lists;
 
+  /**
+   * Loads the centroids and lists into the backend's scanner.
+   *
+   * @param index the index to search (not closed by this searcher)
+   * @param backend the kernels that scan
+   */
   public IvfSearcher(IvfIndex index, KernelBackend backend) {
     this.index = index;
     this.scanner = backend.vectorScanner();
@@ -38,11 +44,16 @@ public final class IvfSearcher implements AutoCloseable {
     this.lists = l;
   }
 
+  /** {@return the index searched} */
   public IvfIndex index() {
     return index;
   }
 
-  /** The largest nprobe a search accepts: every list, within the kernels' top-k limit. */
+  /**
+   * The largest nprobe a search accepts: every list, within the kernels' top-k limit.
+   *
+   * @return the largest nprobe
+   */
   public int maxNprobe() {
     return Math.min(index.nlist(), KernelLimits.MAX_K);
   }
@@ -52,6 +63,9 @@ public final class IvfSearcher implements AutoCloseable {
    *
    * @param queries (query)(dim)
    * @return ids are the index's ids (global token ids for a dump index)
+   * @param numQueries the number of queries
+   * @param nprobe lists probed per query, 1 to {@link #maxNprobe()}
+   * @param k results per query
    */
   public TopK search(float[] queries, int numQueries, int nprobe, int k) {
     Checks.checkRange("nprobe", nprobe, 1, maxNprobe());

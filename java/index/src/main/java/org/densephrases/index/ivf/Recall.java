@@ -18,6 +18,8 @@ public final class Recall {
   static final int CHUNK = 65536;
 
   /**
+   * One recall measurement.
+   *
    * @param queries number of queries
    * @param k how many exact neighbours are looked for
    * @param candidates how many IVF results are searched for them (k for plain recall@k)
@@ -41,6 +43,16 @@ public final class Recall {
   /**
    * Samples {@code nq} queries from the source (rows plus noise), computes their exact top-k and measures the index
    * at each nprobe: the build-time recall report.
+   *
+   * @param index the index measured
+   * @param src the vectors it was built from
+   * @param backend the kernels of the exact scan and the search
+   * @param nq the number of queries
+   * @param k the exact neighbours looked for
+   * @param candidates the IVF results searched for them
+   * @param nprobes the nprobe values measured
+   * @param seed the query sampling seed
+   * @return one report per nprobe
    */
   public static java.util.List<Report> evaluate(IvfIndex index, VectorSource src, KernelBackend backend, int nq,
       int k, int candidates, int[] nprobes, long seed) {
@@ -55,7 +67,15 @@ public final class Recall {
     return out;
   }
 
-  /** {@code nq} queries: random rows of the source plus Gaussian noise of {@code noise} times the row's RMS. */
+  /**
+   * {@code nq} queries: random rows of the source plus Gaussian noise of {@code noise} times the row's RMS.
+   *
+   * @param src the vectors
+   * @param nq the number of queries
+   * @param noise the noise scale relative to each row's RMS
+   * @param seed the sampling seed
+   * @return (nq)(dim) queries
+   */
   public static float[] sampleQueries(VectorSource src, int nq, float noise, long seed) {
     Random r = new Random(seed);
     int dim = src.dim();
@@ -76,7 +96,16 @@ public final class Recall {
     return q;
   }
 
-  /** Exact top-k ids (query)(k) of the source by inner product, scanning it in chunks with the kernel scan. */
+  /**
+   * Exact top-k ids (query)(k) of the source by inner product, scanning it in chunks with the kernel scan.
+   *
+   * @param src the vectors
+   * @param queries (nq)(dim) queries
+   * @param nq the number of queries
+   * @param k results per query
+   * @param scanner the kernel scanner
+   * @return the exact top-k
+   */
   public static TopK exact(VectorSource src, float[] queries, int nq, int k, VectorScanner scanner) {
     int dim = src.dim();
     long n = src.count();
@@ -95,7 +124,17 @@ public final class Recall {
     return best.result();
   }
 
-  /** Measures recall@k of the searcher against {@code exact} (from {@link #exact}) at one nprobe. */
+  /**
+   * Measures recall@k of the searcher against {@code exact} (from {@link #exact}) at one nprobe.
+   *
+   * @param searcher the IVF searcher
+   * @param exact the exact top-k
+   * @param queries (nq)(dim) queries
+   * @param nq the number of queries
+   * @param k results per query
+   * @param nprobe lists probed
+   * @return the recall report
+   */
   public static Report measure(IvfSearcher searcher, TopK exact, float[] queries, int nq, int k, int nprobe) {
     return measure(searcher, exact, queries, nq, k, k, nprobe);
   }
@@ -103,6 +142,15 @@ public final class Recall {
   /**
    * Measures how many of the exact top-k the IVF top-{@code candidates} holds ("k-recall@candidates"): what a
    * two-stage search needs, since the second stage rescores the candidates with exact vectors.
+   *
+   * @param searcher the IVF searcher
+   * @param exact the exact top-k
+   * @param queries (nq)(dim) queries
+   * @param nq the number of queries
+   * @param k the exact neighbours looked for
+   * @param candidates the IVF results searched
+   * @param nprobe lists probed
+   * @return the recall report
    */
   public static Report measure(IvfSearcher searcher, TopK exact, float[] queries, int nq, int k, int candidates,
       int nprobe) {

@@ -15,29 +15,54 @@ import org.densephrases.kernels.VectorType;
  * (for a dump: the global token id).
  */
 public interface VectorSource {
+  /** {@return the number of rows} */
   long count();
 
+  /** {@return the vector dimension} */
   int dim();
 
-  /** The model the vectors come from; recorded in the index header. */
+  /**
+   * The model the vectors come from; recorded in the index header.
+   *
+   * @return the model id
+   */
   String modelId();
 
-  /** Identifies the vectors' origin (a dump's fingerprint); recorded in the index and checked when serving. */
+  /**
+   * Identifies the vectors' origin (a dump's fingerprint); recorded in the index and checked when serving.
+   *
+   * @return the fingerprint
+   */
   String fingerprint();
 
-  /** Decodes rows [from, from+n) into out[0..n*dim) and their ids into ids[0..n). */
+  /**
+   * Decodes rows [from, from+n) into out[0..n*dim) and their ids into ids[0..n).
+   *
+   * @param from the first row
+   * @param n the number of rows
+   * @param out receives {@code n * dim} floats
+   * @param ids receives {@code n} ids
+   */
   void read(long from, int n, float[] out, long[] ids);
 
   /**
    * Whether {@link #read} may be called from several threads at once (for different rows and buffers). The index
    * builder then reads blocks in parallel; otherwise it serialises the calls. The sources made here (mapped dumps,
    * {@link #of}) allow it.
+   *
+   * @return true when concurrent reads are safe (the default: false)
    */
   default boolean concurrentReads() {
     return false;
   }
 
-  /** Every row of {@code v}, ids = row numbers. */
+  /**
+   * Every row of {@code v}, ids = row numbers.
+   *
+   * @param v the vectors
+   * @param modelId the model they come from
+   * @return the source
+   */
   static VectorSource of(EncodedVectors v, String modelId) {
     return new VectorSource() {
       @Override
@@ -78,6 +103,11 @@ public interface VectorSource {
   /**
    * The dump's token vectors of type {@code type}, only tokens with filter score &gt;= {@code minFilterScore}
    * ({@code Float.NEGATIVE_INFINITY}: all). Ids are global token ids.
+   *
+   * @param dump the open dump
+   * @param type FP16 or INT8
+   * @param minFilterScore the filter cut
+   * @return the source
    */
   static VectorSource ofDump(Dump dump, VectorType type, float minFilterScore) {
     return new DumpSource(dump, type, minFilterScore);
@@ -86,6 +116,12 @@ public interface VectorSource {
   /**
    * The dump's token vectors of type {@code type} with global ids in [from, to): the rows a change added (the index
    * updater encodes them with an existing index's centroids and codec).
+   *
+   * @param dump the open dump
+   * @param type FP16 or INT8
+   * @param from the first global token id
+   * @param to one past the last
+   * @return the source
    */
   static VectorSource ofDumpRange(Dump dump, VectorType type, long from, long to) {
     Checks.require(0 <= from && from <= to && to <= dump.numTokens(),
@@ -124,7 +160,15 @@ public interface VectorSource {
     };
   }
 
-  /** Decodes rows [row, row+n) of v into out[outOff..]: bulk copies, then one conversion loop per type. */
+  /**
+   * Decodes rows [row, row+n) of v into out[outOff..]: bulk copies, then one conversion loop per type.
+   *
+   * @param v the vectors
+   * @param row the first row
+   * @param n the number of rows
+   * @param out receives {@code n * dim} floats
+   * @param outOff the first index written in {@code out}
+   */
   static void decode(EncodedVectors v, long row, int n, float[] out, int outOff) {
     int dim = v.dim();
     int len = n * dim;

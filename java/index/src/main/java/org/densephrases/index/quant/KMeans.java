@@ -30,12 +30,31 @@ public final class KMeans {
    * Trains k centroids on (n)(dim) points, on all {@link Parallel#threads()}.
    *
    * @return (k)(dim) centroids
+   * @param data the points, row-major
+   * @param n the number of points
+   * @param dim the dimension
+   * @param k the number of centroids, at most {@code n}
+   * @param iterations Lloyd iterations after the initialisation
+   * @param init how the centroids start
+   * @param seed the seed of the initialisation
    */
   public static float[] train(float[] data, int n, int dim, int k, int iterations, Init init, long seed) {
     return train(data, n, dim, k, iterations, init, seed, Parallel.threads());
   }
 
-  /** {@link #train(float[], int, int, int, int, Init, long)} on at most {@code threads} threads; same result. */
+  /**
+   * {@link #train(float[], int, int, int, int, Init, long)} on at most {@code threads} threads; same result.
+   *
+   * @param data the points, row-major
+   * @param n the number of points
+   * @param dim the dimension
+   * @param k the number of centroids, at most {@code n}
+   * @param iterations Lloyd iterations after the initialisation
+   * @param init how the centroids start
+   * @param seed the seed of the initialisation
+   * @param threads the most threads to use
+   * @return (k)(dim) centroids
+   */
   public static float[] train(float[] data, int n, int dim, int k, int iterations, Init init, long seed,
       int threads) {
     Checks.checkDim(dim);
@@ -53,7 +72,16 @@ public final class KMeans {
     return c;
   }
 
-  /** For each of (n)(dim) points, the nearest (L2) of the (k)(dim) centroids; all threads. */
+  /**
+   * For each of (n)(dim) points, the nearest (L2) of the (k)(dim) centroids; all threads.
+   *
+   * @param centroids (k)(dim) centroids
+   * @param k the number of centroids
+   * @param dim the dimension
+   * @param data (n)(dim) points
+   * @param n the number of points
+   * @param out receives the centroid index of each point
+   */
   public static void assign(float[] centroids, int k, int dim, float[] data, int n, int[] out) {
     Checks.checkLength("data", data, n, dim);
     Checks.checkLength("centroids", centroids, k, dim);
@@ -65,6 +93,15 @@ public final class KMeans {
    * For each of n points (point i at data[off + i * stride .. + table.dim())), the best row of an L2 table
    * ({@link ProductTable#l2}): out[outOff + i]. Points are split in blocks over at most {@code threads} threads;
    * the result does not depend on the split.
+   *
+   * @param table the centroids as an L2 table
+   * @param data the points' array
+   * @param off where point 0 starts
+   * @param stride floats between consecutive points
+   * @param n the number of points
+   * @param out receives the best row of each point
+   * @param outOff where in {@code out} point 0's result goes
+   * @param threads the most threads to use
    */
   public static void assign(ProductTable table, float[] data, int off, int stride, int n, int[] out, int outOff,
       int threads) {
@@ -103,7 +140,16 @@ public final class KMeans {
     }
   }
 
-  /** Squared L2 distance of point i to centroid j. */
+  /**
+   * Squared L2 distance of point i to centroid j.
+   *
+   * @param data (n)(dim) points
+   * @param i the point
+   * @param c (k)(dim) centroids
+   * @param j the centroid
+   * @param dim the dimension
+   * @return the squared distance
+   */
   public static float distance(float[] data, int i, float[] c, int j, int dim) {
     float s = 0;
     for (int d = 0; d < dim; d++) {
@@ -206,7 +252,16 @@ public final class KMeans {
     }
   }
 
-  /** Mean squared distance of the points to their assigned centroids (for tests and reports). */
+  /**
+   * Mean squared distance of the points to their assigned centroids (for tests and reports).
+   *
+   * @param data (n)(dim) points
+   * @param n the number of points
+   * @param dim the dimension
+   * @param c the centroids
+   * @param assign each point's centroid
+   * @return the mean squared distance
+   */
   public static double meanSquaredError(float[] data, int n, int dim, float[] c, int[] assign) {
     double s = 0;
     for (int i = 0; i < n; i++) {

@@ -16,16 +16,46 @@ import org.densephrases.kernels.blocked.ProductTable;
  * same FMA chain in plain Java ({@link #rotateRow}, one row): bitwise the same result either way.
  */
 public final class Opq {
-  /** The rotation (dim)(dim) row-major, y = R x, and the PQ trained in the rotated space. */
+  /**
+   * The rotation (dim)(dim) row-major, y = R x, and the PQ trained in the rotated space.
+   *
+   * @param rotation (dim)(dim) row-major
+   * @param pq the product quantizer of the rotated space
+   */
   public record Result(float[] rotation, ProductQuantizer pq) {}
 
   private Opq() {}
 
+  /**
+   * Trains OPQ on all threads: alternates PQ training in the rotated space with the orthogonal Procrustes update of the
+   * rotation.
+   *
+   * @param sample (n)(dim) training vectors
+   * @param n the number of vectors
+   * @param dim the dimension, a multiple of {@code m}
+   * @param m PQ sub-quantizers
+   * @param opqIterations alternations of rotation and PQ
+   * @param pqIterations Lloyd iterations of each PQ training
+   * @param seed the training seed
+   * @return the rotation and the PQ
+   */
   public static Result train(float[] sample, int n, int dim, int m, int opqIterations, int pqIterations, long seed) {
     return train(sample, n, dim, m, opqIterations, pqIterations, seed, Parallel.threads());
   }
 
-  /** {@link #train(float[], int, int, int, int, int, long)} on at most {@code threads} threads; same result. */
+  /**
+   * {@link #train(float[], int, int, int, int, int, long)} on at most {@code threads} threads; same result.
+   *
+   * @param sample (n)(dim) training vectors
+   * @param n the number of vectors
+   * @param dim the dimension, a multiple of {@code m}
+   * @param m PQ sub-quantizers
+   * @param opqIterations alternations of rotation and PQ
+   * @param pqIterations Lloyd iterations of each PQ training
+   * @param seed the training seed
+   * @param threads the most threads to use
+   * @return the rotation and the PQ
+   */
   public static Result train(float[] sample, int n, int dim, int m, int opqIterations, int pqIterations, long seed,
       int threads) {
     Checks.checkLength("sample", sample, n, dim);
@@ -76,22 +106,55 @@ public final class Opq {
     return mm;
   }
 
-  /** out_i = R x_i for (n)(dim) rows x, on all threads. */
+  /**
+   * out_i = R x_i for (n)(dim) rows x, on all threads.
+   *
+   * @param r (dim)(dim) rotation
+   * @param dim the dimension
+   * @param x (n)(dim) rows
+   * @param n the number of rows
+   * @param out receives (n)(dim) rotated rows
+   */
   public static void rotate(float[] r, int dim, float[] x, int n, float[] out) {
     rotate(r, dim, x, n, out, Parallel.threads());
   }
 
-  /** out_i = R x_i for (n)(dim) rows x, on at most {@code threads} threads; bitwise {@link #rotateRow} per row. */
+  /**
+   * out_i = R x_i for (n)(dim) rows x, on at most {@code threads} threads; bitwise {@link #rotateRow} per row.
+   *
+   * @param r (dim)(dim) rotation
+   * @param dim the dimension
+   * @param x (n)(dim) rows
+   * @param n the number of rows
+   * @param out receives (n)(dim) rotated rows
+   * @param threads the most threads to use
+   */
   public static void rotate(float[] r, int dim, float[] x, int n, float[] out, int threads) {
     rotate(ProductTable.of(r, 0, dim, dim, null), x, 0, n, out, 0, threads);
   }
 
-  /** The rotation as a table for {@link #rotate(ProductTable, float[], int, int, float[], int, int)}. */
+  /**
+   * The rotation as a table for {@link #rotate(ProductTable, float[], int, int, float[], int, int)}.
+   *
+   * @param r (dim)(dim) rotation
+   * @param dim the dimension
+   * @return the table
+   */
   public static ProductTable table(float[] r, int dim) {
     return ProductTable.of(r, 0, dim, dim, null);
   }
 
-  /** Rotates n rows at x[xOff ..] into out[outOff ..] with a {@link #table}, on at most {@code threads} threads. */
+  /**
+   * Rotates n rows at x[xOff ..] into out[outOff ..] with a {@link #table}, on at most {@code threads} threads.
+   *
+   * @param rt the rotation as a table
+   * @param x the rows' array
+   * @param xOff where row 0 starts
+   * @param n the number of rows
+   * @param out receives the rotated rows
+   * @param outOff where in {@code out} row 0 goes
+   * @param threads the most threads to use
+   */
   public static void rotate(ProductTable rt, float[] x, int xOff, int n, float[] out, int outOff, int threads) {
     int dim = rt.dim();
     int tasks = threads <= 1 ? 1 : Parallel.tasksFor((long) n * dim * dim, (n + 3) / 4);
@@ -110,6 +173,13 @@ public final class Opq {
   /**
    * out = R x for one row: {@code fma(R[a][b], x[b], s)} over b in order, the chain of {@link BlockedProducts},
    * so a query rotated here matches the index vectors rotated by {@link #rotate} bit for bit.
+   *
+   * @param r (dim)(dim) rotation
+   * @param dim the dimension
+   * @param x the row's array
+   * @param xOff where the row starts
+   * @param out receives the rotated row
+   * @param outOff where in {@code out} it goes
    */
   public static void rotateRow(float[] r, int dim, float[] x, int xOff, float[] out, int outOff) {
     for (int a = 0; a < dim; a++) {

@@ -16,6 +16,7 @@ import org.densephrases.kernels.scan.PqCodes;
  * stride: groups of points stay in cache while all m subspaces are encoded.
  */
 public final class ProductQuantizer {
+  /** Centroids per sub-quantizer (8-bit codes). */
   public static final int KSUB = 256;
   private final int dim;
   private final int m;
@@ -23,6 +24,14 @@ public final class ProductQuantizer {
   private final float[] codebooks;
   private final ProductTable[] tables; // per subspace, for encoding
 
+  /**
+   * A quantizer from trained codebooks.
+   *
+   * @param dim the vector dimension, a multiple of {@code m}
+   * @param m sub-quantizers (bytes per code)
+   * @param codebooks (m)(256)(dim / m) centroids (copied)
+   * @throws IllegalArgumentException when the sizes do not fit together
+   */
   public ProductQuantizer(int dim, int m, float[] codebooks) {
     Checks.checkDim(dim);
     Checks.checkRange("m", m, 1, KernelLimits.MAX_PQ_M);
@@ -39,12 +48,33 @@ public final class ProductQuantizer {
     }
   }
 
-  /** Trains the m codebooks on (n)(dim) sample vectors. With fewer than 256 points, points are repeated. */
+  /**
+   * Trains the m codebooks on (n)(dim) sample vectors. With fewer than 256 points, points are repeated.
+   *
+   * @param sample (n)(dim) training vectors
+   * @param n the number of vectors
+   * @param dim the dimension, a multiple of {@code m}
+   * @param m sub-quantizers
+   * @param iterations Lloyd iterations of each sub-quantizer
+   * @param seed the training seed
+   * @return the quantizer
+   */
   public static ProductQuantizer train(float[] sample, int n, int dim, int m, int iterations, long seed) {
     return train(sample, n, dim, m, iterations, seed, Parallel.threads());
   }
 
-  /** {@link #train(float[], int, int, int, int, long)} on at most {@code threads} threads; same result. */
+  /**
+   * {@link #train(float[], int, int, int, int, long)} on at most {@code threads} threads; same result.
+   *
+   * @param sample (n)(dim) training vectors
+   * @param n the number of vectors
+   * @param dim the dimension, a multiple of {@code m}
+   * @param m sub-quantizers
+   * @param iterations Lloyd iterations of each sub-quantizer
+   * @param seed the training seed
+   * @param threads the most threads to use
+   * @return the quantizer
+   */
   public static ProductQuantizer train(float[] sample, int n, int dim, int m, int iterations, long seed,
       int threads) {
     Checks.checkDim(dim);
@@ -73,24 +103,37 @@ public final class ProductQuantizer {
     return new ProductQuantizer(dim, m, books);
   }
 
+  /** {@return the vector dimension} */
   public int dim() {
     return dim;
   }
 
+  /** {@return the number of sub-quantizers (bytes per code)} */
   public int m() {
     return m;
   }
 
+  /** {@return the dimension of each subspace, {@code dim / m}} */
   public int dsub() {
     return dsub;
   }
 
-  /** (m)(256)(dsub). Do not modify. */
+  /**
+   * (m)(256)(dsub). Do not modify.
+   *
+   * @return the codebooks
+   */
   public float[] codebooks() {
     return codebooks;
   }
 
-  /** Encodes (n)(dim) vectors into (n)(m) codes, on all threads. */
+  /**
+   * Encodes (n)(dim) vectors into (n)(m) codes, on all threads.
+   *
+   * @param x (n)(dim) vectors
+   * @param n the number of vectors
+   * @param codes receives (n)(m) codes
+   */
   public void encode(float[] x, int n, byte[] codes) {
     encode(x, 0, n, codes, 0, Parallel.threads());
   }
@@ -98,6 +141,13 @@ public final class ProductQuantizer {
   /**
    * Encodes n vectors at x[xOff ..] (row i at xOff + i * dim) into codes[codesOff + i * m ..], on at most
    * {@code threads} threads (1: the caller's only). The codes do not depend on the thread count.
+   *
+   * @param x the vectors' array
+   * @param xOff where vector 0 starts
+   * @param n the number of vectors
+   * @param codes receives the codes
+   * @param codesOff where in {@code codes} vector 0's code goes
+   * @param threads the most threads to use
    */
   public void encode(float[] x, int xOff, int n, byte[] codes, int codesOff, int threads) {
     Checks.require(n >= 0 && xOff >= 0 && (long) xOff + (long) n * dim <= x.length, "x too short");
@@ -130,7 +180,14 @@ public final class ProductQuantizer {
     }
   }
 
-  /** Decodes one (m) code at codes[off..] into out[outOff..outOff+dim). */
+  /**
+   * Decodes one (m) code at codes[off..] into out[outOff..outOff+dim).
+   *
+   * @param codes the codes' array
+   * @param off where the code starts
+   * @param out receives the decoded vector (the centroids of its sub-codes)
+   * @param outOff where in {@code out} it goes
+   */
   public void decode(byte[] codes, int off, float[] out, int outOff) {
     for (int s = 0; s < m; s++) {
       int c = Byte.toUnsignedInt(codes[off + s]);
@@ -138,7 +195,13 @@ public final class ProductQuantizer {
     }
   }
 
-  /** Codes (count)(m) as kernel PQ codes. */
+  /**
+   * Codes (count)(m) as kernel PQ codes.
+   *
+   * @param codes (count)(m) code bytes
+   * @param count the number of codes
+   * @return the view
+   */
   public PqCodes view(MemorySegment codes, long count) {
     return new PqCodes(codes, count, m, dim, codebooks);
   }

@@ -14,6 +14,13 @@ public final class ScalarQuantizer {
   private final float[] offset;
   private final float[] scale;
 
+  /**
+   * A quantizer with a given range per dimension: {@code x[d] = offset[d] + scale[d] * code}.
+   *
+   * @param offset per-dimension offsets (copied)
+   * @param scale per-dimension scales, finite and positive (copied)
+   * @throws IllegalArgumentException when the lengths differ or a value is not finite or a scale not positive
+   */
   public ScalarQuantizer(float[] offset, float[] scale) {
     Checks.require(offset.length == scale.length, "offset and scale differ in length");
     Checks.checkDim(offset.length);
@@ -26,7 +33,14 @@ public final class ScalarQuantizer {
     this.scale = scale.clone();
   }
 
-  /** Trains the per-dimension range on (n)(dim) sample vectors. */
+  /**
+   * Trains the per-dimension range on (n)(dim) sample vectors.
+   *
+   * @param sample (n)(dim) training vectors
+   * @param n the number of vectors
+   * @param dim the dimension
+   * @return the quantizer
+   */
   public static ScalarQuantizer train(float[] sample, int n, int dim) {
     Checks.checkLength("sample", sample, n, dim);
     Checks.require(n >= 1, "SQ8 training needs at least one vector");
@@ -51,21 +65,37 @@ public final class ScalarQuantizer {
     return new ScalarQuantizer(offset, scale);
   }
 
+  /** {@return the vector dimension} */
   public int dim() {
     return dim;
   }
 
-  /** Do not modify. */
+  /**
+   * Do not modify.
+   *
+   * @return the per-dimension offsets
+   */
   public float[] offset() {
     return offset;
   }
 
-  /** Do not modify. */
+  /**
+   * Do not modify.
+   *
+   * @return the per-dimension scales
+   */
   public float[] scale() {
     return scale;
   }
 
-  /** Encodes x[xOff..xOff+dim) into out[outOff..outOff+dim). */
+  /**
+   * Encodes x[xOff..xOff+dim) into out[outOff..outOff+dim).
+   *
+   * @param x the vector's array
+   * @param xOff where the vector starts
+   * @param out receives {@code dim} codes
+   * @param outOff where in {@code out} they go
+   */
   public void encode(float[] x, int xOff, byte[] out, int outOff) {
     for (int d = 0; d < dim; d++) {
       float c = Math.round((x[xOff + d] - offset[d]) / scale[d]);
@@ -73,11 +103,24 @@ public final class ScalarQuantizer {
     }
   }
 
+  /**
+   * Decodes one code.
+   *
+   * @param code the signed byte code
+   * @param d its dimension
+   * @return {@code offset[d] + scale[d] * code}
+   */
   public float decode(byte code, int d) {
     return offset[d] + scale[d] * code;
   }
 
-  /** Codes (count)(dim) as kernel vectors. */
+  /**
+   * Codes (count)(dim) as kernel vectors.
+   *
+   * @param codes (count)(dim) code bytes
+   * @param count the number of vectors
+   * @return the view
+   */
   public EncodedVectors view(MemorySegment codes, long count) {
     return EncodedVectors.int8(codes, count, dim, offset, scale);
   }

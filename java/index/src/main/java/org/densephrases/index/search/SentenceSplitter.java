@@ -12,7 +12,7 @@ import java.util.Set;
  * letter (an initial, "J. R. R. Tolkien") or inside a number ("3.14"). Good enough to show the sentence around an
  * answer; not a linguistic tool.
  */
-public final class SentenceSplitter {
+final class SentenceSplitter {
   private static final Set<String> ABBREVIATIONS = Set.of(
       "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "u.n",
       "inc", "ltd", "co", "corp", "no", "nos", "vol", "gen", "col", "lt", "sgt", "capt", "rev", "gov", "sen", "rep",

@@ -40,7 +40,9 @@ import org.densephrases.kernels.VectorType;
  * generation names). Each step where a kill leaves a distinct state calls {@link CrashPoints#reached}.
  */
 public final class DumpUpdater implements AutoCloseable {
+  /** The commit step after the new shards are written. */
   public static final String STEP_SHARDS_WRITTEN = "shards-written";
+  /** The commit step after the new index files are written. */
   public static final String STEP_INDEXES_WRITTEN = "indexes-written";
   /** Rows sampled to measure the trained rows' distance to their centroids (drift baseline). */
   static final int RESIDUAL_SAMPLE = 4096;
@@ -59,7 +61,13 @@ public final class DumpUpdater implements AutoCloseable {
   public record Report(long generation, int added, int deleted, long tokensAdded, Map<String, IndexState> indexes,
       Set<String> garbage, double seconds) {}
 
-  /** An index of a committed generation: file name, rows, drift (see {@link DumpManifest.IndexEntry#drift()}). */
+  /**
+   * An index of a committed generation: file name, rows, drift (see {@link DumpManifest.IndexEntry#drift()}).
+   *
+   * @param file the index file name
+   * @param rows its rows
+   * @param drift its drift after the change
+   */
   public record IndexState(String file, long rows, double drift) {}
 
   private final Path dir;
@@ -72,7 +80,13 @@ public final class DumpUpdater implements AutoCloseable {
     this.recovered = recovered;
   }
 
-  /** Locks {@code dir} for writing and deletes what an interrupted change left behind. */
+  /**
+   * Locks {@code dir} for writing and deletes what an interrupted change left behind.
+   *
+   * @param dir the dump directory
+   * @return the updater; closing it releases the lock
+   * @throws IOException when the lock is held elsewhere or the directory cannot be read
+   */
   public static DumpUpdater open(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new java.nio.file.NoSuchFileException(dir.toString(), null, "dump directory not found");
@@ -91,12 +105,21 @@ public final class DumpUpdater implements AutoCloseable {
     }
   }
 
-  /** Files an interrupted change had left, deleted when this updater opened. */
+  /**
+   * Files an interrupted change had left, deleted when this updater opened.
+   *
+   * @return the deleted file names
+   */
   public Set<String> recovered() {
     return recovered;
   }
 
-  /** The key documents are matched by: the id up to its last '#', or the whole id. */
+  /**
+   * The key documents are matched by: the id up to its last '#', or the whole id.
+   *
+   * @param id a document id
+   * @return its key
+   */
   public static String keyOf(String id) {
     int h = id.lastIndexOf('#');
     return h > 0 ? id.substring(0, h) : id;
@@ -105,6 +128,10 @@ public final class DumpUpdater implements AutoCloseable {
   /**
    * Adds documents: encodes nothing itself, writes the given (encoded) documents as new shards, deletes the live
    * documents they replace, appends the new rows to every index of the dump and commits.
+   *
+   * @param docs the encoded documents
+   * @return what was committed
+   * @throws IOException when a file cannot be written
    */
   public Report add(Iterable<DocumentInput> docs) throws IOException {
     long t0 = System.nanoTime();
@@ -142,7 +169,13 @@ public final class DumpUpdater implements AutoCloseable {
     }
   }
 
-  /** Marks the live documents of the given keys (or exact ids) deleted. Unknown keys are an error, nothing changes. */
+  /**
+   * Marks the live documents of the given keys (or exact ids) deleted. Unknown keys are an error, nothing changes.
+   *
+   * @param keysOrIds document keys or exact ids
+   * @return what was committed
+   * @throws IOException when the manifest cannot be written
+   */
   public Report remove(Collection<String> keysOrIds) throws IOException {
     long t0 = System.nanoTime();
     if (keysOrIds.isEmpty()) {
@@ -182,6 +215,9 @@ public final class DumpUpdater implements AutoCloseable {
   /**
    * Rewrites the shards holding deleted documents without them (other shards keep their files), renumbers every
    * index's rows and commits a generation without deletions.
+   *
+   * @return what was committed
+   * @throws IOException when a file cannot be written
    */
   public Report compact() throws IOException {
     long t0 = System.nanoTime();
@@ -253,6 +289,11 @@ public final class DumpUpdater implements AutoCloseable {
   /**
    * Commits a generation whose index of {@code codec} is {@code file} (a file in the dump directory built from the
    * newest generation's dump, e.g. by a retrain), drift reset.
+   *
+   * @param codec the codec name (sq8 or pq)
+   * @param file the index file name in the dump directory
+   * @return what was committed
+   * @throws IOException when the file does not serve the dump or the manifest cannot be written
    */
   public Report replaceIndex(String codec, String file) throws IOException {
     long t0 = System.nanoTime();
