@@ -17,6 +17,7 @@ import java.util.Locale;
  * the process scalar, and {@code simd} makes every one use the Vector API or fail.
  */
 public final class Backends {
+  /** The system property that forces a backend: {@code scalar}, {@code simd} or {@code cuda}. */
   public static final String PROPERTY = "densephrases.backend";
   private static final Logger LOG = System.getLogger(Backends.class.getName());
   private static volatile KernelBackend best;
@@ -24,7 +25,12 @@ public final class Backends {
 
   private Backends() {}
 
-  /** The backend to use: the forced one, else the best available. Chosen once per JVM. */
+  /**
+   * The backend to use: the forced one, else the best available. Chosen once per JVM.
+   *
+   * @return the backend
+   * @throws UnsupportedBackendException when the forced backend cannot run here
+   */
   public static KernelBackend best() {
     KernelBackend b = best;
     if (b == null) {
@@ -44,6 +50,8 @@ public final class Backends {
    * {@code =scalar}; true when the Vector API is usable here (with {@code simd} forced, it must be:
    * {@link UnsupportedBackendException} otherwise); with {@code cuda} forced, the CPU-side loops use SIMD when they
    * can. Decided once per JVM.
+   *
+   * @return true when the Java loops use the Vector API
    */
   public static boolean javaSimd() {
     Boolean b = javaSimd;
@@ -59,7 +67,12 @@ public final class Backends {
     return b;
   }
 
-  /** A backend by name; throws {@link UnsupportedBackendException} saying why it cannot run here. */
+  /**
+   * A backend by name; throws {@link UnsupportedBackendException} saying why it cannot run here.
+   *
+   * @param name {@code scalar}, {@code simd} or {@code cuda}
+   * @return the backend
+   */
   public static KernelBackend byName(String name) {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "scalar" -> ScalarBackend.INSTANCE;
@@ -70,7 +83,11 @@ public final class Backends {
     };
   }
 
-  /** Every backend that can run here, best first. */
+  /**
+   * Every backend that can run here, best first.
+   *
+   * @return the backends, best first (scalar is always there)
+   */
   public static List<KernelBackend> available() {
     List<KernelBackend> out = new ArrayList<>();
     for (String n : new String[] {"cuda", "simd", "scalar"}) {

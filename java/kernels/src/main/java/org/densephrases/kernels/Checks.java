@@ -4,12 +4,29 @@ package org.densephrases.kernels;
 public final class Checks {
   private Checks() {}
 
+  /**
+   * Fails with {@code message} unless {@code ok}.
+   *
+   * @param ok the condition
+   * @param message what is wrong when it fails
+   * @throws IllegalArgumentException when {@code ok} is false
+   */
   public static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
     }
   }
 
+  /**
+   * Checks that a value lies in a closed range.
+   *
+   * @param name the value's name, for the message
+   * @param value the value
+   * @param min the smallest allowed
+   * @param max the largest allowed
+   * @return {@code value}
+   * @throws IllegalArgumentException when it is outside [min, max]
+   */
   public static int checkRange(String name, int value, int min, int max) {
     if (value < min || value > max) {
       throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
@@ -17,15 +34,35 @@ public final class Checks {
     return value;
   }
 
+  /**
+   * Checks a vector dimension.
+   *
+   * @param dim the dimension
+   * @throws IllegalArgumentException unless it is in [1, {@link KernelLimits#MAX_DIM}]
+   */
   public static void checkDim(int dim) {
     checkRange("dim", dim, 1, KernelLimits.MAX_DIM);
   }
 
+  /**
+   * Checks a top-k size.
+   *
+   * @param k results per query
+   * @throws IllegalArgumentException unless it is in [1, {@link KernelLimits#MAX_K}]
+   */
   public static void checkK(int k) {
     checkRange("k", k, 1, KernelLimits.MAX_K);
   }
 
-  /** The array must hold exactly {@code rows * cols} elements. */
+  /**
+   * The array must hold exactly {@code rows * cols} elements.
+   *
+   * @param name the array's name, for the message
+   * @param a the array
+   * @param rows the number of rows
+   * @param cols the number of columns
+   * @throws IllegalArgumentException when the array is null or has another length
+   */
   public static void checkLength(String name, float[] a, long rows, int cols) {
     if (a == null) {
       throw new IllegalArgumentException(name + " is null");
@@ -36,6 +73,14 @@ public final class Checks {
     }
   }
 
+  /**
+   * Checks an array's length.
+   *
+   * @param name the array's name, for the message
+   * @param a the array
+   * @param expected the length it must have
+   * @throws IllegalArgumentException when the array is null or has another length
+   */
   public static void checkLength(String name, long[] a, long expected) {
     if (a == null) {
       throw new IllegalArgumentException(name + " is null");
@@ -45,6 +90,14 @@ public final class Checks {
     }
   }
 
+  /**
+   * Checks an array's length.
+   *
+   * @param name the array's name, for the message
+   * @param a the array
+   * @param expected the length it must have
+   * @throws IllegalArgumentException when the array is null or has another length
+   */
   public static void checkLength(String name, int[] a, long expected) {
     if (a == null) {
       throw new IllegalArgumentException(name + " is null");
@@ -54,7 +107,13 @@ public final class Checks {
     }
   }
 
-  /** Every value must be finite: a NaN or infinity in a query would silently poison every score. */
+  /**
+   * Every value must be finite: a NaN or infinity in a query would silently poison every score.
+   *
+   * @param name the array's name, for the message
+   * @param a the array
+   * @throws IllegalArgumentException when it is null or holds a NaN or infinity
+   */
   public static void checkFinite(String name, float[] a) {
     for (int i = 0; i < a.length; i++) {
       if (!Float.isFinite(a[i])) {

@@ -13,8 +13,10 @@ import java.util.Arrays;
  * <p>This class is a view: it never owns the segment it wraps (whoever mapped or allocated it closes it).
  */
 public final class EncodedVectors {
+  /** Little-endian float32, any alignment. */
   public static final ValueLayout.OfFloat FLOAT_LE =
       ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  /** Little-endian float16 bits, any alignment. */
   public static final ValueLayout.OfShort SHORT_LE =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -48,21 +50,55 @@ public final class EncodedVectors {
     this.scale = scale;
   }
 
+  /**
+   * FP32 vectors over a segment.
+   *
+   * @param data (count)(dim) little-endian floats
+   * @param count the number of rows
+   * @param dim the dimension
+   * @return the view
+   */
   public static EncodedVectors fp32(MemorySegment data, long count, int dim) {
     return new EncodedVectors(VectorType.FP32, data, count, dim, null, null);
   }
 
+  /**
+   * FP16 vectors over a segment.
+   *
+   * @param data (count)(dim) little-endian float16 values
+   * @param count the number of rows
+   * @param dim the dimension
+   * @return the view
+   */
   public static EncodedVectors fp16(MemorySegment data, long count, int dim) {
     return new EncodedVectors(VectorType.FP16, data, count, dim, null, null);
   }
 
-  /** INT8 codes with per-dimension offset and scale (both copied). */
+  /**
+   * INT8 codes with per-dimension offset and scale (both copied).
+   *
+   * @param data (count)(dim) signed byte codes
+   * @param count the number of rows
+   * @param dim the dimension
+   * @param offset per-dimension offsets: {@code x[d] = offset[d] + scale[d] * code}
+   * @param scale per-dimension scales
+   * @return the view
+   */
   public static EncodedVectors int8(MemorySegment data, long count, int dim, float[] offset, float[] scale) {
     return new EncodedVectors(
         VectorType.INT8, data, count, dim, offset == null ? null : offset.clone(), scale == null ? null : scale.clone());
   }
 
-  /** INT8 codes with one offset and scale for every dimension (the reference system's int8 dump). */
+  /**
+   * INT8 codes with one offset and scale for every dimension (the reference system's int8 dump).
+   *
+   * @param data (count)(dim) signed byte codes
+   * @param count the number of rows
+   * @param dim the dimension
+   * @param offset the offset of every dimension
+   * @param scale the scale of every dimension
+   * @return the view
+   */
   public static EncodedVectors int8(MemorySegment data, long count, int dim, float offset, float scale) {
     float[] o = new float[dim];
     float[] s = new float[dim];
@@ -71,7 +107,13 @@ public final class EncodedVectors {
     return new EncodedVectors(VectorType.INT8, data, count, dim, o, s);
   }
 
-  /** FP32 vectors on the heap, copied from {@code values} (count = values.length / dim). */
+  /**
+   * FP32 vectors on the heap, copied from {@code values} (count = values.length / dim).
+   *
+   * @param values (count)(dim) floats
+   * @param dim the dimension
+   * @return the vectors
+   */
   public static EncodedVectors ofFloats(float[] values, int dim) {
     Checks.checkDim(dim);
     Checks.require(values.length % dim == 0, "values.length " + values.length + " is not a multiple of dim " + dim);
@@ -80,7 +122,13 @@ public final class EncodedVectors {
     return fp32(seg, values.length / dim, dim);
   }
 
-  /** FP16 vectors on the heap, rounded from {@code values}. */
+  /**
+   * FP16 vectors on the heap, rounded from {@code values}.
+   *
+   * @param values (count)(dim) floats
+   * @param dim the dimension
+   * @return the vectors
+   */
   public static EncodedVectors fp16OfFloats(float[] values, int dim) {
     Checks.checkDim(dim);
     Checks.require(values.length % dim == 0, "values.length " + values.length + " is not a multiple of dim " + dim);
@@ -91,45 +139,75 @@ public final class EncodedVectors {
     return fp16(seg, values.length / dim, dim);
   }
 
-  /** INT8 vectors on the heap from raw codes (copied). */
+  /**
+   * INT8 vectors on the heap from raw codes (copied).
+   *
+   * @param codes (count)(dim) signed byte codes
+   * @param dim the dimension
+   * @param offset per-dimension offsets
+   * @param scale per-dimension scales
+   * @return the vectors
+   */
   public static EncodedVectors int8OfCodes(byte[] codes, int dim, float[] offset, float[] scale) {
     Checks.checkDim(dim);
     Checks.require(codes.length % dim == 0, "codes.length " + codes.length + " is not a multiple of dim " + dim);
     return int8(MemorySegment.ofArray(codes.clone()), codes.length / dim, dim, offset, scale);
   }
 
+  /** {@return the element type} */
   public VectorType type() {
     return type;
   }
 
+  /** {@return the number of rows} */
   public long count() {
     return count;
   }
 
+  /** {@return the dimension} */
   public int dim() {
     return dim;
   }
 
-  /** The raw bytes, (count)(dim) elements of {@link #type()}. */
+  /**
+   * The raw bytes, (count)(dim) elements of {@link #type()}.
+   *
+   * @return the data segment
+   */
   public MemorySegment data() {
     return data;
   }
 
-  /** Per-dimension offsets (INT8 only, else null). Do not modify. */
+  /**
+   * Per-dimension offsets (INT8 only, else null). Do not modify.
+   *
+   * @return the offsets or null
+   */
   public float[] offset() {
     return offset;
   }
 
-  /** Per-dimension scales (INT8 only, else null). Do not modify. */
+  /**
+   * Per-dimension scales (INT8 only, else null). Do not modify.
+   *
+   * @return the scales or null
+   */
   public float[] scale() {
     return scale;
   }
 
+  /** {@return the size of the data in bytes} */
   public long byteSize() {
     return data.byteSize();
   }
 
-  /** The decoded value of element (row, d). The reference definition every backend follows. */
+  /**
+   * The decoded value of element (row, d). The reference definition every backend follows.
+   *
+   * @param row the row
+   * @param d the dimension
+   * @return the value as a float
+   */
   public float get(long row, int d) {
     long i = row * dim + d;
     return switch (type) {
@@ -139,7 +217,12 @@ public final class EncodedVectors {
     };
   }
 
-  /** Decodes one row into {@code out[0..dim)}. */
+  /**
+   * Decodes one row into {@code out[0..dim)}.
+   *
+   * @param row the row
+   * @param out receives {@code dim} floats
+   */
   public void decodeRow(long row, float[] out) {
     for (int d = 0; d < dim; d++) {
       out[d] = get(row, d);

@@ -22,6 +22,7 @@ import java.util.function.IntConsumer;
  * once.
  */
 public final class Parallel {
+  /** The system property that sets the thread count. */
   public static final String THREADS_PROPERTY = "densephrases.threads";
 
   /**
@@ -39,7 +40,11 @@ public final class Parallel {
 
   private Parallel() {}
 
-  /** The number of threads a call may use, the caller included. */
+  /**
+   * The number of threads a call may use, the caller included.
+   *
+   * @return the thread count, at least 1
+   */
   public static int threads() {
     return THREADS;
   }
@@ -47,6 +52,10 @@ public final class Parallel {
   /**
    * How many chunks to split {@code work} multiply-adds into: 1 when single-threaded or small, else up to
    * {@code CHUNKS_PER_THREAD} per thread, at most {@code maxChunks}, each with at least MIN_WORK_PER_CHUNK.
+   *
+   * @param work multiply-adds in all
+   * @param maxChunks the most chunks wanted
+   * @return the chunk count, at least 1
    */
   public static int tasksFor(long work, int maxChunks) {
     if (THREADS == 1) {
@@ -60,6 +69,9 @@ public final class Parallel {
    * Runs {@code body.accept(c)} once for every c in [0, chunks) and returns when all have finished, in any order
    * and on any of the threads. The first exception thrown by a chunk is rethrown (later ones are suppressed into
    * it) after every chunk has finished, so no chunk still writes into the caller's arrays when this returns.
+   *
+   * @param chunks the number of chunks
+   * @param body runs one chunk
    */
   public static void forEach(int chunks, IntConsumer body) {
     forEach(chunks, THREADS, body);
@@ -68,6 +80,10 @@ public final class Parallel {
   /**
    * {@link #forEach(int, IntConsumer)} on at most {@code maxThreads} threads, the caller included (and never more
    * than {@link #threads()}: the pool does not grow).
+   *
+   * @param chunks the number of chunks
+   * @param maxThreads the most threads to use
+   * @param body runs one chunk
    */
   public static void forEach(int chunks, int maxThreads, IntConsumer body) {
     if (chunks <= 1 || THREADS == 1 || maxThreads <= 1) {

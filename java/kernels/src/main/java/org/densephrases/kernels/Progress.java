@@ -12,6 +12,8 @@ public final class Progress {
   /** Receives progress reports. */
   public interface Listener {
     /**
+     * One report of a phase's progress.
+     *
      * @param phase what is being done ("assign", "encode", ...)
      * @param done units done so far
      * @param total units in all (0 when unknown)
@@ -39,6 +41,14 @@ public final class Progress {
   private long last = start;
   private long done;
 
+  /**
+   * Starts a phase.
+   *
+   * @param phase what is being done, for the reports
+   * @param total units in all (0 when unknown)
+   * @param listener receives the reports
+   * @param intervalSeconds the least time between two reports
+   */
   public Progress(String phase, long total, Listener listener, double intervalSeconds) {
     this.phase = phase;
     this.total = total;
@@ -46,6 +56,11 @@ public final class Progress {
     this.intervalNanos = (long) (intervalSeconds * 1e9);
   }
 
+  /**
+   * Counts work done; reports when the interval has passed.
+   *
+   * @param n units just done
+   */
   public void advance(long n) {
     done += n;
     long now = System.nanoTime();
@@ -55,7 +70,11 @@ public final class Progress {
     }
   }
 
-  /** Reports the end of the phase; returns its seconds. */
+  /**
+   * Reports the end of the phase; returns its seconds.
+   *
+   * @return the phase's wall time, in seconds
+   */
   public double finish() {
     long now = System.nanoTime();
     report(now, true);
@@ -69,7 +88,17 @@ public final class Progress {
     listener.report(phase, done, total, rate, finished ? 0 : eta, finished);
   }
 
-  /** "encode: 1.20M / 3.00M (40.0%), 250k/s, ETA 7s". */
+  /**
+   * "encode: 1.20M / 3.00M (40.0%), 250k/s, ETA 7s".
+   *
+   * @param phase what is being done
+   * @param done units done
+   * @param total units in all (0 when unknown)
+   * @param rate units per second
+   * @param eta seconds left (NaN when unknown)
+   * @param finished whether this is the last report
+   * @return the report line
+   */
   public static String format(String phase, long done, long total, double rate, double eta, boolean finished) {
     StringBuilder sb = new StringBuilder(phase).append(": ").append(human(done));
     if (total > 0) {
@@ -85,6 +114,12 @@ public final class Progress {
     return sb.toString();
   }
 
+  /**
+   * Formats a count with a k, M or G suffix.
+   *
+   * @param n the count
+   * @return for example {@code 1.20M}
+   */
   public static String human(long n) {
     if (n >= 1_000_000_000L) {
       return String.format(Locale.ROOT, "%.2fG", n / 1e9);
@@ -98,6 +133,12 @@ public final class Progress {
     return Long.toString(n);
   }
 
+  /**
+   * Formats seconds as {@code 42s}, {@code 3m05s} or {@code 2h10m}.
+   *
+   * @param sec the duration in seconds
+   * @return the text
+   */
   public static String duration(double sec) {
     if (sec < 60) {
       return String.format(Locale.ROOT, "%.0fs", sec);

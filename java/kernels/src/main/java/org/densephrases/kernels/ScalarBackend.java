@@ -6,6 +6,7 @@ import org.densephrases.kernels.span.ScalarSpanScorer;
 
 /** Plain Java loops: the reference every other backend is tested against. Always available. */
 public final class ScalarBackend extends AbstractKernelBackend {
+  /** The one instance (the scalar backend has no state). */
   public static final ScalarBackend INSTANCE = new ScalarBackend();
 
   private ScalarBackend() {

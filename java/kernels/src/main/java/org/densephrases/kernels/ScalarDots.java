@@ -18,6 +18,13 @@ public final class ScalarDots {
   /**
    * Prepares the query {@code q[qOff .. qOff + dim)} for rows of {@code v}: writes {@code w[wOff .. wOff + dim)} and
    * returns the bias. SIMD code calls this too, so every Java backend shares the same (w, bias).
+   *
+   * @param v the vectors the query will be scored against
+   * @param q the query's array
+   * @param qOff where the query starts
+   * @param w receives the prepared weights
+   * @param wOff where in {@code w} they go
+   * @return the bias to add to every raw dot product
    */
   public static float prepare(EncodedVectors v, float[] q, int qOff, float[] w, int wOff) {
     int dim = v.dim();
@@ -35,7 +42,15 @@ public final class ScalarDots {
     return bias;
   }
 
-  /** {@code sum_d w[wOff + d] * raw(row)[d]}, accumulated in float in dimension order. */
+  /**
+   * {@code sum_d w[wOff + d] * raw(row)[d]}, accumulated in float in dimension order.
+   *
+   * @param v the vectors
+   * @param row the row
+   * @param w the prepared weights
+   * @param wOff where the weights start
+   * @return the raw dot product
+   */
   public static float rawDot(EncodedVectors v, long row, float[] w, int wOff) {
     int dim = v.dim();
     MemorySegment data = v.data();
@@ -61,7 +76,16 @@ public final class ScalarDots {
     return s;
   }
 
-  /** {@code sum_d a[aOff + d] * b[bOff + d]}, accumulated in float in dimension order. */
+  /**
+   * {@code sum_d a[aOff + d] * b[bOff + d]}, accumulated in float in dimension order.
+   *
+   * @param a the first array
+   * @param aOff where the first vector starts
+   * @param b the second array
+   * @param bOff where the second vector starts
+   * @param dim the dimension
+   * @return the dot product
+   */
   public static float dot(float[] a, int aOff, float[] b, int bOff, int dim) {
     float s = 0f;
     for (int d = 0; d < dim; d++) {

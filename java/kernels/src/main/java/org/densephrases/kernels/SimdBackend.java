@@ -17,6 +17,12 @@ public final class SimdBackend extends AbstractKernelBackend {
         new SimdVectorScanner(), new SimdNegativeLoss());
   }
 
+  /**
+   * The shared SIMD backend, created on first use.
+   *
+   * @return the backend
+   * @throws UnsupportedBackendException when the Vector API is not usable here (the message says why)
+   */
   public static SimdBackend create() {
     SimdBackend b = instance;
     if (b != null) {

@@ -12,7 +12,12 @@ public final class TopKMerger {
   private final TopKSelector[] selectors;
   private final int k;
 
-  /** For {@code queries} questions, keeping {@code k} (1..MAX_K) pairs each. */
+  /**
+   * For {@code queries} questions, keeping {@code k} (1..MAX_K) pairs each.
+   *
+   * @param queries the number of questions
+   * @param k pairs kept per question
+   */
   public TopKMerger(int queries, int k) {
     Checks.require(queries >= 0, "queries must be >= 0");
     this.k = k;
@@ -22,7 +27,12 @@ public final class TopKMerger {
     }
   }
 
-  /** Offers every filled pair of {@code top} (same questions, any k), its ids mapped by {@code toGlobal}. */
+  /**
+   * Offers every filled pair of {@code top} (same questions, any k), its ids mapped by {@code toGlobal}.
+   *
+   * @param top a partial result
+   * @param toGlobal maps its ids to global ids
+   */
   public void add(TopK top, LongUnaryOperator toGlobal) {
     Checks.require(top.numQueries() == selectors.length,
         "top-k of " + top.numQueries() + " questions, merger of " + selectors.length);
@@ -40,7 +50,11 @@ public final class TopKMerger {
     }
   }
 
-  /** The merged top-k, descending per question, missing slots (-infinity, -1); empties the merger. */
+  /**
+   * The merged top-k, descending per question, missing slots (-infinity, -1); empties the merger.
+   *
+   * @return the merged result
+   */
   public TopK result() {
     float[] scores = new float[selectors.length * k];
     long[] ids = new long[selectors.length * k];

@@ -20,6 +20,11 @@ public final class TopKSelector {
   private int k;
   private int size;
 
+  /**
+   * A selector keeping the k best pairs.
+   *
+   * @param k pairs kept, 1 to {@link KernelLimits#MAX_K}
+   */
   public TopKSelector(int k) {
     Checks.checkK(k);
     this.scores = new float[k];
@@ -27,7 +32,11 @@ public final class TopKSelector {
     this.k = k;
   }
 
-  /** Empties the selector and sets a new k (1..MAX_K). */
+  /**
+   * Empties the selector and sets a new k (1..MAX_K).
+   *
+   * @param newK pairs kept from now on
+   */
   public void reset(int newK) {
     Checks.checkK(newK);
     if (newK > scores.length) {
@@ -38,10 +47,12 @@ public final class TopKSelector {
     size = 0;
   }
 
+  /** {@return pairs kept at most} */
   public int k() {
     return k;
   }
 
+  /** {@return pairs kept now} */
   public int size() {
     return size;
   }
@@ -49,12 +60,20 @@ public final class TopKSelector {
   /**
    * The score a pair must beat to enter: -infinity while fewer than k pairs are kept, then the smallest kept
    * score. {@code if (s > threshold()) offer(s, id)} is the intended fast path (it also drops NaN).
+   *
+   * @return the threshold
    */
   public float threshold() {
     return size < k ? Float.NEGATIVE_INFINITY : scores[0];
   }
 
-  /** Offers one pair; returns whether it was kept. */
+  /**
+   * Offers one pair; returns whether it was kept.
+   *
+   * @param score the score
+   * @param id the id
+   * @return true when it was kept
+   */
   public boolean offer(float score, long id) {
     if (!(score > threshold())) { // also rejects NaN
       return false;
@@ -67,7 +86,11 @@ public final class TopKSelector {
     return true;
   }
 
-  /** Offers every pair another selector holds (merging the per-thread results of one query). */
+  /**
+   * Offers every pair another selector holds (merging the per-thread results of one query).
+   *
+   * @param other another selector (unchanged)
+   */
   public void addAll(TopKSelector other) {
     for (int i = 0; i < other.size; i++) {
       offer(other.scores[i], other.ids[i]);
@@ -77,6 +100,10 @@ public final class TopKSelector {
   /**
    * Writes the kept pairs in descending score to {@code outScores/outIds[off .. off + k)}, filling the slots beyond
    * {@link #size()} with (-infinity, -1), and empties the selector.
+   *
+   * @param outScores receives the scores
+   * @param outIds receives the ids
+   * @param off where the k slots start
    */
   public void drainDescending(float[] outScores, long[] outIds, int off) {
     // Heap sort in place: popping the minimum to the end of the shrinking heap leaves the array descending.

@@ -36,7 +36,11 @@ public final class BlockedProducts {
     }
   }
 
-  /** Whether {@link #argmax} and {@link #products} run the SIMD kernel here. */
+  /**
+   * Whether {@link #argmax} and {@link #products} run the SIMD kernel here.
+   *
+   * @return true when the Vector API path is used
+   */
   public static boolean simd() {
     return SIMD;
   }
@@ -44,6 +48,14 @@ public final class BlockedProducts {
   /**
    * For each of n points (point i at x[xOff + i * xStride .. + dim)), the row with the largest score:
    * out[outOff + i].
+   *
+   * @param t the packed rows
+   * @param x the points' array
+   * @param xOff where point 0 starts
+   * @param xStride floats between consecutive points
+   * @param n the number of points
+   * @param out receives each point's best row
+   * @param outOff where in {@code out} point 0's result goes
    */
   public static void argmax(ProductTable t, float[] x, int xOff, int xStride, int n, int[] out, int outOff) {
     check(t, x, xOff, xStride, n);
@@ -55,7 +67,18 @@ public final class BlockedProducts {
     }
   }
 
-  /** Every score: out[outOff + i * outStride + r] for r in [0, count). */
+  /**
+   * Every score: out[outOff + i * outStride + r] for r in [0, count).
+   *
+   * @param t the packed rows
+   * @param x the points' array
+   * @param xOff where point 0 starts
+   * @param xStride floats between consecutive points
+   * @param n the number of points
+   * @param out receives the scores
+   * @param outOff where in {@code out} point 0's scores start
+   * @param outStride floats between consecutive points' scores
+   */
   public static void products(ProductTable t, float[] x, int xOff, int xStride, int n, float[] out, int outOff,
       int outStride) {
     check(t, x, xOff, xStride, n);
@@ -76,7 +99,17 @@ public final class BlockedProducts {
         "x too short");
   }
 
-  /** The scalar reference of {@link #argmax} (same scores bit for bit, same ties). */
+  /**
+   * The scalar reference of {@link #argmax} (same scores bit for bit, same ties).
+   *
+   * @param t the packed rows
+   * @param x the points' array
+   * @param xOff where point 0 starts
+   * @param xStride floats between consecutive points
+   * @param n the number of points
+   * @param out receives each point's best row
+   * @param outOff where in {@code out} point 0's result goes
+   */
   public static void argmaxScalar(ProductTable t, float[] x, int xOff, int xStride, int n, int[] out, int outOff) {
     for (int i = 0; i < n; i++) {
       int xi = xOff + i * xStride;
@@ -93,7 +126,18 @@ public final class BlockedProducts {
     }
   }
 
-  /** The scalar reference of {@link #products}. */
+  /**
+   * The scalar reference of {@link #products}.
+   *
+   * @param t the packed rows
+   * @param x the points' array
+   * @param xOff where point 0 starts
+   * @param xStride floats between consecutive points
+   * @param n the number of points
+   * @param out receives the scores
+   * @param outOff where in {@code out} point 0's scores start
+   * @param outStride floats between consecutive points' scores
+   */
   public static void productsScalar(ProductTable t, float[] x, int xOff, int xStride, int n, float[] out, int outOff,
       int outStride) {
     for (int i = 0; i < n; i++) {

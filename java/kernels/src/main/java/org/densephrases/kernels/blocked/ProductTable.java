@@ -31,6 +31,13 @@ public final class ProductTable {
   /**
    * Packs rows [0, count) of w (row r at w[wOff + r * dim]) with bias[r] (null: zero). The score of a point x
    * against row r is then {@code bias[r] + x . w_r}, summed as documented in {@link BlockedProducts}.
+   *
+   * @param w the rows' array
+   * @param wOff where row 0 starts
+   * @param count the number of rows
+   * @param dim the dimension
+   * @param bias one bias per row, or null for zero
+   * @return the packed table
    */
   public static ProductTable of(float[] w, int wOff, int count, int dim, float[] bias) {
     Checks.checkDim(dim);
@@ -55,6 +62,11 @@ public final class ProductTable {
   /**
    * Nearest-centroid (L2) table of k centroids (k)(dim): bias {@code -|c|^2 / 2} (the norm summed in double), so that
    * the argmax of {@code x . c - |c|^2/2} is the centroid nearest to x: {@code |x - c|^2 = |x|^2 - 2 (x.c - |c|^2/2)}.
+   *
+   * @param centroids (k)(dim) centroids
+   * @param k the number of centroids
+   * @param dim the dimension
+   * @return the packed table
    */
   public static ProductTable l2(float[] centroids, int k, int dim) {
     Checks.checkLength("centroids", centroids, k, dim);
@@ -70,10 +82,12 @@ public final class ProductTable {
     return of(centroids, 0, k, dim, bias);
   }
 
+  /** {@return the number of rows} */
   public int count() {
     return count;
   }
 
+  /** {@return the dimension} */
   public int dim() {
     return dim;
   }

@@ -14,6 +14,7 @@ import org.densephrases.kernels.UnsupportedBackendException;
  * device answers.
  */
 public final class CudaBackend extends AbstractKernelBackend {
+  /** The system property choosing the CUDA device ordinal (default 0). */
   public static final String DEVICE_PROPERTY = "densephrases.cuda.device";
   private static volatile CudaBackend instance;
 
@@ -24,6 +25,13 @@ public final class CudaBackend extends AbstractKernelBackend {
     this.totalMemory = totalMemory;
   }
 
+  /**
+   * The shared CUDA backend, created on first use.
+   *
+   * @return the backend
+   * @throws org.densephrases.kernels.UnsupportedBackendException when the library cannot be loaded or no device
+   *     answers (the message says why)
+   */
   public static CudaBackend create() {
     CudaBackend b = instance;
     if (b != null) {
@@ -75,11 +83,16 @@ public final class CudaBackend extends AbstractKernelBackend {
     }
   }
 
-  /** The library this backend uses, and where it was found. */
+  /**
+   * The library this backend uses, and where it was found.
+   *
+   * @return a description of the library file and how it was found
+   */
   public static String libraryDescription() {
     return NativeLibrary.get().describe();
   }
 
+  /** {@return the device's total memory in bytes} */
   public long totalMemory() {
     return totalMemory;
   }

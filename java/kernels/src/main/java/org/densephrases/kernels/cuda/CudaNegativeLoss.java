@@ -6,6 +6,9 @@ import org.densephrases.kernels.loss.NegativeLoss;
 
 /** In-batch + pre-batch negative loss, forward and backward, by the CUDA kernel {@code dp_inbatch_loss}. */
 public final class CudaNegativeLoss extends NegativeLoss {
+  /** A loss on the CUDA backend (the library is loaded by the backend). */
+  public CudaNegativeLoss() {}
+
 
   @Override
   protected LossResult computeChecked(

@@ -8,6 +8,9 @@ import org.densephrases.kernels.span.TokenTable;
 
 /** Span scoring by the CUDA kernel {@code dp_span_score}: one launch per call, top-k fused. */
 public final class CudaSpanScorer extends SpanScorer {
+  /** A scorer on the CUDA backend (the library is loaded by the backend). */
+  public CudaSpanScorer() {}
+
 
   /** A token table with a device copy of the vectors and document boundaries. */
   static final class DeviceTokenTable extends TokenTable {

@@ -15,6 +15,12 @@ public final class CudaStream implements AutoCloseable {
     this.handle = handle;
   }
 
+  /**
+   * Creates a CUDA stream on the current device.
+   *
+   * @return the stream; the caller closes it
+   * @throws CudaException when the stream cannot be created
+   */
   public static CudaStream create() {
     Dp dp = Dp.get();
     try (Arena a = Arena.ofConfined()) {

@@ -10,6 +10,9 @@ import org.densephrases.kernels.scan.VectorScanner;
 
 /** Scans by the CUDA kernels {@code dp_scan_flat}, {@code dp_scan_ivf} and {@code dp_scan_ivf_pq}, top-k fused. */
 public final class CudaVectorScanner extends VectorScanner {
+  /** A scanner on the CUDA backend (the library is loaded by the backend). */
+  public CudaVectorScanner() {}
+
 
   /** A scan table with a device copy of its codes (and lists). */
   static final class DeviceScanTable extends ScanTable {

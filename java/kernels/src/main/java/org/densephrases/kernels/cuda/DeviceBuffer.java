@@ -25,7 +25,13 @@ public final class DeviceBuffer implements AutoCloseable {
     this.bytes = bytes;
   }
 
-  /** Allocates {@code bytes} (at least 1) of device memory on the current device. */
+  /**
+   * Allocates {@code bytes} (at least 1) of device memory on the current device.
+   *
+   * @param bytes the size in bytes
+   * @return the buffer; the caller closes it
+   * @throws CudaException when the device is out of memory
+   */
   public static DeviceBuffer allocate(long bytes) {
     if (bytes < 0) {
       throw new IllegalArgumentException("bytes must be >= 0, got " + bytes);
@@ -41,7 +47,13 @@ public final class DeviceBuffer implements AutoCloseable {
     }
   }
 
-  /** A device copy of {@code host} (all its bytes), finished when this returns. */
+  /**
+   * A device copy of {@code host} (all its bytes), finished when this returns.
+   *
+   * @param host the bytes to copy
+   * @param stream the stream the copy is ordered on
+   * @return the buffer; the caller closes it
+   */
   public static DeviceBuffer copyOf(MemorySegment host, CudaStream stream) {
     DeviceBuffer b = allocate(host.byteSize());
     try {
@@ -54,19 +66,40 @@ public final class DeviceBuffer implements AutoCloseable {
     }
   }
 
+  /**
+   * A device copy of a float array, finished when this returns.
+   *
+   * @param host the values
+   * @param stream the stream the copy is ordered on
+   * @return the buffer; the caller closes it
+   */
   public static DeviceBuffer copyOf(float[] host, CudaStream stream) {
     return copyOf(MemorySegment.ofArray(host), stream);
   }
 
+  /**
+   * A device copy of a long array, finished when this returns.
+   *
+   * @param host the values
+   * @param stream the stream the copy is ordered on
+   * @return the buffer; the caller closes it
+   */
   public static DeviceBuffer copyOf(long[] host, CudaStream stream) {
     return copyOf(MemorySegment.ofArray(host), stream);
   }
 
+  /** {@return the size in bytes} */
   public long byteSize() {
     return bytes;
   }
 
-  /** The device address of byte {@code offset}. */
+  /**
+   * The device address of byte {@code offset}.
+   *
+   * @param offset a byte offset, 0 to {@link #byteSize()}
+   * @return the address
+   * @throws IllegalStateException when the buffer is closed
+   */
   public long address(long offset) {
     if (address == 0) {
       throw new IllegalStateException("device buffer is closed");
@@ -77,16 +110,29 @@ public final class DeviceBuffer implements AutoCloseable {
     return address + offset;
   }
 
+  /** {@return the device address of the first byte} */
   public long address() {
     return address(0);
   }
 
-  /** Copies all of {@code host} to this buffer at {@code deviceOffset} (stream-ordered; see class doc). */
+  /**
+   * Copies all of {@code host} to this buffer at {@code deviceOffset} (stream-ordered; see class doc).
+   *
+   * @param host the bytes to copy
+   * @param deviceOffset where in this buffer they go
+   * @param stream the stream the copy is ordered on
+   */
   public void copyFrom(MemorySegment host, long deviceOffset, CudaStream stream) {
     copyH2D(dp, address(deviceOffset), host, checkRange(deviceOffset, host.byteSize()), stream);
   }
 
-  /** Copies {@code host.byteSize()} bytes from this buffer at {@code deviceOffset} into {@code host}. */
+  /**
+   * Copies {@code host.byteSize()} bytes from this buffer at {@code deviceOffset} into {@code host}.
+   *
+   * @param host receives the bytes
+   * @param deviceOffset where in this buffer they are read
+   * @param stream the stream the copy is ordered on
+   */
   public void copyTo(MemorySegment host, long deviceOffset, CudaStream stream) {
     copyD2H(dp, host, address(deviceOffset), checkRange(deviceOffset, host.byteSize()), stream);
   }

@@ -34,7 +34,9 @@ public final class NativeLibrary {
   /** Must equal DP_ABI_VERSION in native/include/densephrases.h. */
   public static final int ABI_VERSION = 1;
 
+  /** The system property naming the library file. */
   public static final String PATH_PROPERTY = "densephrases.native.path";
+  /** The environment variable naming the library file when the property is unset. */
   public static final String PATH_ENV = "DENSEPHRASES_NATIVE";
   static final String LIB_FILE = "libdensephrases.so";
 
@@ -52,7 +54,11 @@ public final class NativeLibrary {
     this.how = how;
   }
 
-  /** The loaded library; throws UnsupportedBackendException (with every reason) when it cannot be loaded. */
+  /**
+   * The loaded library; throws UnsupportedBackendException (with every reason) when it cannot be loaded.
+   *
+   * @return the library
+   */
   public static NativeLibrary get() {
     NativeLibrary lib = instance;
     if (lib != null) {
@@ -76,11 +82,16 @@ public final class NativeLibrary {
     }
   }
 
-  /** Where the library came from, e.g. "/tmp/x/libdensephrases.so (java.library.path)". */
+  /**
+   * Where the library came from, e.g. "/tmp/x/libdensephrases.so (java.library.path)".
+   *
+   * @return the description
+   */
   public String describe() {
     return path + " (" + how + ")";
   }
 
+  /** {@return the library file} */
   public Path path() {
     return path;
   }

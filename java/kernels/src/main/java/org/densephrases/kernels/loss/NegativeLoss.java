@@ -15,14 +15,25 @@ import org.densephrases.kernels.Checks;
  * {@code SimdNegativeLoss}, {@code CudaNegativeLoss}.
  */
 public abstract class NegativeLoss {
+  /** For backends. */
+  protected NegativeLoss() {}
+
 
   /**
+   * Computes the loss and its gradients.
+   *
    * @param qStart (batch)(dim)
    * @param qEnd (batch)(dim)
    * @param pStart (batch)(dim) gold start vectors
    * @param pEnd (batch)(dim) gold end vectors
    * @param cacheStart (cache)(dim) earlier batches' gold start vectors, or null when cache == 0
    * @param cacheEnd (cache)(dim), likewise
+   * @param batch questions (and gold phrases) in the batch, at least 1
+   * @param cache rows of the pre-batch cache, 0 or more
+   * @param dim the dimension
+   * @return the loss and gradients
+   * @throws IllegalArgumentException when a size is out of range, an array has the wrong length, or an input holds a
+   *     NaN or infinity
    */
   public final LossResult compute(
       float[] qStart, float[] qEnd, float[] pStart, float[] pEnd, float[] cacheStart, float[] cacheEnd, int batch,

@@ -11,6 +11,9 @@ import org.densephrases.kernels.ScalarDots;
  * and the batch from the mean over rows; then gradQ_s = dlogits @ cand_s and gradP_s = dlogits[:, :batch]^T @ q_s.
  */
 public final class ScalarNegativeLoss extends NegativeLoss {
+  /** The reference loss (stateless). */
+  public ScalarNegativeLoss() {}
+
 
   @Override
   protected LossResult computeChecked(float[] qStart, float[] qEnd, float[] pStart, float[] pEnd,

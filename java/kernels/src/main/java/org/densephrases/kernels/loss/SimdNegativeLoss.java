@@ -15,6 +15,9 @@ import org.densephrases.kernels.SimdDots;
  * Phases 1 and 3 run on {@link Parallel} threads when the batch is large enough to pay for the hand-off.
  */
 public final class SimdNegativeLoss extends NegativeLoss {
+  /** A loss on the shared {@link org.densephrases.kernels.Parallel} pool. */
+  public SimdNegativeLoss() {}
+
 
   @Override
   protected LossResult computeChecked(float[] qStart, float[] qEnd, float[] pStart, float[] pEnd,

@@ -7,6 +7,7 @@ public enum Direction {
   /** Candidates are end tokens; the scorer finds each one's best start in (j - L, j] (the mirror direction). */
   END_TO_START(1);
 
+  /** The code the native library uses for the direction. */
   public final int nativeCode;
 
   Direction(int nativeCode) {

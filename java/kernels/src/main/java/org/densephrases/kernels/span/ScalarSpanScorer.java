@@ -12,6 +12,9 @@ import org.densephrases.kernels.TopKSelector;
  * the nearest of tied partners; the mirror direction scans starts j, j-1, ... the same way.
  */
 public final class ScalarSpanScorer extends SpanScorer {
+  /** The reference scorer (stateless). */
+  public ScalarSpanScorer() {}
+
 
   @Override
   protected SpanResult compute(TokenTable table, SpanQuery q) {

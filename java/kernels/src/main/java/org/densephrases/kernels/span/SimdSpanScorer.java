@@ -17,6 +17,9 @@ import org.densephrases.kernels.TopKSelector;
  * order), but equal rows always score bitwise equal here, so exact ties still go to the nearest partner.
  */
 public final class SimdSpanScorer extends SpanScorer {
+  /** A scorer on the shared {@link org.densephrases.kernels.Parallel} pool. */
+  public SimdSpanScorer() {}
+
 
   @Override
   protected SpanResult compute(TokenTable table, SpanQuery q) {

@@ -24,6 +24,11 @@ public record SpanQuery(
     int maxAnswerLength,
     Direction direction,
     int k) {
+  /**
+   * Checks the sizes and ranges.
+   *
+   * @throws IllegalArgumentException when a size is out of range or the arrays do not fit together
+   */
   public SpanQuery {
     Checks.require(numQuestions >= 1, "numQuestions must be >= 1, got " + numQuestions);
     Checks.checkRange("candidatesPerQuestion", candidatesPerQuestion, 1, KernelLimits.MAX_CANDIDATES);
@@ -36,6 +41,7 @@ public record SpanQuery(
     Checks.checkLength("candidates", candidates, (long) numQuestions * candidatesPerQuestion);
   }
 
+  /** {@return the vector dimension} */
   public int dim() {
     return qStart.length / numQuestions;
   }

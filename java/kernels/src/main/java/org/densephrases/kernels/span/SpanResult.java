@@ -10,6 +10,9 @@ package org.densephrases.kernels.span;
  *     fewer than k candidates were valid
  * @param topEnd (question)(k) end tokens, -1 likewise
  * @param topScore (question)(k) scores, -infinity likewise
+ * @param numQuestions Q
+ * @param candidatesPerQuestion K
+ * @param k spans returned per question
  */
 public record SpanResult(
     int numQuestions,

@@ -17,12 +17,29 @@ import org.densephrases.kernels.EncodedVectors;
  * {@code CudaSpanScorer}.
  */
 public abstract class SpanScorer {
+  /** For backends. */
+  protected SpanScorer() {}
 
-  /** Makes the token table resident for this backend. The caller closes it. */
+
+  /**
+   * Makes the token table resident for this backend. The caller closes it.
+   *
+   * @param tokens the dump's token vectors
+   * @param docStarts (doc+1) token starts of the documents
+   * @return the table
+   */
   public TokenTable load(EncodedVectors tokens, long[] docStarts) {
     return TokenTable.host(tokens, docStarts);
   }
 
+  /**
+   * Scores the spans of every candidate and returns the best k per question.
+   *
+   * @param table the token table (from {@link #load})
+   * @param query the questions and candidates
+   * @return the scores
+   * @throws IllegalArgumentException when the query does not fit the table (dimension, token ids)
+   */
   public final SpanResult score(TokenTable table, SpanQuery query) {
     check(table, query);
     return compute(table, query);

@@ -32,33 +32,52 @@ public class TokenTable implements AutoCloseable {
     this.docStarts = docStarts.clone();
   }
 
-  /** A host-only table, as the Java backends use it. */
+  /**
+   * A host-only table, as the Java backends use it.
+   *
+   * @param tokens the token vectors
+   * @param docStarts (doc+1) token starts
+   * @return the table
+   */
   public static TokenTable host(EncodedVectors tokens, long[] docStarts) {
     return new TokenTable(tokens, docStarts);
   }
 
+  /** {@return the token vectors} */
   public EncodedVectors tokens() {
     return tokens;
   }
 
-  /** Do not modify. */
+  /**
+   * Do not modify.
+   *
+   * @return the (doc+1) token starts
+   */
   public long[] docStarts() {
     return docStarts;
   }
 
+  /** {@return the number of documents} */
   public int numDocs() {
     return docStarts.length - 1;
   }
 
+  /** {@return the number of tokens} */
   public long numTokens() {
     return tokens.count();
   }
 
+  /** {@return the vector dimension} */
   public int dim() {
     return tokens.dim();
   }
 
-  /** The document holding token t (binary search). */
+  /**
+   * The document holding token t (binary search).
+   *
+   * @param t a token id
+   * @return its document
+   */
   public int docOf(long t) {
     int lo = 0;
     int hi = docStarts.length - 2;
