@@ -76,6 +76,11 @@ public final class SimdDots {
   /**
    * Decodes rows [row, row + n) of {@code v} into {@code dst[0 .. n * dim)} as raw values: the float for
    * FP32/FP16, the code as a float for INT8 (offset and scale live in the prepared query, not here).
+   *
+   * @param v the stored vectors
+   * @param row the first row
+   * @param n the number of rows
+   * @param dst receives {@code n * dim} floats
    */
   public static void decodeRaw(EncodedVectors v, long row, int n, float[] dst) {
     long first = row * v.dim(); // element index of the first value
@@ -91,6 +96,11 @@ public final class SimdDots {
   /**
    * The plain loop, which C2 auto-vectorizes (sign-extend, convert): measured 3x faster than {@link #decodeInt8}'s
    * explicit B2F conversion on AVX-512, so the scanner uses this one.
+   *
+   * @param seg the codes' segment
+   * @param byteOff the first code's byte offset
+   * @param count the number of codes
+   * @param dst receives {@code count} floats
    */
   public static void decodeInt8Scalar(MemorySegment seg, long byteOff, int count, float[] dst) {
     for (int i = 0; i < count; i++) {
@@ -98,7 +108,14 @@ public final class SimdDots {
     }
   }
 
-  /** INT8 codes to float with the Vector API's B2F conversion (kept for the decode benchmark). */
+  /**
+   * INT8 codes to float with the Vector API's B2F conversion (kept for the decode benchmark).
+   *
+   * @param seg the codes' segment
+   * @param byteOff the first code's byte offset
+   * @param count the number of codes
+   * @param dst receives {@code count} floats
+   */
   public static void decodeInt8(MemorySegment seg, long byteOff, int count, float[] dst) {
     int i = 0;
     if (B != null) {
@@ -119,6 +136,11 @@ public final class SimdDots {
    * mantissa times 2^-24, done as an exact int-to-float conversion and multiply (re-biasing them as bits would go
    * through float subnormals, which are slow on x86); infinity and NaN keep an all-ones exponent and the payload.
    * Bitwise the same as {@link Float#float16ToFloat} except NaN payloads (whose quiet bit the JIT'd version sets).
+   *
+   * @param seg the little-endian binary16 values' segment
+   * @param byteOff the first value's byte offset
+   * @param count the number of values
+   * @param dst receives {@code count} floats
    */
   public static void decodeFp16(MemorySegment seg, long byteOff, int count, float[] dst) {
     int i = 0;
@@ -148,6 +170,11 @@ public final class SimdDots {
    * The per-element {@link Float#float16ToFloat} loop. C2 intrinsifies the conversion (vcvtph2ps) and
    * auto-vectorizes the loop: measured 2.5x faster than {@link #decodeFp16}'s lane-wise tricks on AVX-512
    * (benchmarks/results/java-kernels.md, Fp16DecodeBenchmark), so the scanner uses this one.
+   *
+   * @param seg the little-endian binary16 values' segment
+   * @param byteOff the first value's byte offset
+   * @param count the number of values
+   * @param dst receives {@code count} floats
    */
   public static void decodeFp16Scalar(MemorySegment seg, long byteOff, int count, float[] dst) {
     for (int i = 0; i < count; i++) {
@@ -157,7 +184,12 @@ public final class SimdDots {
 
   // ------------------------------------------------------------------------------------------------ products
 
-  /** Scratch floats {@link #scoreRows} needs: FP16 rows are decoded four at a time, 4 x dim floats in L1. */
+  /**
+   * Scratch floats {@link #scoreRows} needs: FP16 rows are decoded four at a time, 4 x dim floats in L1.
+   *
+   * @param dim the vector dimension
+   * @return the scratch length, in floats
+   */
   public static int scratchFloats(int dim) {
     return 4 * dim;
   }
@@ -168,6 +200,16 @@ public final class SimdDots {
    * bytes instead of 64 cross the load ports per step: 3x faster than decoding first); FP16, which has no lane
    * conversion, is decoded four rows at a time into {@code scratch} (at least {@link #scratchFloats} floats), small
    * enough to stay in L1. Every row of a type gets the same arithmetic wherever it sits.
+   *
+   * @param v the stored vectors
+   * @param row the first row
+   * @param n the number of rows
+   * @param w the prepared query's array (from {@link ScalarDots#prepare})
+   * @param wOff where the prepared query starts
+   * @param bias the prepared query's bias
+   * @param out receives {@code n} scores
+   * @param outOff where in {@code out} row {@code row}'s score goes
+   * @param scratch at least {@link #scratchFloats} floats (used for FP16 only)
    */
   public static void scoreRows(EncodedVectors v, long row, int n, float[] w, int wOff, float bias, float[] out,
       int outOff, float[] scratch) {
@@ -185,7 +227,12 @@ public final class SimdDots {
     }
   }
 
-  /** Whether {@link #scoreRows} decodes this type into scratch (then a caller scoring several queries decodes once). */
+  /**
+   * Whether {@link #scoreRows} decodes this type into scratch (then a caller scoring several queries decodes once).
+   *
+   * @param type the stored vector type
+   * @return true for FP16
+   */
   public static boolean decodes(VectorType type) {
     return type == VectorType.FP16 || type == VectorType.INT8 && B == null;
   }
@@ -306,6 +353,16 @@ public final class SimdDots {
    * {@code out[outOff + r] = bias + sum_d w[wOff + d] * x[xOff + r * dim + d]} for r in [0, n): rows of x
    * (n)(dim) against one prepared query. Four rows at a time share each load of w and give the FMA units four
    * independent chains; every row gets exactly the arithmetic of {@link #dot}.
+   *
+   * @param x the rows' array
+   * @param xOff where row 0 starts
+   * @param n the number of rows
+   * @param dim the dimension
+   * @param w the prepared query's array
+   * @param wOff where the prepared query starts
+   * @param bias added to every score
+   * @param out receives {@code n} scores
+   * @param outOff where in {@code out} row 0's score goes
    */
   public static void dots(float[] x, int xOff, int n, int dim, float[] w, int wOff, float bias, float[] out,
       int outOff) {
@@ -343,8 +400,17 @@ public final class SimdDots {
     }
   }
 
-  /** {@code sum_d a[aOff + d] * b[bOff + d]}: lane-wise FMAs, a masked tail, then the butterfly sum. */
-  public static float dot(float[] a, int aOff, float[] b, int bOff, int dim) {
+  /**
+   * {@code sum_d a[aOff + d] * b[bOff + d]}: lane-wise FMAs, a masked tail, then the butterfly sum.
+   *
+   * @param a the first array
+   * @param aOff where the first vector starts
+   * @param b the second array
+   * @param bOff where the second vector starts
+   * @param dim the dimension
+   * @return the dot product
+   */
+  static float dot(float[] a, int aOff, float[] b, int bOff, int dim) {
     int upper = F.loopBound(dim);
     FloatVector acc = FloatVector.zero(F);
     for (int i = 0; i < upper; i += L) {
@@ -357,7 +423,12 @@ public final class SimdDots {
     return sum(acc);
   }
 
-  /** The sum of the lanes as a butterfly: lane 0 ends with ((v0 + v[L/2]) + (v[L/4] + v[3L/4])) + ... */
+  /**
+   * The sum of the lanes as a butterfly: lane 0 ends with ((v0 + v[L/2]) + (v[L/4] + v[3L/4])) + ...
+   *
+   * @param v the vector
+   * @return the sum of its lanes
+   */
   public static float sum(FloatVector v) {
     for (int s = L / 2; s >= 1; s >>= 1) {
       v = v.add(v.rearrange(SWAP[s]));
@@ -370,8 +441,16 @@ public final class SimdDots {
    * run on two vectors at once (blend, then swap), so four sums cost about as much as two; each sum is the same
    * tree as {@link #sum} (float addition is commutative, and the tree's shape is identical), only the lane that
    * ends up holding it differs: a at lane 0, b at L/2, c at L/4, d at 3L/4.
+   *
+   * @param a the first vector, summed into {@code out[off]}
+   * @param b the second, into {@code out[off + 1]}
+   * @param c the third, into {@code out[off + 2]}
+   * @param d the fourth, into {@code out[off + 3]}
+   * @param bias added to every sum
+   * @param out receives the four sums
+   * @param off where in {@code out} they go
    */
-  public static void sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d, float bias, float[] out,
+  static void sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d, float bias, float[] out,
       int off) {
     // Level L/2: lanes below L/2 hold a's pair sums, the upper lanes b's (likewise c and d).
     FloatVector ab = a.blend(b, HALF).add(b.blend(a, HALF).rearrange(SWAP[L / 2]));

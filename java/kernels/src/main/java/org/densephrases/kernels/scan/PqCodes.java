@@ -15,6 +15,16 @@ public final class PqCodes {
   private final int dim;
   private final float[] codebooks;
 
+  /**
+   * PQ codes with their codebooks.
+   *
+   * @param codes (count)(m) code bytes
+   * @param count the number of rows
+   * @param m sub-quantizers (bytes per row)
+   * @param dim the vector dimension, a multiple of {@code m}
+   * @param codebooks (m)(256)(dim / m) centroids, finite (not copied)
+   * @throws IllegalArgumentException when the sizes do not fit together or a centroid is not finite
+   */
   public PqCodes(MemorySegment codes, long count, int m, int dim, float[] codebooks) {
     Checks.checkRange("m", m, 1, KernelLimits.MAX_PQ_M);
     Checks.checkDim(dim);
@@ -32,32 +42,47 @@ public final class PqCodes {
     this.codebooks = codebooks;
   }
 
+  /** {@return the code bytes} */
   public MemorySegment codes() {
     return codes;
   }
 
+  /** {@return the number of rows} */
   public long count() {
     return count;
   }
 
+  /** {@return the number of sub-quantizers} */
   public int m() {
     return m;
   }
 
+  /** {@return the vector dimension} */
   public int dim() {
     return dim;
   }
 
+  /** {@return the subspace dimension, {@code dim / m}} */
   public int dsub() {
     return dim / m;
   }
 
-  /** (m)(256)(dsub). Do not modify. */
+  /**
+   * (m)(256)(dsub). Do not modify.
+   *
+   * @return the codebooks
+   */
   public float[] codebooks() {
     return codebooks;
   }
 
-  /** Code of sub-quantizer s of row i, 0..255. */
+  /**
+   * Code of sub-quantizer s of row i, 0..255.
+   *
+   * @param row the row
+   * @param s the sub-quantizer
+   * @return the code
+   */
   public int code(long row, int s) {
     return Byte.toUnsignedInt(codes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, row * m + s));
   }

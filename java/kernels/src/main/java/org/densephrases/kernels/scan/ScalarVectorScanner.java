@@ -10,6 +10,9 @@ import org.densephrases.kernels.TopKSelector;
  * Every other backend is tested against it.
  */
 public final class ScalarVectorScanner extends VectorScanner {
+  /** The reference scanner (stateless). */
+  public ScalarVectorScanner() {}
+
 
   @Override
   protected TopK computeFlat(ScanTable table, float[] queries, int numQueries, int k) {

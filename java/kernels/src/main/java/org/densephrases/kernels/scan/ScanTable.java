@@ -13,28 +13,50 @@ public class ScanTable implements AutoCloseable {
     this.ivf = ivf;
   }
 
+  /**
+   * A host-only flat table, as the Java backends use it.
+   *
+   * @param flat the vectors
+   * @return the table
+   */
   public static ScanTable host(org.densephrases.kernels.EncodedVectors flat) {
     return new ScanTable(flat, null);
   }
 
+  /**
+   * A host-only IVF table, as the Java backends use it.
+   *
+   * @param ivf the lists
+   * @return the table
+   */
   public static ScanTable host(IvfLists ivf) {
     return new ScanTable(null, ivf);
   }
 
-  /** Flat vectors, or null for IVF tables. */
+  /**
+   * Flat vectors, or null for IVF tables.
+   *
+   * @return the vectors or null
+   */
   public org.densephrases.kernels.EncodedVectors flat() {
     return flat;
   }
 
-  /** IVF lists, or null for flat tables. */
+  /**
+   * IVF lists, or null for flat tables.
+   *
+   * @return the lists or null
+   */
   public IvfLists ivf() {
     return ivf;
   }
 
+  /** {@return true for an IVF table} */
   public boolean isIvf() {
     return ivf != null;
   }
 
+  /** {@return the vector dimension} */
   public int dim() {
     return flat != null ? flat.dim() : ivf.dim();
   }

@@ -29,6 +29,9 @@ import org.densephrases.kernels.TopKSelector;
  * that 256 centroids are scored lane-wise; the scan then adds m table entries per row, four rows at a time.
  */
 public final class SimdVectorScanner extends VectorScanner {
+  /** A scanner on the shared {@link org.densephrases.kernels.Parallel} pool. */
+  public SimdVectorScanner() {}
+
   /** Floats of decoded rows per tile: 32 KB, about an L1 data cache. */
   private static final int TILE_FLOATS = 8192;
   /** Code bytes per PQ tile. */

@@ -16,20 +16,42 @@ import org.densephrases.kernels.TopK;
  * {@code CudaVectorScanner}.
  */
 public abstract class VectorScanner {
+  /** For backends. */
+  protected VectorScanner() {}
 
-  /** Makes flat codes resident for this backend. The caller closes the table. */
+
+  /**
+   * Makes flat codes resident for this backend. The caller closes the table.
+   *
+   * @param flat the vectors
+   * @return the table
+   */
   public ScanTable load(EncodedVectors flat) {
     Checks.require(flat != null, "vectors are null");
     return ScanTable.host(flat);
   }
 
-  /** Makes IVF lists resident for this backend. The caller closes the table. */
+  /**
+   * Makes IVF lists resident for this backend. The caller closes the table.
+   *
+   * @param lists the lists
+   * @return the table
+   */
   public ScanTable load(IvfLists lists) {
     Checks.require(lists != null, "lists are null");
     return ScanTable.host(lists);
   }
 
-  /** Flat scan: queries (query)(dim). */
+  /**
+   * Flat scan: queries (query)(dim).
+   *
+   * @param table a flat table (from {@link #load(EncodedVectors)})
+   * @param queries (query)(dim) floats, finite
+   * @param numQueries the number of queries
+   * @param k results per query
+   * @return each query's k best rows
+   * @throws IllegalArgumentException when the sizes do not fit or a query value is not finite
+   */
   public final TopK search(ScanTable table, float[] queries, int numQueries, int k) {
     Checks.require(table != null, "table is null");
     Checks.require(!table.isIvf(), "an IVF table needs probes: call search(table, queries, n, probes, nprobe, bias, k)");
@@ -40,6 +62,17 @@ public abstract class VectorScanner {
   /**
    * IVF scan: probes (query)(nprobe) list numbers, -1 padding, no duplicates within a query; probeBias
    * (query)(nprobe) added to every score from that probe, or null.
+   *
+   * @param table an IVF table (from {@link #load(IvfLists)})
+   * @param queries (query)(dim) floats, finite
+   * @param numQueries the number of queries
+   * @param probes (query)(nprobe) list numbers
+   * @param nprobe probes per query
+   * @param probeBias (query)(nprobe) biases, or null
+   * @param k results per query
+   * @return each query's k best ids
+   * @throws IllegalArgumentException when the sizes do not fit, a probe is out of range or repeated, or a value is
+   *     not finite
    */
   public final TopK search(
       ScanTable table, float[] queries, int numQueries, int[] probes, int nprobe, float[] probeBias, int k) {
