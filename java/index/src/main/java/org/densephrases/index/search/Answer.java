@@ -37,11 +37,27 @@ public record Answer(
   /** At most this many other sources are kept per answer. */
   public static final int MAX_SOURCES = 10;
 
+  /** Copies the source list. */
   public Answer {
     sources = List.copyOf(sources);
   }
 
-  /** An answer without other sources. */
+  /**
+   * An answer without other sources.
+   *
+   * @param text the answer phrase
+   * @param score the span score
+   * @param docId the corpus id of the document
+   * @param title its title
+   * @param doc the global document number
+   * @param charStart first character of the answer in the document text
+   * @param charEnd one past its last character
+   * @param evidence the sentence(s) holding the answer
+   * @param evidenceStart where the evidence starts in the document text
+   * @param startToken global token id of the phrase start
+   * @param endToken global token id of the phrase end
+   * @param unit the unit the result stands for
+   */
   public Answer(String text, float score, String docId, String title, int doc, int charStart, int charEnd,
       String evidence, int evidenceStart, long startToken, long endToken, Unit unit) {
     this(text, score, docId, title, doc, charStart, charEnd, evidence, evidenceStart, startToken, endToken, unit,
@@ -62,13 +78,21 @@ public record Answer(
    */
   public record Source(String text, float score, String docId, String title, int charStart, int charEnd,
       String evidence, int evidenceStart) {
-    /** Where the answer lies in the evidence string. */
+    /**
+     * Where the answer lies in the evidence string.
+     *
+     * @return the answer's first character in {@link #evidence()}, {@code charStart - evidenceStart}
+     */
     public int startInEvidence() {
       return charStart - evidenceStart;
     }
   }
 
-  /** Where the answer lies in the evidence string. */
+  /**
+   * Where the answer lies in the evidence string.
+   *
+   * @return the answer's first character in {@link #evidence()}, {@code charStart - evidenceStart}
+   */
   public int startInEvidence() {
     return charStart - evidenceStart;
   }

@@ -64,38 +64,79 @@ public final class PhraseSearcher implements AutoCloseable {
     }
   }
 
-  /** IVF search over {@code dump} with {@code index} (checked to be built from that dump), on {@link Backends#best()}. */
+  /**
+   * IVF search over {@code dump} with {@code index} (checked to be built from that dump), on {@link Backends#best()}.
+   *
+   * @param dump the open dump
+   * @param index an index built from that dump
+   * @return the searcher; closing it does not close the dump or the index
+   * @throws IOException when the dump's vectors cannot be loaded
+   * @throws org.densephrases.index.format.FileFormatException when the index was not built from {@code dump}
+   */
   public static PhraseSearcher ivf(Dump dump, IvfIndex index) throws IOException {
     return ivf(dump, index, Backends.best());
   }
 
+  /**
+   * IVF search over {@code dump} with {@code index} (checked to be built from that dump) on a given backend.
+   *
+   * @param dump the open dump
+   * @param index an index built from that dump (not null)
+   * @param backend the kernels to run on
+   * @return the searcher; closing it does not close the dump or the index
+   * @throws IOException when the dump's vectors cannot be loaded
+   */
   public static PhraseSearcher ivf(Dump dump, IvfIndex index, KernelBackend backend) throws IOException {
     Checks.require(index != null, "index is null (use exact() for search without an index)");
     return new PhraseSearcher(dump, index, backend);
   }
 
-  /** Exact search: the first stage scans every dump vector (the baseline an index is measured against). */
+  /**
+   * Exact search: the first stage scans every dump vector (the baseline an index is measured against).
+   *
+   * @param dump the open dump
+   * @return the searcher; closing it does not close the dump
+   * @throws IOException when the dump's vectors cannot be loaded
+   */
   public static PhraseSearcher exact(Dump dump) throws IOException {
     return exact(dump, Backends.best());
   }
 
+  /**
+   * Exact search on a given backend.
+   *
+   * @param dump the open dump
+   * @param backend the kernels to run on
+   * @return the searcher; closing it does not close the dump
+   * @throws IOException when the dump's vectors cannot be loaded
+   */
   public static PhraseSearcher exact(Dump dump, KernelBackend backend) throws IOException {
     return new PhraseSearcher(dump, null, backend);
   }
 
+  /** {@return the kernels the searcher runs on} */
   public KernelBackend backend() {
     return backend;
   }
 
+  /** {@return true for exact search (no index)} */
   public boolean isExact() {
     return index == null;
   }
 
+  /** {@return the dump searched} */
   public Dump dump() {
     return dump;
   }
 
-  /** Answers for one question: qStart, qEnd (dim) each. */
+  /**
+   * Answers for one question: qStart, qEnd (dim) each.
+   *
+   * @param qStart the start vector (dim)
+   * @param qEnd the end vector (dim)
+   * @param options k, candidates, nprobe, L, unit and rescoring
+   * @return at most {@code options.k()} answers, best first
+   */
   public List<Answer> search(float[] qStart, float[] qEnd, SearchOptions options) {
     return search(qStart, qEnd, 1, options).get(0);
   }
@@ -105,6 +146,9 @@ public final class PhraseSearcher implements AutoCloseable {
    *
    * @param qStart (question)(dim)
    * @param qEnd (question)(dim)
+   * @param numQuestions the number of questions
+   * @param options k, candidates, nprobe, L, unit and rescoring
+   * @return per question, at most {@code options.k()} answers, best first
    */
   public List<List<Answer>> search(float[] qStart, float[] qEnd, int numQuestions, SearchOptions options) {
     Checks.require(options != null, "options are null");
@@ -117,6 +161,11 @@ public final class PhraseSearcher implements AutoCloseable {
    * as open-domain evaluation needs.
    *
    * @return per unit, per question, at most options.k() answers
+   * @param qStart (question)(dim)
+   * @param qEnd (question)(dim)
+   * @param numQuestions the number of questions
+   * @param options k, candidates, nprobe, L and rescoring
+   * @param units the units to aggregate by (not empty)
    */
   public Map<Unit, List<List<Answer>>> search(float[] qStart, float[] qEnd, int numQuestions, SearchOptions options,
       List<Unit> units) {

@@ -13,7 +13,13 @@ public enum Unit {
   /** One result per article: documents grouped by title (by id when the title is empty). */
   DOCUMENT;
 
-  /** Parses "phrase", "sentence", "paragraph" or "document" (any case). */
+  /**
+   * Parses "phrase", "sentence", "paragraph" or "document" (any case).
+   *
+   * @param s the unit's name
+   * @return the unit
+   * @throws IllegalArgumentException when {@code s} names no unit
+   */
   public static Unit parse(String s) {
     if (s != null) {
       for (Unit u : values()) {
