@@ -28,7 +28,7 @@ public final class Backends {
   /**
    * The backend to use: the forced one, else the best available. Chosen once per JVM.
    *
-   * @return the backend
+   * @return the forced backend, else the first of {@link #available()}
    * @throws UnsupportedBackendException when the forced backend cannot run here
    */
   public static KernelBackend best() {
@@ -71,7 +71,7 @@ public final class Backends {
    * A backend by name; throws {@link UnsupportedBackendException} saying why it cannot run here.
    *
    * @param name {@code scalar}, {@code simd} or {@code cuda}
-   * @return the backend
+   * @return the backend, created on first use and shared
    */
   public static KernelBackend byName(String name) {
     return switch (name.toLowerCase(Locale.ROOT)) {

@@ -21,7 +21,7 @@ public final class Checks {
    * Checks that a value lies in a closed range.
    *
    * @param name the value's name, for the message
-   * @param value the value
+   * @param value the value to check
    * @param min the smallest allowed
    * @param max the largest allowed
    * @return {@code value}
@@ -37,7 +37,7 @@ public final class Checks {
   /**
    * Checks a vector dimension.
    *
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @throws IllegalArgumentException unless it is in [1, {@link KernelLimits#MAX_DIM}]
    */
   public static void checkDim(int dim) {
@@ -58,7 +58,7 @@ public final class Checks {
    * The array must hold exactly {@code rows * cols} elements.
    *
    * @param name the array's name, for the message
-   * @param a the array
+   * @param a the array checked (null fails)
    * @param rows the number of rows
    * @param cols the number of columns
    * @throws IllegalArgumentException when the array is null or has another length
@@ -77,7 +77,7 @@ public final class Checks {
    * Checks an array's length.
    *
    * @param name the array's name, for the message
-   * @param a the array
+   * @param a the array checked (null fails)
    * @param expected the length it must have
    * @throws IllegalArgumentException when the array is null or has another length
    */
@@ -94,7 +94,7 @@ public final class Checks {
    * Checks an array's length.
    *
    * @param name the array's name, for the message
-   * @param a the array
+   * @param a the array checked (null fails)
    * @param expected the length it must have
    * @throws IllegalArgumentException when the array is null or has another length
    */
@@ -111,7 +111,7 @@ public final class Checks {
    * Every value must be finite: a NaN or infinity in a query would silently poison every score.
    *
    * @param name the array's name, for the message
-   * @param a the array
+   * @param a the array checked (null fails)
    * @throws IllegalArgumentException when it is null or holds a NaN or infinity
    */
   public static void checkFinite(String name, float[] a) {

@@ -55,8 +55,8 @@ public final class EncodedVectors {
    *
    * @param data (count)(dim) little-endian floats
    * @param count the number of rows
-   * @param dim the dimension
-   * @return the view
+   * @param dim the number of floats per vector
+   * @return a view over {@code data} (not copied)
    */
   public static EncodedVectors fp32(MemorySegment data, long count, int dim) {
     return new EncodedVectors(VectorType.FP32, data, count, dim, null, null);
@@ -67,8 +67,8 @@ public final class EncodedVectors {
    *
    * @param data (count)(dim) little-endian float16 values
    * @param count the number of rows
-   * @param dim the dimension
-   * @return the view
+   * @param dim the number of floats per vector
+   * @return a view over {@code data} (not copied)
    */
   public static EncodedVectors fp16(MemorySegment data, long count, int dim) {
     return new EncodedVectors(VectorType.FP16, data, count, dim, null, null);
@@ -79,10 +79,10 @@ public final class EncodedVectors {
    *
    * @param data (count)(dim) signed byte codes
    * @param count the number of rows
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param offset per-dimension offsets: {@code x[d] = offset[d] + scale[d] * code}
    * @param scale per-dimension scales
-   * @return the view
+   * @return a view over {@code data} (not copied)
    */
   public static EncodedVectors int8(MemorySegment data, long count, int dim, float[] offset, float[] scale) {
     return new EncodedVectors(
@@ -94,10 +94,10 @@ public final class EncodedVectors {
    *
    * @param data (count)(dim) signed byte codes
    * @param count the number of rows
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param offset the offset of every dimension
    * @param scale the scale of every dimension
-   * @return the view
+   * @return a view over {@code data} (not copied)
    */
   public static EncodedVectors int8(MemorySegment data, long count, int dim, float offset, float scale) {
     float[] o = new float[dim];
@@ -111,8 +111,8 @@ public final class EncodedVectors {
    * FP32 vectors on the heap, copied from {@code values} (count = values.length / dim).
    *
    * @param values (count)(dim) floats
-   * @param dim the dimension
-   * @return the vectors
+   * @param dim the number of floats per vector
+   * @return FP32 vectors in a heap segment
    */
   public static EncodedVectors ofFloats(float[] values, int dim) {
     Checks.checkDim(dim);
@@ -126,8 +126,8 @@ public final class EncodedVectors {
    * FP16 vectors on the heap, rounded from {@code values}.
    *
    * @param values (count)(dim) floats
-   * @param dim the dimension
-   * @return the vectors
+   * @param dim the number of floats per vector
+   * @return FP16 vectors in a heap segment (round to nearest even)
    */
   public static EncodedVectors fp16OfFloats(float[] values, int dim) {
     Checks.checkDim(dim);
@@ -143,10 +143,10 @@ public final class EncodedVectors {
    * INT8 vectors on the heap from raw codes (copied).
    *
    * @param codes (count)(dim) signed byte codes
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param offset per-dimension offsets
    * @param scale per-dimension scales
-   * @return the vectors
+   * @return INT8 vectors in a heap segment
    */
   public static EncodedVectors int8OfCodes(byte[] codes, int dim, float[] offset, float[] scale) {
     Checks.checkDim(dim);
@@ -164,7 +164,7 @@ public final class EncodedVectors {
     return count;
   }
 
-  /** {@return the dimension} */
+  /** {@return the dimension of every row} */
   public int dim() {
     return dim;
   }
@@ -204,7 +204,7 @@ public final class EncodedVectors {
   /**
    * The decoded value of element (row, d). The reference definition every backend follows.
    *
-   * @param row the row
+   * @param row the row, 0 to {@link #count()} - 1
    * @param d the dimension
    * @return the value as a float
    */
@@ -220,7 +220,7 @@ public final class EncodedVectors {
   /**
    * Decodes one row into {@code out[0..dim)}.
    *
-   * @param row the row
+   * @param row the row, 0 to {@link #count()} - 1
    * @param out receives {@code dim} floats
    */
   public void decodeRow(long row, float[] out) {

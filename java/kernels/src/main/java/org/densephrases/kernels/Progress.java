@@ -137,7 +137,7 @@ public final class Progress {
    * Formats seconds as {@code 42s}, {@code 3m05s} or {@code 2h10m}.
    *
    * @param sec the duration in seconds
-   * @return the text
+   * @return for example {@code 42s}
    */
   public static String duration(double sec) {
     if (sec < 60) {

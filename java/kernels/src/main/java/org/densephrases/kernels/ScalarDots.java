@@ -45,8 +45,8 @@ public final class ScalarDots {
   /**
    * {@code sum_d w[wOff + d] * raw(row)[d]}, accumulated in float in dimension order.
    *
-   * @param v the vectors
-   * @param row the row
+   * @param v the stored vectors (their type decides how a row is read)
+   * @param row the row, 0 to {@code v.count() - 1}
    * @param w the prepared weights
    * @param wOff where the weights start
    * @return the raw dot product
@@ -83,7 +83,7 @@ public final class ScalarDots {
    * @param aOff where the first vector starts
    * @param b the second array
    * @param bOff where the second vector starts
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @return the dot product
    */
   public static float dot(float[] a, int aOff, float[] b, int bOff, int dim) {

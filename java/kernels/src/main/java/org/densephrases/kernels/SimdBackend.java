@@ -20,7 +20,7 @@ public final class SimdBackend extends AbstractKernelBackend {
   /**
    * The shared SIMD backend, created on first use.
    *
-   * @return the backend
+   * @return the process-wide SIMD backend
    * @throws UnsupportedBackendException when the Vector API is not usable here (the message says why)
    */
   public static SimdBackend create() {

@@ -357,7 +357,7 @@ public final class SimdDots {
    * @param x the rows' array
    * @param xOff where row 0 starts
    * @param n the number of rows
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param w the prepared query's array
    * @param wOff where the prepared query starts
    * @param bias added to every score
@@ -407,7 +407,7 @@ public final class SimdDots {
    * @param aOff where the first vector starts
    * @param b the second array
    * @param bOff where the second vector starts
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @return the dot product
    */
   static float dot(float[] a, int aOff, float[] b, int bOff, int dim) {

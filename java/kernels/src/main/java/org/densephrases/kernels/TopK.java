@@ -38,7 +38,7 @@ public record TopK(int numQueries, int k, float[] scores, long[] ids) {
   /**
    * {@return the score at that rank}
    *
-   * @param query the query
+   * @param query the query, 0 to {@link #numQueries()} - 1
    * @param rank the rank, 0 for the best
    */
   public float score(int query, int rank) {
@@ -48,7 +48,7 @@ public record TopK(int numQueries, int k, float[] scores, long[] ids) {
   /**
    * {@return the id at that rank, or -1 for a missing slot}
    *
-   * @param query the query
+   * @param query the query, 0 to {@link #numQueries()} - 1
    * @param rank the rank, 0 for the best
    */
   public long id(int query, int rank) {
@@ -58,7 +58,7 @@ public record TopK(int numQueries, int k, float[] scores, long[] ids) {
   /**
    * Number of filled (id != -1) slots of a query.
    *
-   * @param query the query
+   * @param query the query, 0 to {@link #numQueries()} - 1
    * @return the number of filled slots
    */
   public int filled(int query) {

@@ -61,7 +61,7 @@ public final class TopKSelector {
    * The score a pair must beat to enter: -infinity while fewer than k pairs are kept, then the smallest kept
    * score. {@code if (s > threshold()) offer(s, id)} is the intended fast path (it also drops NaN).
    *
-   * @return the threshold
+   * @return -infinity, or the smallest kept score once k pairs are kept
    */
   public float threshold() {
     return size < k ? Float.NEGATIVE_INFINITY : scores[0];
@@ -70,8 +70,8 @@ public final class TopKSelector {
   /**
    * Offers one pair; returns whether it was kept.
    *
-   * @param score the score
-   * @param id the id
+   * @param score the pair's score (NaN is never kept)
+   * @param id the pair's id
    * @return true when it was kept
    */
   public boolean offer(float score, long id) {

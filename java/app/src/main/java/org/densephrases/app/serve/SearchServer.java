@@ -137,7 +137,7 @@ public final class SearchServer implements AutoCloseable {
   /**
    * The bound port (the ephemeral one when the config said 0).
    *
-   * @return the port
+   * @return the local TCP port, never 0 once started
    */
   public int port() {
     return connector.getLocalPort();

@@ -45,7 +45,7 @@ public final class SessionAnswerer implements Answerer {
   /**
    * The session answered from.
    *
-   * @return the session
+   * @return the search session (owned by this answerer; do not close it)
    */
   public SearchSession session() {
     return session;

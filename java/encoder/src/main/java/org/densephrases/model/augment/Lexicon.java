@@ -29,7 +29,7 @@ public final class Lexicon {
   /**
    * Adds the lower-case words of a text (words written with a capital are not counted).
    *
-   * @param text the text
+   * @param text any text; its words are found with {@link Sentences#tokens(String)}
    */
   public void add(String text) {
     for (Sentences.Token t : Sentences.tokens(text)) {

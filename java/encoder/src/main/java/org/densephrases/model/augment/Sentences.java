@@ -57,7 +57,7 @@ public final class Sentences {
    * Splits a text into tokens: words (with inner apostrophes and hyphens), numbers, initialisms, and single
    * punctuation characters.
    *
-   * @param text the text
+   * @param text the passage (offsets are Java char indices into it)
    * @return its tokens in order, with offsets into {@code text}
    */
   public static List<Token> tokens(String text) {
@@ -72,7 +72,7 @@ public final class Sentences {
   /**
    * Splits a text into sentences (see the class comment for where a period ends one).
    *
-   * @param text the text
+   * @param text the passage (offsets are Java char indices into it)
    * @return its sentences in order, each with its tokens
    */
   public static List<Sentence> split(String text) {

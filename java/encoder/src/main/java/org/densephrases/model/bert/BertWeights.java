@@ -75,7 +75,7 @@ public final class BertWeights {
    * The tensor of a weight.
    *
    * @param name a HuggingFace weight name (for example {@code embeddings.word_embeddings.weight})
-   * @return the tensor
+   * @return the weight's shape and row-major values
    * @throws IllegalArgumentException when there is no weight of that name
    */
   public Tensor get(String name) {

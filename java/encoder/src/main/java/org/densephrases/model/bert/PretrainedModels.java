@@ -23,7 +23,7 @@ public final class PretrainedModels {
     /**
      * Imports the weights from the ONNX resource.
      *
-     * @return the weights
+     * @return the encoder's weights, with the config read from the graph
      * @throws IllegalArgumentException when the resource is missing (the message names the artifact to add) or
      *     not a supported BERT graph
      */
@@ -54,7 +54,7 @@ public final class PretrainedModels {
    * Looks a pretrained encoder up by name.
    *
    * @param name a pretrained model name, case-insensitive
-   * @return the model
+   * @return one of {@link #ALL}
    * @throws IllegalArgumentException when the name is unknown (the message lists the known names)
    */
   public static Pretrained byName(String name) {

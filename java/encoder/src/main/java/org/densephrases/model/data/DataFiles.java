@@ -26,7 +26,7 @@ public final class DataFiles {
   /**
    * Opens a UTF-8 text file for reading, gunzipping it when it starts with the gzip magic.
    *
-   * @param file the file
+   * @param file the path to open (gzip or plain UTF-8 text)
    * @param what what the file is, for the error message (for example {@code "corpus"})
    * @return a buffered reader; the caller closes it
    * @throws DataFileException when the file is missing, not a regular file, or cannot be read

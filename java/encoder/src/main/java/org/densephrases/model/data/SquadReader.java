@@ -24,7 +24,7 @@ public final class SquadReader {
    * Reads and checks a SQuAD v1.1 file.
    *
    * @param file the JSON file, gzip or plain
-   * @return the dataset
+   * @return every paragraph with its questions, in file order
    * @throws DataFileException when the file is missing or malformed, or an answer is not at its answer_start
    */
   public static SquadDataset read(Path file) {

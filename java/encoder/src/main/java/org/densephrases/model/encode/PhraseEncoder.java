@@ -68,7 +68,7 @@ public interface PhraseEncoder extends AutoCloseable {
    * Encodes questions in length-sorted batches.
    *
    * @return {qStart, qEnd}, each (question)(dim)
-   * @param questions the questions
+   * @param questions the question texts, in the order the rows come back
    * @param batchSize the most questions per forward pass
    */
   float[][] encodeQuestions(List<String> questions, int batchSize);

@@ -26,9 +26,11 @@ public final class BestSpan {
    * @param from the first position a span may use (inclusive)
    * @param to one past the last position a span may use
    * @param maxLength the most tokens in a span (at least 1)
-   * @param allowedStart which positions may start a span (and, through their own flag, end one); null allows all
+   * @param allowedStart whether a span may start at {@code from + i}, for i in [0, to - from) (ends are not
+   *     restricted); null allows every start
    * @return the best span, or null
-   * @throws IllegalArgumentException when {@code maxLength < 1} or the range lies outside the arrays
+   * @throws IllegalArgumentException when {@code maxLength < 1}, the range lies outside the arrays, or
+   *     {@code allowedStart} is too short
    */
   public static Span find(float[] start, float[] end, int from, int to, int maxLength, boolean[] allowedStart) {
     if (maxLength < 1) {

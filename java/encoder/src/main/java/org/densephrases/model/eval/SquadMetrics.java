@@ -43,7 +43,7 @@ public final class SquadMetrics {
    * The official SQuAD normalization: lower case, punctuation removed, articles (a, an, the) removed, white space
    * collapsed.
    *
-   * @param s the text
+   * @param s an answer text (prediction or reference)
    * @return the normalized text
    */
   public static String normalize(String s) {

@@ -78,7 +78,7 @@ public final class JavaPhraseModel implements AutoCloseable {
    * The model of an export (directory or phrase-model.dpm), on all processors.
    *
    * @param dirOrFile a model directory or its {@code phrase-model.dpm}
-   * @return the model
+   * @return the model, ready to encode; close it to stop its threads
    * @throws IOException when the export cannot be read or is corrupt
    */
   public static JavaPhraseModel load(Path dirOrFile) throws IOException {
@@ -89,8 +89,8 @@ public final class JavaPhraseModel implements AutoCloseable {
    * The model of an export, on a given number of threads.
    *
    * @param dirOrFile a model directory or its {@code phrase-model.dpm}
-   * @param threads the most threads a forward pass uses (0 or more than the shared pool: all processors)
-   * @return the model
+   * @param threads the most threads a forward pass uses, at least 1 (capped at the shared pool's size)
+   * @return the model, ready to encode; close it to stop its threads
    * @throws IOException when the export cannot be read or is corrupt
    */
   public static JavaPhraseModel load(Path dirOrFile, int threads) throws IOException {
@@ -101,8 +101,8 @@ public final class JavaPhraseModel implements AutoCloseable {
    * The model of an export already read.
    *
    * @param raw the export's tensors and metadata
-   * @param threads the most threads a forward pass uses
-   * @return the model
+   * @param threads the most threads a forward pass uses, at least 1 (capped at the shared pool's size)
+   * @return the model, ready to encode; close it to stop its threads
    * @throws IllegalArgumentException when a tensor is missing, has the wrong shape, or is not expected for the layout
    */
   public static JavaPhraseModel of(RawPhraseModel raw, int threads) {

@@ -188,7 +188,7 @@ public final class OnnxModel {
    * A named initializer, or a clear error naming the file.
    *
    * @param name the initializer's name
-   * @return the tensor
+   * @return the initializer's dims, type and (still encoded) data
    * @throws OnnxFormatException when there is no initializer of that name
    */
   public OnnxTensor initializer(String name) {

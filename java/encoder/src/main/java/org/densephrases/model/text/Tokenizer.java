@@ -95,7 +95,7 @@ public final class Tokenizer implements AutoCloseable {
    *
    * @param resource a classpath resource path to a tokenizer.json
    * @param implementation which implementation to use (AUTO chooses)
-   * @return the tokenizer
+   * @return a tokenizer over the resource's vocabulary; close it to free a native HF tokenizer
    */
   public static Tokenizer fromResource(String resource, Implementation implementation) {
     return fromJson(resourceBytes(resource), "classpath:" + resource, implementation);
@@ -116,7 +116,7 @@ public final class Tokenizer implements AutoCloseable {
    *
    * @param file the tokenizer.json path
    * @param implementation which implementation to use (AUTO chooses)
-   * @return the tokenizer
+   * @return a tokenizer over the file's vocabulary; close it to free a native HF tokenizer
    */
   public static Tokenizer fromFile(Path file, Implementation implementation) {
     if (!Files.isRegularFile(file)) {
@@ -137,7 +137,7 @@ public final class Tokenizer implements AutoCloseable {
    * @param json the UTF-8 bytes of a tokenizer.json
    * @param source a name for the bytes (a path or resource)
    * @param implementation which implementation to use (AUTO chooses)
-   * @return the tokenizer
+   * @return a tokenizer over the bytes' vocabulary; close it to free a native HF tokenizer
    */
   public static Tokenizer fromJson(byte[] json, String source, Implementation implementation) {
     switch (implementation) {
@@ -250,7 +250,7 @@ public final class Tokenizer implements AutoCloseable {
   /**
    * WordPiece tokens of {@code text}, no special tokens, offsets as Java string indices.
    *
-   * @param text the text
+   * @param text the text to split (any length; no special tokens are added)
    * @return its tokens with character offsets
    */
   public Tokens tokenize(String text) {
@@ -260,7 +260,7 @@ public final class Tokenizer implements AutoCloseable {
   /**
    * The token strings (for debugging and tests).
    *
-   * @param text the text
+   * @param text the text to split
    * @return the WordPiece strings of its tokens, in order
    */
   public String[] tokenStrings(String text) {

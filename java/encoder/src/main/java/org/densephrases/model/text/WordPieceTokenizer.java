@@ -89,7 +89,7 @@ public final class WordPieceTokenizer implements Tokenizer.Backend {
    *     is not {@code [CLS] A [SEP]}
    * @param json the UTF-8 bytes of the tokenizer.json
    * @param source a name for the bytes (path or resource), for errors
-   * @return the tokenizer
+   * @return a tokenizer with the file's vocabulary, normalizer and pre-tokenizer
    */
   public static WordPieceTokenizer fromJson(byte[] json, String source) {
     JsonObject root;

@@ -43,7 +43,7 @@ public final class BinaryIo {
     /**
      * Writes raw bytes, with no length prefix.
      *
-     * @param b the bytes
+     * @param b the bytes, written as they are
      * @throws IOException when the stream fails
      */
     public void bytes(byte[] b) throws IOException {
@@ -55,7 +55,7 @@ public final class BinaryIo {
     /**
      * Writes a 32-bit little-endian int.
      *
-     * @param v the value
+     * @param v any int
      * @throws IOException when the stream fails
      */
     public void i32(int v) throws IOException {
@@ -66,7 +66,7 @@ public final class BinaryIo {
     /**
      * Writes a 64-bit little-endian long.
      *
-     * @param v the value
+     * @param v any long
      * @throws IOException when the stream fails
      */
     public void i64(long v) throws IOException {
@@ -77,7 +77,7 @@ public final class BinaryIo {
     /**
      * Writes a little-endian IEEE float32.
      *
-     * @param v the value
+     * @param v any float, NaN and infinities included
      * @throws IOException when the stream fails
      */
     public void f32(float v) throws IOException {
@@ -100,7 +100,7 @@ public final class BinaryIo {
     /**
      * Writes a float array as its length (int32) then the values.
      *
-     * @param a the values
+     * @param a the floats (at most 2^28 of them, so that the reader accepts the length)
      * @throws IOException when the stream fails
      */
     public void floats(float[] a) throws IOException {
@@ -114,7 +114,7 @@ public final class BinaryIo {
     /**
      * Writes a short array (for example fp16 bits) as its length (int32) then the values.
      *
-     * @param a the values
+     * @param a the shorts (at most 2^29 of them, so that the reader accepts the length)
      * @throws IOException when the stream fails
      */
     public void shorts(short[] a) throws IOException {
@@ -175,7 +175,7 @@ public final class BinaryIo {
      * Reads exactly {@code n} raw bytes.
      *
      * @param n the byte count, 0 to 2^30
-     * @return the bytes
+     * @return a new array of exactly {@code n} bytes
      * @throws IOException when {@code n} is out of range (corrupt length) or the stream ends early
      */
     public byte[] bytes(int n) throws IOException {

@@ -265,7 +265,7 @@ public final class DumpManifest {
    *
    * @param dir the dump directory
    * @param expect model id and dim required (null/0: any)
-   * @return the manifest
+   * @return the parsed manifest of generation 0 ({@code MANIFEST})
    * @throws IOException when it is missing, corrupt, or does not match {@code expect}
    */
   public static DumpManifest read(Path dir, Expect expect) throws IOException {

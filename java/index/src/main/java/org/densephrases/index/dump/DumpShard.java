@@ -174,7 +174,7 @@ public final class DumpShard implements AutoCloseable {
    * The token vectors of type t, (token)(dim), a view of the mapped file.
    *
    * @param t FP16 or INT8 (one the shard stores)
-   * @return the vectors
+   * @return a view of the shard's mapped vector file (valid while the dump is open)
    */
   public EncodedVectors vectors(VectorType t) {
     EncodedVectors v = vectors.get(t);

@@ -69,7 +69,7 @@ public record DumpSpec(String modelId, int dim, Set<VectorType> types, Int8Schem
    *
    * @param modelId the phrase model the vectors come from
    * @param dim vector dimension
-   * @return the spec
+   * @return a spec for FP16 vectors, no filter, {@link #DEFAULT_TOKENS_PER_SHARD} tokens per shard
    */
   public static DumpSpec of(String modelId, int dim) {
     return new DumpSpec(modelId, dim, Set.of(VectorType.FP16), Int8Scheme.perDim(), Float.NEGATIVE_INFINITY,

@@ -139,7 +139,7 @@ public final class DumpWriter implements AutoCloseable {
    * @param dir the dump directory
    * @param spec the dump's spec
    * @param firstFile the first shard file number to use
-   * @return the writer
+   * @return a writer that writes no MANIFEST; the caller commits its {@link #newShards()}
    */
   public static DumpWriter appending(Path dir, DumpSpec spec, int firstFile) {
     return new DumpWriter(dir, spec, List.of(), false, firstFile, true);

@@ -99,7 +99,7 @@ public final class Generations {
    *
    * @param dir the dump directory
    * @param expect model id and dim required (null/0: any)
-   * @return the manifest
+   * @return the parsed manifest of the newest generation
    * @throws IOException when it is missing or corrupt
    */
   public static DumpManifest read(Path dir, Expect expect) throws IOException {
@@ -112,7 +112,7 @@ public final class Generations {
    * @param dir the dump directory
    * @param n the generation number
    * @param expect model id and dim required (null/0: any)
-   * @return the manifest
+   * @return the parsed manifest of generation {@code n}
    * @throws IOException when it is missing or corrupt
    */
   public static DumpManifest read(Path dir, long n, Expect expect) throws IOException {
@@ -131,7 +131,8 @@ public final class Generations {
    * @param dir the dump directory
    * @param m the new generation's manifest
    * @return the committed manifest's path
-   * @throws IOException when it cannot be written, or the generation is not the next one
+   * @throws IOException when it cannot be written
+   * @throws IllegalStateException when its generation is not one above the newest
    */
   public static Path commit(Path dir, DumpManifest m) throws IOException {
     long n = m.generation();
@@ -210,6 +211,7 @@ public final class Generations {
    * @param dir the dump directory
    * @return the lock; closing it releases the lock
    * @throws IOException when the lock file cannot be opened
+   * @throws IllegalStateException when another process or thread holds the lock
    */
   public static AutoCloseable lock(Path dir) throws IOException {
     FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -28,7 +28,7 @@ public record Int8Scheme(boolean perDimension, float offset, float scale) {
   /**
    * The per-dimension scheme (the default).
    *
-   * @return the scheme
+   * @return a scheme that takes each dimension's range from the shard being written
    */
   public static Int8Scheme perDim() {
     return new Int8Scheme(true, 0, 1);
@@ -39,7 +39,7 @@ public record Int8Scheme(boolean perDimension, float offset, float scale) {
    *
    * @param offset the value of code 0
    * @param scale the value step between codes, positive and finite
-   * @return the scheme
+   * @return a scheme with one range for all dimensions
    */
   public static Int8Scheme global(float offset, float scale) {
     return new Int8Scheme(false, offset, scale);
@@ -55,7 +55,7 @@ public record Int8Scheme(boolean perDimension, float offset, float scale) {
    * Parses the manifest's spelling (see {@link #toString()}).
    *
    * @param s {@code per-dimension} or {@code global <offset> <scale>}
-   * @return the scheme
+   * @return the scheme {@code s} spells
    * @throws IllegalArgumentException when {@code s} is neither
    */
   public static Int8Scheme parse(String s) {

@@ -34,7 +34,7 @@ public final class ContainerFile implements AutoCloseable {
    *
    * @param magic the 8-character magic of the file kind expected
    * @param version the one format version this reader supports
-   * @param path the file
+   * @param path the file to map (read-only)
    * @param expect what the header's model id, dim and dtype must be (null or 0 fields accept anything)
    * @param verify when to check the payload CRC32C
    * @return the open file; the caller closes it

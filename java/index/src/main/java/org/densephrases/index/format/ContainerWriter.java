@@ -100,7 +100,8 @@ public final class ContainerWriter implements AutoCloseable {
    *
    * @param name the next declared section
    * @return this writer, to chain puts
-   * @throws IOException when {@code name} is not the next declared section or the write fails
+   * @throws IOException when the write fails
+   * @throws IllegalStateException when {@code name} is not the next declared section or the writer is closed
    */
   public ContainerWriter begin(String name) throws IOException {
     startSection(name);
@@ -116,7 +117,8 @@ public final class ContainerWriter implements AutoCloseable {
    * @param name the next declared section
    * @param length its length in bytes
    * @return the mapped section
-   * @throws IOException when {@code name} is not the next declared section or the file cannot grow
+   * @throws IOException when the file cannot grow
+   * @throws IllegalStateException when {@code name} is not the next declared section or the writer is closed
    */
   public MemorySegment reserve(String name, long length) throws IOException {
     startSection(name);
@@ -132,7 +134,8 @@ public final class ContainerWriter implements AutoCloseable {
    *
    * @param name the next declared section
    * @param bytes its content
-   * @throws IOException when {@code name} is not the next declared section or the write fails
+   * @throws IOException when the write fails
+   * @throws IllegalStateException when {@code name} is not the next declared section or the writer is closed
    */
   public void section(String name, byte[] bytes) throws IOException {
     begin(name).put(bytes);
@@ -141,7 +144,7 @@ public final class ContainerWriter implements AutoCloseable {
   /**
    * Appends bytes to the current section.
    *
-   * @param b the bytes
+   * @param b the bytes, appended as they are
    * @return this writer
    * @throws IOException when the write fails
    */
@@ -152,7 +155,7 @@ public final class ContainerWriter implements AutoCloseable {
   /**
    * Appends part of an array to the current section.
    *
-   * @param b the bytes
+   * @param b the source array
    * @param off the first byte
    * @param len the number of bytes
    * @return this writer
@@ -175,7 +178,7 @@ public final class ContainerWriter implements AutoCloseable {
   /**
    * Appends floats, little-endian, to the current section.
    *
-   * @param a the values
+   * @param a the source array
    * @param off the first value
    * @param len the number of values
    * @return this writer
@@ -193,7 +196,7 @@ public final class ContainerWriter implements AutoCloseable {
   /**
    * Appends floats, little-endian, to the current section.
    *
-   * @param a the values
+   * @param a the floats, all appended
    * @return this writer
    * @throws IOException when the write fails
    */
@@ -204,7 +207,7 @@ public final class ContainerWriter implements AutoCloseable {
   /**
    * Appends longs, little-endian, to the current section.
    *
-   * @param a the values
+   * @param a the longs, all appended
    * @return this writer
    * @throws IOException when the write fails
    */
@@ -220,7 +223,7 @@ public final class ContainerWriter implements AutoCloseable {
   /**
    * Appends ints, little-endian, to the current section.
    *
-   * @param a the values
+   * @param a the source array
    * @param off the first value
    * @param len the number of values
    * @return this writer
@@ -238,7 +241,7 @@ public final class ContainerWriter implements AutoCloseable {
   /**
    * Appends one short, little-endian, to the current section.
    *
-   * @param v the value
+   * @param v any short
    * @return this writer
    * @throws IOException when the write fails
    */
@@ -252,7 +255,7 @@ public final class ContainerWriter implements AutoCloseable {
   /**
    * Appends one byte to the current section.
    *
-   * @param v the value
+   * @param v any byte
    * @return this writer
    * @throws IOException when the write fails
    */

@@ -33,7 +33,7 @@ public enum DType {
    * The type with this header code, or null.
    *
    * @param code a header dtype code
-   * @return the type
+   * @return the type, or null for an unknown code
    */
   public static DType ofCode(int code) {
     for (DType t : values()) {
@@ -48,7 +48,7 @@ public enum DType {
    * The file type of a kernel vector type.
    *
    * @param t a kernel vector type
-   * @return the file type that stores it
+   * @return FP32, FP16 or INT8, the constant of the same name
    */
   public static DType of(VectorType t) {
     return switch (t) {

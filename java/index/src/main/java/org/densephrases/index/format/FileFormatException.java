@@ -30,7 +30,7 @@ public class FileFormatException extends IOException {
   /**
    * The file that was rejected.
    *
-   * @return the path
+   * @return the path of the rejected file
    */
   public Path file() {
     return file;

@@ -71,7 +71,7 @@ public final class Segments {
    * A string table: (n+1) u64 byte offsets, first 0, then the UTF-8 bytes of all strings back to back. String i is
    * bytes [off[i], off[i+1]).
    *
-   * @param strings the strings
+   * @param strings the strings, in table order (none may be null)
    * @return the section bytes
    */
   public static byte[] stringTable(List<String> strings) {

@@ -13,7 +13,7 @@ public enum Codec {
    * Parses a codec name, case-insensitively.
    *
    * @param s {@code sq8} or {@code pq}
-   * @return the codec
+   * @return {@link #SQ8} or {@link #PQ}
    * @throws IllegalArgumentException when {@code s} names neither
    */
   public static Codec parse(String s) {

@@ -20,7 +20,7 @@ public final class IndexFiles {
    * Generation 0's index file of {@code codec} in {@code dumpDir}.
    *
    * @param dumpDir the dump directory
-   * @param codec the codec
+   * @param codec SQ8 or PQ
    * @return the index path
    */
   public static Path path(Path dumpDir, Codec codec) {
@@ -32,7 +32,7 @@ public final class IndexFiles {
    * generation 0 {@link #path}; null when the generation lists none.
    *
    * @param dump the open dump
-   * @param codec the codec
+   * @param codec SQ8 or PQ
    * @return the index path, or null
    */
   public static Path of(Dump dump, Codec codec) {
@@ -47,7 +47,7 @@ public final class IndexFiles {
    * The fresh file a change committing generation {@code generation} writes for {@code codec}.
    *
    * @param dumpDir the dump directory
-   * @param codec the codec
+   * @param codec SQ8 or PQ
    * @param generation the generation being committed
    * @return the index path
    */
@@ -58,7 +58,7 @@ public final class IndexFiles {
   /**
    * The codec's name in file names and manifests: sq8, pq.
    *
-   * @param codec the codec
+   * @param codec SQ8 or PQ
    * @return its lower-case name
    */
   public static String name(Codec codec) {

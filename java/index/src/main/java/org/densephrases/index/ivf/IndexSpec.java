@@ -51,7 +51,7 @@ public record IndexSpec(
    * IVF-SQ8 on residuals, 64 training points per list (at least 10,000), 10 k-means iterations.
    *
    * @param nlist the number of lists
-   * @return the spec
+   * @return an SQ8 spec with residual encoding, seed 42 and the training sizes above
    */
   public static IndexSpec sq8(int nlist) {
     return new IndexSpec(Codec.SQ8, nlist, 0, false, true, Math.max(10_000, 64 * nlist), 10, 10, 4, 42);
@@ -62,7 +62,7 @@ public record IndexSpec(
    *
    * @param nlist the number of lists
    * @param m PQ sub-quantizers (bytes per vector); the dimension must be a multiple of it
-   * @return the spec
+   * @return a PQ spec with residual encoding, seed 42 and the training sizes of {@link #sq8(int)}
    */
   public static IndexSpec pq(int nlist, int m) {
     return new IndexSpec(Codec.PQ, nlist, m, false, true, Math.max(10_000, 64 * nlist), 10, 10, 4, 42);

@@ -135,7 +135,7 @@ public final class IvfIndex implements AutoCloseable {
    * generation recorded (payload checksum) and that it serves the dump.
    *
    * @param dump the open dump
-   * @param codec the codec
+   * @param codec SQ8 or PQ
    * @param expect model id and dimension required (null/0: any)
    * @param verify when to check the payload checksum
    * @return the open index; the caller closes it
@@ -268,7 +268,7 @@ public final class IvfIndex implements AutoCloseable {
   /**
    * (nlist)(dim). Do not modify.
    *
-   * @return the centroids
+   * @return the coarse centroids, (nlist)(dim) row-major
    */
   public float[] centroids() {
     return centroids;
@@ -328,7 +328,7 @@ public final class IvfIndex implements AutoCloseable {
   /**
    * The payload checksum from the file header (a generation's manifest records it).
    *
-   * @return the CRC32C
+   * @return the payload CRC32C from the header
    */
   public int payloadCrc() {
     return file.header().payloadCrc();

@@ -70,7 +70,7 @@ public final class Recall {
   /**
    * {@code nq} queries: random rows of the source plus Gaussian noise of {@code noise} times the row's RMS.
    *
-   * @param src the vectors
+   * @param src the indexed vectors (queries are drawn from them)
    * @param nq the number of queries
    * @param noise the noise scale relative to each row's RMS
    * @param seed the sampling seed
@@ -99,7 +99,7 @@ public final class Recall {
   /**
    * Exact top-k ids (query)(k) of the source by inner product, scanning it in chunks with the kernel scan.
    *
-   * @param src the vectors
+   * @param src the vectors searched exactly
    * @param queries (nq)(dim) queries
    * @param nq the number of queries
    * @param k results per query

@@ -31,7 +31,7 @@ public interface VectorSource {
   /**
    * Identifies the vectors' origin (a dump's fingerprint); recorded in the index and checked when serving.
    *
-   * @return the fingerprint
+   * @return a dump fingerprint, or another stable identifier of the rows
    */
   String fingerprint();
 
@@ -59,9 +59,9 @@ public interface VectorSource {
   /**
    * Every row of {@code v}, ids = row numbers.
    *
-   * @param v the vectors
+   * @param v vectors of any type (FP32, FP16, INT8)
    * @param modelId the model they come from
-   * @return the source
+   * @return a source whose ids are row numbers and whose fingerprint is empty
    */
   static VectorSource of(EncodedVectors v, String modelId) {
     return new VectorSource() {
@@ -107,7 +107,7 @@ public interface VectorSource {
    * @param dump the open dump
    * @param type FP16 or INT8
    * @param minFilterScore the filter cut
-   * @return the source
+   * @return a source over the kept tokens, fingerprint the dump's
    */
   static VectorSource ofDump(Dump dump, VectorType type, float minFilterScore) {
     return new DumpSource(dump, type, minFilterScore);
@@ -121,7 +121,7 @@ public interface VectorSource {
    * @param type FP16 or INT8
    * @param from the first global token id
    * @param to one past the last
-   * @return the source
+   * @return a source over the range, fingerprint the dump's
    */
   static VectorSource ofDumpRange(Dump dump, VectorType type, long from, long to) {
     Checks.require(0 <= from && from <= to && to <= dump.numTokens(),
@@ -163,7 +163,7 @@ public interface VectorSource {
   /**
    * Decodes rows [row, row+n) of v into out[outOff..]: bulk copies, then one conversion loop per type.
    *
-   * @param v the vectors
+   * @param v vectors of any type
    * @param row the first row
    * @param n the number of rows
    * @param out receives {@code n * dim} floats

@@ -32,7 +32,7 @@ public final class KMeans {
    * @return (k)(dim) centroids
    * @param data the points, row-major
    * @param n the number of points
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param k the number of centroids, at most {@code n}
    * @param iterations Lloyd iterations after the initialisation
    * @param init how the centroids start
@@ -47,7 +47,7 @@ public final class KMeans {
    *
    * @param data the points, row-major
    * @param n the number of points
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param k the number of centroids, at most {@code n}
    * @param iterations Lloyd iterations after the initialisation
    * @param init how the centroids start
@@ -77,7 +77,7 @@ public final class KMeans {
    *
    * @param centroids (k)(dim) centroids
    * @param k the number of centroids
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param data (n)(dim) points
    * @param n the number of points
    * @param out receives the centroid index of each point
@@ -147,7 +147,7 @@ public final class KMeans {
    * @param i the point
    * @param c (k)(dim) centroids
    * @param j the centroid
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @return the squared distance
    */
   public static float distance(float[] data, int i, float[] c, int j, int dim) {
@@ -257,7 +257,7 @@ public final class KMeans {
    *
    * @param data (n)(dim) points
    * @param n the number of points
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param c the centroids
    * @param assign each point's centroid
    * @return the mean squared distance

@@ -110,7 +110,7 @@ public final class Opq {
    * out_i = R x_i for (n)(dim) rows x, on all threads.
    *
    * @param r (dim)(dim) rotation
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param x (n)(dim) rows
    * @param n the number of rows
    * @param out receives (n)(dim) rotated rows
@@ -123,7 +123,7 @@ public final class Opq {
    * out_i = R x_i for (n)(dim) rows x, on at most {@code threads} threads; bitwise {@link #rotateRow} per row.
    *
    * @param r (dim)(dim) rotation
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param x (n)(dim) rows
    * @param n the number of rows
    * @param out receives (n)(dim) rotated rows
@@ -137,8 +137,8 @@ public final class Opq {
    * The rotation as a table for {@link #rotate(ProductTable, float[], int, int, float[], int, int)}.
    *
    * @param r (dim)(dim) rotation
-   * @param dim the dimension
-   * @return the table
+   * @param dim the number of floats per vector
+   * @return the rotation packed for {@link BlockedProducts}-ordered products
    */
   public static ProductTable table(float[] r, int dim) {
     return ProductTable.of(r, 0, dim, dim, null);
@@ -175,7 +175,7 @@ public final class Opq {
    * so a query rotated here matches the index vectors rotated by {@link #rotate} bit for bit.
    *
    * @param r (dim)(dim) rotation
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param x the row's array
    * @param xOff where the row starts
    * @param out receives the rotated row

@@ -57,7 +57,7 @@ public final class ProductQuantizer {
    * @param m sub-quantizers
    * @param iterations Lloyd iterations of each sub-quantizer
    * @param seed the training seed
-   * @return the quantizer
+   * @return the trained quantizer
    */
   public static ProductQuantizer train(float[] sample, int n, int dim, int m, int iterations, long seed) {
     return train(sample, n, dim, m, iterations, seed, Parallel.threads());
@@ -73,7 +73,7 @@ public final class ProductQuantizer {
    * @param iterations Lloyd iterations of each sub-quantizer
    * @param seed the training seed
    * @param threads the most threads to use
-   * @return the quantizer
+   * @return the trained quantizer (the same whatever {@code threads})
    */
   public static ProductQuantizer train(float[] sample, int n, int dim, int m, int iterations, long seed,
       int threads) {
@@ -121,7 +121,7 @@ public final class ProductQuantizer {
   /**
    * (m)(256)(dsub). Do not modify.
    *
-   * @return the codebooks
+   * @return the centroids, (m)(256)(dsub) row-major
    */
   public float[] codebooks() {
     return codebooks;
@@ -200,7 +200,7 @@ public final class ProductQuantizer {
    *
    * @param codes (count)(m) code bytes
    * @param count the number of codes
-   * @return the view
+   * @return a view over {@code codes} (not copied) with this quantizer's codebooks
    */
   public PqCodes view(MemorySegment codes, long count) {
     return new PqCodes(codes, count, m, dim, codebooks);

@@ -38,8 +38,8 @@ public final class ScalarQuantizer {
    *
    * @param sample (n)(dim) training vectors
    * @param n the number of vectors
-   * @param dim the dimension
-   * @return the quantizer
+   * @param dim the number of floats per vector
+   * @return a quantizer mapping each dimension's sample min and max to -128 and 127
    */
   public static ScalarQuantizer train(float[] sample, int n, int dim) {
     Checks.checkLength("sample", sample, n, dim);
@@ -119,7 +119,7 @@ public final class ScalarQuantizer {
    *
    * @param codes (count)(dim) code bytes
    * @param count the number of vectors
-   * @return the view
+   * @return INT8 vectors over {@code codes} (not copied) with this quantizer's offsets and scales
    */
   public EncodedVectors view(MemorySegment codes, long count) {
     return EncodedVectors.int8(codes, count, dim, offset, scale);

@@ -17,7 +17,7 @@ public enum Unit {
    * Parses "phrase", "sentence", "paragraph" or "document" (any case).
    *
    * @param s the unit's name
-   * @return the unit
+   * @return the unit whose name matches, ignoring case and surrounding spaces
    * @throws IllegalArgumentException when {@code s} names no unit
    */
   public static Unit parse(String s) {

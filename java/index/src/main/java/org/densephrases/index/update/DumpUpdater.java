@@ -85,7 +85,8 @@ public final class DumpUpdater implements AutoCloseable {
    *
    * @param dir the dump directory
    * @return the updater; closing it releases the lock
-   * @throws IOException when the lock is held elsewhere or the directory cannot be read
+   * @throws IOException when the directory is missing, the dump is incomplete, or a file cannot be read
+   * @throws IllegalStateException when another process or thread holds the dump's write lock
    */
   public static DumpUpdater open(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {

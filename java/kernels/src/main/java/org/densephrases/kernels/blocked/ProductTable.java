@@ -35,7 +35,7 @@ public final class ProductTable {
    * @param w the rows' array
    * @param wOff where row 0 starts
    * @param count the number of rows
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @param bias one bias per row, or null for zero
    * @return the packed table
    */
@@ -65,7 +65,7 @@ public final class ProductTable {
    *
    * @param centroids (k)(dim) centroids
    * @param k the number of centroids
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @return the packed table
    */
   public static ProductTable l2(float[] centroids, int k, int dim) {
@@ -87,7 +87,7 @@ public final class ProductTable {
     return count;
   }
 
-  /** {@return the dimension} */
+  /** {@return the dimension of every row and point} */
   public int dim() {
     return dim;
   }

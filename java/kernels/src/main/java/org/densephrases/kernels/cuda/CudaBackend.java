@@ -28,7 +28,7 @@ public final class CudaBackend extends AbstractKernelBackend {
   /**
    * The shared CUDA backend, created on first use.
    *
-   * @return the backend
+   * @return the process-wide CUDA backend
    * @throws org.densephrases.kernels.UnsupportedBackendException when the library cannot be loaded or no device
    *     answers (the message says why)
    */

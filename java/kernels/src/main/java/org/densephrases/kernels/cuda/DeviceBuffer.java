@@ -69,7 +69,7 @@ public final class DeviceBuffer implements AutoCloseable {
   /**
    * A device copy of a float array, finished when this returns.
    *
-   * @param host the values
+   * @param host the floats to copy
    * @param stream the stream the copy is ordered on
    * @return the buffer; the caller closes it
    */
@@ -80,7 +80,7 @@ public final class DeviceBuffer implements AutoCloseable {
   /**
    * A device copy of a long array, finished when this returns.
    *
-   * @param host the values
+   * @param host the longs to copy
    * @param stream the stream the copy is ordered on
    * @return the buffer; the caller closes it
    */
@@ -97,7 +97,7 @@ public final class DeviceBuffer implements AutoCloseable {
    * The device address of byte {@code offset}.
    *
    * @param offset a byte offset, 0 to {@link #byteSize()}
-   * @return the address
+   * @return the buffer's device address plus {@code offset}
    * @throws IllegalStateException when the buffer is closed
    */
   public long address(long offset) {

@@ -57,7 +57,7 @@ public final class NativeLibrary {
   /**
    * The loaded library; throws UnsupportedBackendException (with every reason) when it cannot be loaded.
    *
-   * @return the library
+   * @return the process-wide library, loaded and ABI-checked on first use
    */
   public static NativeLibrary get() {
     NativeLibrary lib = instance;
@@ -85,7 +85,7 @@ public final class NativeLibrary {
   /**
    * Where the library came from, e.g. "/tmp/x/libdensephrases.so (java.library.path)".
    *
-   * @return the description
+   * @return the library path and how it was found
    */
   public String describe() {
     return path + " (" + how + ")";

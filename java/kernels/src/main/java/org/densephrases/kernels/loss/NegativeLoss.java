@@ -30,7 +30,7 @@ public abstract class NegativeLoss {
    * @param cacheEnd (cache)(dim), likewise
    * @param batch questions (and gold phrases) in the batch, at least 1
    * @param cache rows of the pre-batch cache, 0 or more
-   * @param dim the dimension
+   * @param dim the number of floats per vector
    * @return the loss and gradients
    * @throws IllegalArgumentException when a size is out of range, an array has the wrong length, or an input holds a
    *     NaN or infinity

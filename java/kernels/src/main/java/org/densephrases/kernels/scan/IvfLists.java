@@ -40,7 +40,7 @@ public final class IvfLists {
    * @param vectors the rows, grouped by list
    * @param listOffsets (nlist+1) ascending row offsets, first 0, last the row count
    * @param ids row to id, or null to use row numbers
-   * @return the lists
+   * @return lists over {@code vectors} (not copied; the offsets are)
    * @throws IllegalArgumentException when the offsets or ids do not fit the rows
    */
   public static IvfLists of(EncodedVectors vectors, long[] listOffsets, long[] ids) {
@@ -54,7 +54,7 @@ public final class IvfLists {
    * @param pq the codes, grouped by list
    * @param listOffsets (nlist+1) ascending row offsets, first 0, last the row count
    * @param ids row to id, or null to use row numbers
-   * @return the lists
+   * @return lists over {@code pq} (not copied; the offsets are)
    * @throws IllegalArgumentException when the offsets or ids do not fit the rows
    */
   public static IvfLists of(PqCodes pq, long[] listOffsets, long[] ids) {

@@ -70,7 +70,7 @@ public final class PqCodes {
   /**
    * (m)(256)(dsub). Do not modify.
    *
-   * @return the codebooks
+   * @return the centroids (m)(256)(dsub), row-major
    */
   public float[] codebooks() {
     return codebooks;
@@ -79,9 +79,9 @@ public final class PqCodes {
   /**
    * Code of sub-quantizer s of row i, 0..255.
    *
-   * @param row the row
+   * @param row the row, 0 to {@link #count()} - 1
    * @param s the sub-quantizer
-   * @return the code
+   * @return the code, 0 to 255
    */
   public int code(long row, int s) {
     return Byte.toUnsignedInt(codes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, row * m + s));

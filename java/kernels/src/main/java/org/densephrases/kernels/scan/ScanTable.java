@@ -16,8 +16,8 @@ public class ScanTable implements AutoCloseable {
   /**
    * A host-only flat table, as the Java backends use it.
    *
-   * @param flat the vectors
-   * @return the table
+   * @param flat the vectors to scan (not copied)
+   * @return a table that reads the vectors where they are
    */
   public static ScanTable host(org.densephrases.kernels.EncodedVectors flat) {
     return new ScanTable(flat, null);
@@ -26,8 +26,8 @@ public class ScanTable implements AutoCloseable {
   /**
    * A host-only IVF table, as the Java backends use it.
    *
-   * @param ivf the lists
-   * @return the table
+   * @param ivf the lists to scan (not copied)
+   * @return a table that reads the lists where they are
    */
   public static ScanTable host(IvfLists ivf) {
     return new ScanTable(null, ivf);

@@ -23,8 +23,8 @@ public abstract class VectorScanner {
   /**
    * Makes flat codes resident for this backend. The caller closes the table.
    *
-   * @param flat the vectors
-   * @return the table
+   * @param flat the vectors to scan
+   * @return a table for {@link #search(ScanTable, float[], int, int)} (a device copy on CUDA)
    */
   public ScanTable load(EncodedVectors flat) {
     Checks.require(flat != null, "vectors are null");
@@ -34,8 +34,8 @@ public abstract class VectorScanner {
   /**
    * Makes IVF lists resident for this backend. The caller closes the table.
    *
-   * @param lists the lists
-   * @return the table
+   * @param lists the IVF lists to scan
+   * @return a table for the IVF search (a device copy on CUDA)
    */
   public ScanTable load(IvfLists lists) {
     Checks.require(lists != null, "lists are null");

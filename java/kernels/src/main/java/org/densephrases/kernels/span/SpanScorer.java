@@ -26,7 +26,7 @@ public abstract class SpanScorer {
    *
    * @param tokens the dump's token vectors
    * @param docStarts (doc+1) token starts of the documents
-   * @return the table
+   * @return a table for {@link #score} (a device copy on CUDA)
    */
   public TokenTable load(EncodedVectors tokens, long[] docStarts) {
     return TokenTable.host(tokens, docStarts);
@@ -37,7 +37,7 @@ public abstract class SpanScorer {
    *
    * @param table the token table (from {@link #load})
    * @param query the questions and candidates
-   * @return the scores
+   * @return each candidate's best partner and score, and the top k spans per question
    * @throws IllegalArgumentException when the query does not fit the table (dimension, token ids)
    */
   public final SpanResult score(TokenTable table, SpanQuery query) {

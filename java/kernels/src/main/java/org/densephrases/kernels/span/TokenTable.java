@@ -37,7 +37,7 @@ public class TokenTable implements AutoCloseable {
    *
    * @param tokens the token vectors
    * @param docStarts (doc+1) token starts
-   * @return the table
+   * @return a table that reads the vectors where they are
    */
   public static TokenTable host(EncodedVectors tokens, long[] docStarts) {
     return new TokenTable(tokens, docStarts);

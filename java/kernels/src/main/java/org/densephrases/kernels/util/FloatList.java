@@ -22,7 +22,7 @@ public final class FloatList {
   /**
    * Appends a value, growing the array when full.
    *
-   * @param v the value
+   * @param v any float
    */
   public void add(float v) {
     if (n == a.length) {

@@ -22,7 +22,7 @@ public final class LongList {
   /**
    * Appends a value, growing the array when full.
    *
-   * @param v the value
+   * @param v any long
    */
   public void add(long v) {
     if (n == a.length) {

@@ -20,7 +20,7 @@ public final class Scalars {
    * A 0-d tensor holding {@code v}, owned by PyTorch, on {@code like}'s manager, device and type.
    *
    * @param like the array whose manager, device and data type the scalar takes
-   * @param v the value
+   * @param v the scalar's value
    * @return the scalar tensor
    */
   public static NDArray of(NDArray like, float v) {
@@ -30,7 +30,7 @@ public final class Scalars {
   /**
    * Multiplies by a scalar on the array's own device (no host round trip).
    *
-   * @param x the array
+   * @param x the tensor, on any device
    * @param v the factor
    * @return {@code x * v}
    */
@@ -41,7 +41,7 @@ public final class Scalars {
   /**
    * Divides by a scalar on the array's own device (no host round trip).
    *
-   * @param x the array
+   * @param x the tensor, on any device
    * @param v the divisor
    * @return {@code x / v}
    */

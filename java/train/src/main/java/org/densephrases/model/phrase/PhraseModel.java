@@ -63,7 +63,7 @@ public final class PhraseModel extends AbstractBlock {
    *
    * @param phraseEncoder encodes passage windows into token vectors
    * @param questionEncoder its [CLS] output feeds the start and end heads
-   * @return the model
+   * @return a shared-layout model; the heads start at the identity
    */
   public static PhraseModel shared(BertEncoderBlock phraseEncoder, BertEncoderBlock questionEncoder) {
     return new PhraseModel(phraseEncoder, questionEncoder, null, true);

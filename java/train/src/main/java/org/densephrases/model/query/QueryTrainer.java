@@ -216,7 +216,7 @@ public final class QueryTrainer implements AutoCloseable {
   /**
    * The phrase model's id (the dump's).
    *
-   * @return the id
+   * @return the model id of the phrase model being tuned for
    */
   public String phraseModelId() {
     return phraseModelId;

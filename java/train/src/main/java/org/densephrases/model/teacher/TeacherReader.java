@@ -25,7 +25,7 @@ public final class TeacherReader implements AugmentFilter.Reader, AutoCloseable 
   /**
    * A teacher already built (e.g. a tiny one in a test); closing the reader closes it.
    *
-   * @param teacher the teacher
+   * @param teacher a built (and trained) teacher
    * @return a reader over it
    */
   public static TeacherReader of(TeacherTrainer teacher) {

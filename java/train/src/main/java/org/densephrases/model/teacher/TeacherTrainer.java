@@ -77,7 +77,7 @@ public final class TeacherTrainer implements AutoCloseable {
    * @param c the run config
    * @param outDir the run directory
    * @param log progress lines
-   * @return the trainer
+   * @return the trainer, resumed from the checkpoint when one exists
    * @throws IOException when the checkpoint or directory cannot be read or written
    */
   public static TeacherTrainer create(TrainConfig c, Path outDir, PrintStream log) throws IOException {
@@ -137,7 +137,7 @@ public final class TeacherTrainer implements AutoCloseable {
   /**
    * The device the teacher runs on.
    *
-   * @return the device
+   * @return the DJL device of the teacher's parameters
    */
   public ai.djl.Device device() {
     return manager.getDevice();
@@ -457,7 +457,7 @@ public final class TeacherTrainer implements AutoCloseable {
    * buckets: a fixed, order-independent subset spread over every article.
    *
    * @param data the examples
-   * @param fraction the share to keep, in [0, 1]
+   * @param fraction the share to keep, in (0, 1]
    * @return the subset, with the same passages
    */
   public static SquadExamples.Result sample(SquadExamples.Result data, double fraction) {

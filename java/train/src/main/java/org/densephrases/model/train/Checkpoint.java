@@ -86,7 +86,7 @@ public record Checkpoint(String configJson, long step, long examplesSeen, double
    * Reads and checks a checkpoint (magic, version, CRC32C).
    *
    * @param file the checkpoint path
-   * @return the checkpoint
+   * @return the checkpoint's config, counters, parameters and optimizer state
    * @throws IOException when the file is missing, truncated or corrupt
    */
   public static Checkpoint read(Path file) throws IOException {

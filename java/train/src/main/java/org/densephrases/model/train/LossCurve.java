@@ -29,6 +29,7 @@ public final class LossCurve {
    * @param csv the {@code losses.csv} to read
    * @param png the image to write
    * @throws java.io.UncheckedIOException when a file cannot be read or written
+   * @throws IllegalArgumentException when the CSV does not start with a {@code step} column or has no loss column
    */
   public static void plot(Path csv, Path png) {
     System.setProperty("java.awt.headless", "true");

@@ -86,7 +86,7 @@ public final class TeacherLogits {
    * Reads and checks a logits file (magic, version, CRC32C).
    *
    * @param file the logits file
-   * @return the logits
+   * @return the teacher id and the logits per question
    * @throws IOException when the file is missing, truncated or corrupt
    */
   public static TeacherLogits read(Path file) throws IOException {

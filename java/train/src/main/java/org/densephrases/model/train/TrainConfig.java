@@ -92,7 +92,7 @@ public final class TrainConfig {
    * Reads a config JSON; fields it leaves out keep their defaults. It is not validated: call {@link #validate()}.
    *
    * @param file the JSON file
-   * @return the config
+   * @return the config, fields absent from the file at their defaults
    * @throws IOException when the file is missing or cannot be read
    * @throws IllegalArgumentException when it is empty or not valid JSON for this class
    */

@@ -24,7 +24,7 @@ public final class TrainDevice {
   /**
    * The device named by the property / environment (or auto).
    *
-   * @return the device
+   * @return the DJL device
    * @throws IllegalArgumentException as {@link #resolve(String)}
    */
   public static Device fromEnvironment() {
@@ -39,7 +39,7 @@ public final class TrainDevice {
    * {@code spec} or, when null/blank, {@link #fromEnvironment()}.
    *
    * @param spec a device spec ({@code auto}, {@code cpu}, {@code gpu}, {@code gpu:N}), or null
-   * @return the device
+   * @return the DJL device
    * @throws IllegalArgumentException as {@link #resolve(String)}
    */
   public static Device resolveOrDefault(String spec) {
@@ -50,8 +50,8 @@ public final class TrainDevice {
    * Resolves a device spec: {@code auto} (the first GPU when PyTorch sees one, else the CPU), {@code cpu},
    * {@code gpu} or {@code cuda} (GPU 0), {@code gpu:N} or {@code cuda:N}. Case and surrounding spaces are ignored.
    *
-   * @param spec the spec
-   * @return the device
+   * @param spec {@code auto}, {@code cpu}, {@code gpu}, {@code cuda}, {@code gpu:N} or {@code cuda:N}
+   * @return the DJL device
    * @throws IllegalArgumentException when the spec is malformed or names a GPU that PyTorch does not see
    */
   public static Device resolve(String spec) {
