@@ -190,7 +190,7 @@ public final class TextCorpus {
    * CRC32C of a corpus: a file's bytes; a folder's text files' relative paths and bytes, in path order.
    *
    * @param p a corpus file or folder
-   * @return the checksum as hex
+   * @return the CRC32C as 8 lower-case hex digits
    * @throws IOException when a file cannot be read
    */
   public static String checksum(Path p) throws IOException {

@@ -108,7 +108,7 @@ public final class ReloadingAnswerer implements Answerer {
   /**
    * Called after each switch to a new generation (metrics).
    *
-   * @param r the callback, run on the watcher thread
+   * @param r the callback, run by the thread that switched (the watcher, or a {@link #check()} caller)
    */
   public void onReload(Runnable r) {
     this.onReload = r;

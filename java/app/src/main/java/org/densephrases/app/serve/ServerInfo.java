@@ -18,7 +18,7 @@ public record ServerInfo(String backend, String device, String index, String mod
   /**
    * Generation 0.
    *
-   * @param backend the search backend (cpu or gpu)
+   * @param backend the kernel backend name (scalar, simd, cuda)
    * @param device the device in words
    * @param index the index kind and name
    * @param modelId the model id of the dump
