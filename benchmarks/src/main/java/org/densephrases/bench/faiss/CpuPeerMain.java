@@ -70,6 +70,12 @@ public final class CpuPeerMain {
 
   private CpuPeerMain() {}
 
+  /**
+   * Runs {@code export} or {@code measure} (see the class comment) and prints its rows.
+   *
+   * @param args the step, then its {@code --name value} options
+   * @throws Exception when a step fails; the run stops there
+   */
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || !(args[0].equals("export") || args[0].equals("measure"))) {
       System.err.println("usage: CpuPeerMain export|measure --dump DIR ... (see the class comment)");

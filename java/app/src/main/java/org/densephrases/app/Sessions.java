@@ -60,14 +60,32 @@ public final class Sessions {
     }
   }
 
-  /** A session over given question vectors (eval-open --question-vectors, or vectors encoded beforehand). */
+  /**
+   * A session over given question vectors (eval-open --question-vectors, or vectors encoded beforehand).
+   *
+   * @param dump the dump directory
+   * @param modelId the model id the vectors were encoded with (checked against the dump's)
+   * @param dim the number of floats per vector
+   * @param index the index to search, as {@code --index} names it (for example {@code sq8})
+   * @param backend the kernel backend name ({@code auto}, {@code scalar}, {@code simd}, {@code cuda})
+   * @param defaults the search options of a call that does not give its own
+   * @return the session; the caller closes it
+   * @throws IOException when the dump or the index cannot be opened
+   */
   public static SearchSession openVectors(Path dump, String modelId, int dim, String index, String backend,
       SearchOptions defaults) throws IOException {
     return SearchSession.builder().dump(dump).index(index).backend(Backend.of(backend)).defaults(defaults)
         .nprobe(defaults.nprobe()).vectorsOnly(modelId, dim).open();
   }
 
-  /** The question encoder of {@code spec}: the search module's Java engine, or the DJL engine adapted. */
+  /**
+   * The question encoder of {@code spec}: the search module's Java engine, or the DJL engine adapted.
+   *
+   * @param spec a model directory, export file or pretrained encoder name
+   * @param encoder the {@code --encoder} options (engine, threads)
+   * @return the question encoder; the caller closes it
+   * @throws IOException when the model files cannot be read
+   */
   public static QuestionEncoder load(String spec, EncoderOptions encoder) throws IOException {
     if (EncoderModel.resolveEngine(spec, encoder.engine).equals("java")) {
       return JavaQuestionEncoder.load(Path.of(spec), encoder.threads);

@@ -324,6 +324,10 @@ public final class IndexBuilder {
    * The vectors an index of {@code spec} over {@code src} is trained on, (vector)(dim): min(n, trainSize) rows (at
    * least nlist) chosen with the spec's seed, in row order. Public so that a peer library can be trained on the very
    * same sample (benchmarks/faiss).
+   *
+   * @param src the vectors the index will be built over
+   * @param spec the spec whose train size, nlist and seed choose the sample
+   * @return the sampled rows, row-major
    */
   public static float[] trainingSample(VectorSource src, IndexSpec spec) {
     int t = (int) Math.min(src.count(), Math.min(spec.trainSize(), Integer.MAX_VALUE / src.dim()));

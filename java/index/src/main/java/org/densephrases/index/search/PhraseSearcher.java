@@ -175,6 +175,14 @@ public final class PhraseSearcher implements AutoCloseable {
   /**
    * Like {@link #search(float[], float[], int, SearchOptions, List)}, adding the time of each stage to {@code times}
    * (null: not timed).
+   *
+   * @param qStart (question)(dim)
+   * @param qEnd (question)(dim)
+   * @param numQuestions the number of questions
+   * @param options k, candidates, nprobe, L and rescoring
+   * @param units the units to aggregate by (not empty)
+   * @param times receives the stage times (added to what it holds), or null
+   * @return per unit, per question, at most {@code options.k()} answers
    */
   public Map<Unit, List<List<Answer>>> search(float[] qStart, float[] qEnd, int numQuestions, SearchOptions options,
       List<Unit> units, StageTimes times) {

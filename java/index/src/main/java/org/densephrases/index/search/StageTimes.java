@@ -7,18 +7,27 @@ package org.densephrases.index.search;
  * several calls. Not thread-safe: one per call or per thread.
  */
 public final class StageTimes {
+  /**
+   * Times at zero, to pass to
+   * {@link PhraseSearcher#search(float[], float[], int, SearchOptions, java.util.List, StageTimes)}.
+   */
+  public StageTimes() {}
+
   long firstStageNanos;
   long spanNanos;
   long aggregateNanos;
 
+  /** {@return nanoseconds of the first stage so far} */
   public long firstStageNanos() {
     return firstStageNanos;
   }
 
+  /** {@return nanoseconds of span scoring so far} */
   public long spanNanos() {
     return spanNanos;
   }
 
+  /** {@return nanoseconds of aggregation so far} */
   public long aggregateNanos() {
     return aggregateNanos;
   }
