@@ -13,9 +13,8 @@ set -uo pipefail
 DPT=${DPT:-/root/dpt}
 s=$DPT/stage; R=$DPT/run-qft; C=$R/collect
 mkdir -p "$R" "$C"
-[[ -f $DPT/djl-cache/djl-env.sh ]] && source "$DPT/djl-cache/djl-env.sh"
-export TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=${TORCH_ALLOW_TF32_CUBLAS_OVERRIDE:-1}
 MODEL=${MODEL:-$PWD/models/e5-small-tied}
+XMX=${XMX:-64g} # three JVMs side by side
 QFT_RUNS=${QFT_RUNS:-gold:gold:1:3e-5 skip:skip:1:3e-5 gold2:gold:2:3e-5}
 QFT_INDEX=${QFT_INDEX:-sq8}
 DEVICE=${DEVICE:-gpu}          # the smoke test here: DEVICE=cpu BACKEND=simd SMOKE=1
@@ -28,22 +27,7 @@ fi
 train=$s/data/train-v1.1.reconstructed.json.gz
 dev=$s/data/dev-v1.1-even.json
 corpus=$s/data/squad-paragraphs.jsonl.gz
-cp=$(ls "$s"/jars/*.jar | tr '\n' ':')${EXTRA_CP:-}
-dp() {
-  "$DPT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
-    -Djava.awt.headless=true -Xss4m -Xmx${XMX:-64g} -cp "$cp" org.densephrases.app.Main "$@"
-}
-step() {
-  local name=$1; shift
-  if [[ -f $R/$name.done ]]; then echo "== $name: done before"; return 0; fi
-  echo "== $name: start $(date -u +%T)"
-  local t0; t0=$(date +%s)
-  if "$@"; then
-    echo "$(($(date +%s) - t0))" >"$R/$name.done"; echo "== $name: done in $(($(date +%s) - t0)) s"
-  else
-    echo "== $name: FAILED (exit $?)"; return 1
-  fi
-}
+source tools/gpu-plan-lib.sh # dp, step, DJL environment, device.txt
 if [[ $BACKEND == cuda && -z ${DENSEPHRASES_NATIVE:-} ]]; then # the payload's jars carry no libdensephrases.so
   # outside the repo copy: a later device call re-syncs that tree and does not keep every build folder in it
   nb=$DPT/native-build
@@ -53,8 +37,6 @@ if [[ $BACKEND == cuda && -z ${DENSEPHRASES_NATIVE:-} ]]; then # the payload's j
   export DENSEPHRASES_NATIVE=$DPT/native-lib
   echo "libdensephrases: $(ls "$DPT"/native-lib)"
 fi
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >"$C/device.txt" 2>/dev/null
-echo "cpu: $(nproc) cores; TF32 override $TORCH_ALLOW_TF32_CUBLAS_OVERRIDE" >>"$C/device.txt"
 d=$R/dump
 
 before() {

@@ -20,8 +20,6 @@ set -uo pipefail
 DPT=${DPT:-/root/dpt}
 s=$DPT/stage; R=$DPT/run; C=$R/collect
 mkdir -p "$R" "$C"
-[[ -f $DPT/djl-cache/djl-env.sh ]] && source "$DPT/djl-cache/djl-env.sh"
-export TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=${TORCH_ALLOW_TF32_CUBLAS_OVERRIDE:-1} # TF32 tensor-core matmuls (fp32 I/O)
 TEACHER_MODEL=${TEACHER_MODEL:-e5-small-v2}
 TEACHER_EPOCHS=${TEACHER_EPOCHS:-2}
 STUDENT_EPOCHS=${STUDENT_EPOCHS:-4}
@@ -47,24 +45,7 @@ fi
 train=$s/data/train-v1.1.reconstructed.json.gz
 dev=$s/data/dev-v1.1-even.json
 corpus=$s/data/squad-paragraphs.jsonl.gz
-cp=$(ls "$s"/jars/*.jar | tr '\n' ':')${EXTRA_CP:-}
-dp() {
-  "$DPT/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
-    -Djava.awt.headless=true -Xss4m -Xmx${XMX:-96g} -cp "$cp" org.densephrases.app.Main "$@"
-}
-step() {
-  local name=$1; shift
-  if [[ -f $R/$name.done ]]; then echo "== $name: done before"; return 0; fi
-  echo "== $name: start $(date -u +%T)"
-  local t0; t0=$(date +%s)
-  if "$@"; then
-    echo "$(($(date +%s) - t0))" >"$R/$name.done"; echo "== $name: done in $(($(date +%s) - t0)) s"
-  else
-    echo "== $name: FAILED (exit $?)"; return 1
-  fi
-}
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >"$C/device.txt" 2>/dev/null
-echo "cpu: $(nproc) cores; TF32 override $TORCH_ALLOW_TF32_CUBLAS_OVERRIDE" >>"$C/device.txt"
+source tools/gpu-plan-lib.sh # dp, step, DJL environment, device.txt
 
 teacher() {
   dp teacher --model "$TEACHER_MODEL" --out "$R/teacher" --epochs "$TEACHER_EPOCHS" --batch 64 --lr 1e-4 \
