@@ -47,6 +47,18 @@ public final class Sessions {
     } else {
       b.dumpForModel(Workspace::defaultDump);
     }
+    return open(b, nprobe);
+  }
+
+  /**
+   * Opens {@code b} with {@code --nprobe} when given; the session's refusal of that nprobe names the flag.
+   *
+   * @param b the session's builder, everything but nprobe set
+   * @param nprobe --nprobe (null: the session's default)
+   * @return the open session; the caller closes it
+   * @throws IOException when the model, dump or index cannot be read
+   */
+  static SearchSession open(SearchSession.Builder b, Integer nprobe) throws IOException {
     if (nprobe != null) {
       b.nprobe(nprobe);
     }

@@ -1,6 +1,5 @@
 package org.densephrases.app;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -120,10 +119,7 @@ final class TrainQueryCommand implements Callable<Integer> {
     String phraseId = RawPhraseModel.readModelId(modelDir);
     SearchSession.Builder b = SearchSession.builder().dump(dump).index(index).backend(Backend.of(backend))
         .vectorsOnly(phraseId, RawPhraseModel.read(modelDir).meta().bert().hiddenSize());
-    if (nprobe != null) {
-      b.nprobe(nprobe);
-    }
-    try (SearchSession session = openChecked(b, phraseId);
+    try (SearchSession session = Sessions.open(b, nprobe);
         QueryTrainer t = new QueryTrainer(modelDir, o, System.out)) {
       System.out.printf(Locale.ROOT, "train-query: %d questions from %s; dump %s (%d docs, %d phrases), index %s on"
           + " %s; %d steps planned%n", examples.size(), trainFile.getFileName(), dump, session.dump().numDocs(),
@@ -135,17 +131,6 @@ final class TrainQueryCommand implements Callable<Integer> {
           s.skipped());
     }
     return 0;
-  }
-
-  private static SearchSession openChecked(SearchSession.Builder b, String phraseId) throws IOException {
-    try {
-      return b.open();
-    } catch (IllegalArgumentException e) {
-      if (e.getMessage() != null && e.getMessage().startsWith("nprobe ")) {
-        throw new IllegalArgumentException("--" + e.getMessage(), e);
-      }
-      throw e;
-    }
   }
 
   /** Every question with an answer, with its first answer's place in its passage. */

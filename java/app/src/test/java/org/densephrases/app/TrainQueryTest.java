@@ -86,17 +86,13 @@ class TrainQueryTest {
             + " tea are made from the leaves of Camellia sinensis."));
   }
 
-  static String json(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-  }
-
   @BeforeAll
   void buildModelDumpAndData() throws IOException {
     corpus = tmp.resolve("corpus.jsonl");
     StringBuilder sb = new StringBuilder();
     for (CorpusParagraph p : paragraphs()) {
-      sb.append("{\"id\": ").append(json(p.id())).append(", \"title\": ").append(json(p.title()))
-          .append(", \"text\": ").append(json(p.text())).append("}\n");
+      sb.append("{\"id\": ").append(VerbsEndToEndTest.json(p.id())).append(", \"title\": ").append(VerbsEndToEndTest.json(p.title()))
+          .append(", \"text\": ").append(VerbsEndToEndTest.json(p.text())).append("}\n");
     }
     Files.writeString(corpus, sb, StandardCharsets.UTF_8);
     String[][] qs = {
@@ -116,16 +112,16 @@ class TrainQueryTest {
       if (n++ > 0) {
         d.append(", ");
       }
-      d.append("{\"title\": ").append(json(p.title())).append(", \"paragraphs\": [{\"context\": ")
-          .append(json(p.text())).append(", \"qas\": [");
+      d.append("{\"title\": ").append(VerbsEndToEndTest.json(p.title())).append(", \"paragraphs\": [{\"context\": ")
+          .append(VerbsEndToEndTest.json(p.text())).append(", \"qas\": [");
       int k = 0;
       for (String[] q : qs) {
         if (!q[0].equals(p.id())) {
           continue;
         }
         qa.add(new String[] {q[1], q[2]});
-        d.append(k++ > 0 ? ", " : "").append("{\"id\": ").append(json(p.id() + k)).append(", \"question\": ")
-            .append(json(q[1])).append(", \"answers\": [{\"text\": ").append(json(q[2]))
+        d.append(k++ > 0 ? ", " : "").append("{\"id\": ").append(VerbsEndToEndTest.json(p.id() + k)).append(", \"question\": ")
+            .append(VerbsEndToEndTest.json(q[1])).append(", \"answers\": [{\"text\": ").append(VerbsEndToEndTest.json(q[2]))
             .append(", \"answer_start\": ").append(p.text().indexOf(q[2])).append("}]}");
       }
       d.append("]}]}");

@@ -477,7 +477,8 @@ public final class QueryTrainer implements AutoCloseable {
     String recipe = String.format(Locale.ROOT, "query-side fine-tuning of %s: %d steps x %d questions, top-%d, lr %s,"
         + " no-positive %s", phraseModelId, stats.steps(), options.batch(), options.topK(), options.learningRate(),
         options.noPositive().name().toLowerCase(Locale.ROOT));
-    byte[] tok = Files.readAllBytes(RawPhraseModel.read(phraseModelDir).tokenizerFile());
+    byte[] tok = Files.readAllBytes(RawPhraseModel.modelFile(phraseModelDir)
+        .resolveSibling(RawPhraseModel.TOKENIZER_FILE)); // the phrase model's tokenizer, beside its model file
     Path f = PhraseModelFile.writeQuestionSide(model, id, loaded.meta().asQuestionSide(phraseModelId, recipe),
         PhraseModelFile.Dtype.INT8, tok, outDir);
     JsonObject o = new JsonObject();
