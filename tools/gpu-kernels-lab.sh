@@ -4,8 +4,9 @@
 # torch ~12 s, the other groups ~25 s; each stage under its own time limit, the whole under the budget, 150 s).
 #   1. builds native/ (library, tests, bench) and counts the int8 mma (IMMA) and local-memory accesses in the s8
 #      kernel's SASS
-#   2. correctness of every variant, old and new: test_scan run directly (its FAIL lines name the knobs, so a
-#      failing variant is left out of the 'fastest in the lab' column), then the rest of ctest
+#   2. correctness of every kernel: test_scan (the library's) and test_lab (the lab's variants, native/bench) run
+#      directly (their FAIL lines name the knobs, so a failing variant is left out of the 'fastest in the lab'
+#      column), then the rest of ctest
 #   3. dp_bench --group lab (the default and every variant of the flat scans: nq 1..256, k up to 2048, the s8
 #      kernel's pipelined loads, IVF on the s8 kernel, the coalesced FP32 kernel) and torch's flat rows
 #   4. report: benchmarks/results/gpu-kernels.md (the chosen default per row, the lab's fastest beside it),
@@ -39,32 +40,42 @@ if [[ ! -f native/build/CMakeCache.txt ]] && command -v ninja >/dev/null; then g
   cmake --build native/build -j "$(nproc)" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] '; } >>"$tests" 2>&1
 if [[ ! -x native/build/bench/dp_bench ]]; then say "build failed"; cp "$tests" "$OUT/" 2>/dev/null; exit 1; fi
 say "built"
-obj=$(find native/build -name 'scan_s8.cu.o' | head -1)
-if command -v cuobjdump >/dev/null && [[ -n "$obj" ]]; then
-  say "SASS of scan_s8.cu.o: $(cuobjdump --dump-sass "$obj" | grep -c 'IMMA') IMMA, $(cuobjdump --dump-sass "$obj" |
-    grep -cE '\b(LDL|STL)\b') LDL/STL"
-fi
+# the s8 kernel: the library's (scan_s8.cu) and the lab's variants (scan_s8_variants.cu)
+for name in scan_s8.cu.o scan_s8_variants.cu.o; do
+  obj=$(find native/build -name "$name" | head -1)
+  if command -v cuobjdump >/dev/null && [[ -n "$obj" ]]; then
+    say "SASS of $name: $(cuobjdump --dump-sass "$obj" | grep -c 'IMMA') IMMA, $(cuobjdump --dump-sass "$obj" |
+      grep -cE '\b(LDL|STL)\b') LDL/STL"
+  fi
+done
 
-# Correctness. test_scan's stdout line-buffered so each FAIL follows the case it belongs to.
+# Correctness. stdout line-buffered so each FAIL follows the case it belongs to; test_scan runs the library's
+# kernels (the chosen rows), test_lab the variants (the knobs of a case end its name).
 export DP_TEST_SEED=${DP_TEST_SEED:-$((RANDOM * 32768 + RANDOM))}
 say "test_scan (seed $DP_TEST_SEED)"
-timeout 60 stdbuf -oL native/build/tests/test_scan >"$out/test_scan.txt" 2>&1
+timeout 40 stdbuf -oL native/build/tests/test_scan >"$out/test_scan.txt" 2>&1
 scan_rc=$?
-cat "$out/test_scan.txt" >>"$tests"
 say "test_scan exit $scan_rc"
+say "test_lab (seed $DP_TEST_SEED)"
+timeout 60 stdbuf -oL native/build/bench/test_lab >>"$out/test_scan.txt" 2>&1
+lab_rc=$?
+cat "$out/test_scan.txt" >>"$tests"
+say "test_lab exit $lab_rc"
 # Variants to leave out of the chosen rows: the knobs named by a failing case (or by the case a crash followed).
-exclude=$(awk '/^  (flat|ivf)/ {last=$0} /FAIL/ {l=($0 ~ /s8x|select|l2pf/) ? $0 : last;
+exclude=$(awk '/^  (flat|ivf|span)/ {last=$0} /FAIL/ {l=($0 ~ /s8x|select|l2pf/) ? $0 : last;
   if (l ~ /s8x3/) print "s8 x3"; if (l ~ /s8x2/) print "s8 x2"; if (l ~ /select/) print "select";
   if (l ~ /l2pf/) print "L2 prefetch"; if (l ~ /s8pipe/) print "pipelined loads"; if (l ~ /f32c/) print "coalesced"}' \
   "$out/test_scan.txt" | sort -u | paste -sd'|')
 rm -f "$out/test_scan.txt"
-if [[ $scan_rc -ne 0 && $scan_rc -ne 77 && -z "$exclude" ]]; then exclude='s8 x|select|L2 prefetch|pipelined|coalesced'; fi
+if [[ ($scan_rc -ne 0 && $scan_rc -ne 77 || $lab_rc -ne 0 && $lab_rc -ne 77) && -z "$exclude" ]]; then
+  exclude='s8 x|select|L2 prefetch|pipelined|coalesced'
+fi
 # The chosen rows carry no label: a failure of a default case is said on the page itself.
 warn=""
 if [[ $scan_rc -ne 0 && $scan_rc -ne 77 ]]; then warn="test_scan exit $scan_rc in this run (gpu-kernels-lab-tests.log)"; fi
 say "variants left out of the fastest-in-the-lab column: ${exclude:-none}"
-(cd native/build && timeout 40 ctest -E test_scan --output-on-failure --timeout 35 2>&1) >>"$tests"
-say "ctest (without test_scan) exit $?"
+(cd native/build && timeout 40 ctest -E 'test_scan|test_lab' --output-on-failure --timeout 35 2>&1) >>"$tests"
+say "ctest (without test_scan, test_lab) exit $?"
 
 # Our lab rows, then torch's flat rows.
 say "dp_bench --group lab"

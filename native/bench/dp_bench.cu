@@ -1,4 +1,5 @@
-// dp_bench: times every kernel of libdensephrases with CUDA events (median of many runs after warm-up) and the
+// dp_bench: times every kernel of libdensephrases and the lab's variants (lab.h: the library's planners under the
+// lab's knobs, variant kernels from variants/) with CUDA events (median of many runs after warm-up) and the
 // device's copy / read bandwidth, printing one JSON object per result on lines starting with "RESULT ".
 //
 //   dp_bench [--group bandwidth|flat|lab|ivf|pq|span|loss|all] [--quick]
@@ -21,9 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "common/tuning.h"
-#include "span/span_kernels.h"
 #include "densephrases.h"
+#include "lab.h"
 
 namespace {
 
@@ -259,7 +259,7 @@ void flat_one(int type, int64_t n, int dim, const void* codes, const float* off,
   float* os = dalloc<float>((size_t)nq * k);
   int64_t* oi = dalloc<int64_t>((size_t)nq * k);
   dp::tuning() = t;
-  auto run = [&](int) { DP(dp_scan_flat(type, codes, off, sc, n, dim, q, nq, k, os, oi, nullptr)); };
+  auto run = [&](int) { DP(dp::lab_scan_flat(type, codes, off, sc, n, dim, q, nq, k, os, oi, nullptr)); };
   run(0);
   CK(cudaDeviceSynchronize());
   // a sanity look at the answer: the best score of query 0 is finite
@@ -490,7 +490,7 @@ void ivf_lab(const int8_t* codes, const float* off, const float* sc, int64_t n, 
       }
       dp::tuning() = t;
       auto run = [&](int) {
-        DP(dp_scan_ivf(DP_INT8, codes, off, sc, n, dim, doff, nlist, nullptr, q, nq, dprobes, nprobe, bias, k, os, oi,
+        DP(dp::lab_scan_ivf(DP_INT8, codes, off, sc, n, dim, doff, nlist, nullptr, q, nq, dprobes, nprobe, bias, k, os, oi,
                        nullptr));
       };
       run(0);
@@ -577,7 +577,7 @@ void pq() {
       if (global_lut && nprobe != 128) continue;
       dp::tuning().pq_force_global_lut = global_lut;
       auto run = [&](int) {
-        DP(dp_scan_ivf_pq(codes, m, cb, n, dim, doff, nlist, nullptr, q, nq, dprobes, nprobe, nullptr, k, os, oi,
+        DP(dp::lab_scan_ivf_pq(codes, m, cb, n, dim, doff, nlist, nullptr, q, nq, dprobes, nprobe, nullptr, k, os, oi,
                           nullptr));
       };
       run(0);
@@ -647,7 +647,7 @@ void span() {
       for (int dir : {0, 1}) {
         if (dir == 1 && (type != DP_FP16 || L != 30)) continue;
         auto run = [&](int i) {
-          DP(dp_span_score(type, tokens, type == DP_INT8 ? off : nullptr, type == DP_INT8 ? sc : nullptr, ntok, dim,
+          DP(dp::lab_span_score(type, tokens, type == DP_INT8 ? off : nullptr, type == DP_INT8 ? sc : nullptr, ntok, dim,
                            dstarts, ndocs, qs, qe, nq, cands[i % nsets], kc, L, dir, k, other, cs, ts, te, tsc,
                            nullptr));
         };

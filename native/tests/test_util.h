@@ -72,6 +72,8 @@ inline std::mt19937_64& rng() {
   return r;
 }
 
+inline const char* type_name(int t) { return t == DP_FP32 ? "fp32" : t == DP_FP16 ? "fp16" : "int8"; }
+
 inline float uniform(float lo, float hi) { return std::uniform_real_distribution<float>(lo, hi)(rng()); }
 inline int64_t randint(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng()); }
 inline float normal() { return std::normal_distribution<float>(0.f, 1.f)(rng()); }

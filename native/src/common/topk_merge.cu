@@ -2,7 +2,6 @@
 #include "block_topk.cuh"
 #include "status.h"
 #include "topk_merge.h"
-#include "tuning.h"
 
 namespace dp {
 namespace {

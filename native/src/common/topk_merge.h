@@ -8,7 +8,7 @@ namespace dp {
 
 // Per query, merges `lists` partial top-k lists (each k entries, -inf/-1 padded) into the final k best:
 // in (query)(list)(k) -> out (query)(k), descending, missing slots (-inf, -1). lists * k < 2^31. select: full
-// buffers shrink by radix select instead of the bitonic sort (the caller's decision, tuning.h).
+// buffers shrink by radix select instead of the bitonic sort (the caller's decision: ScanConfig, scan_config.h).
 void dp_run_topk_merge(const float* d_in_score, const int64_t* d_in_id, int num_queries, int lists, int k,
                        float* d_out_score, int64_t* d_out_id, cudaStream_t stream, bool select);
 

@@ -10,7 +10,7 @@
 #include "../common/device.h"
 #include "../common/status.h"
 #include "../common/topk_merge.h"
-#include "../common/tuning.h"
+#include "scan_config.h"
 #include "scan_kernels.h"
 
 namespace dp {
@@ -48,25 +48,25 @@ void validate_ivf(const int64_t* d_list_offsets, int nlist, const int32_t* d_pro
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Blocks the grid aims for: one full wave of the kernel.
-int64_t target_blocks(int occupancy) {
+int64_t target_blocks(const ScanConfig& cfg, int occupancy) {
   const DeviceProps& dev = device_props();
-  int per_sm = tuning().scan_blocks_per_sm > 0 ? tuning().scan_blocks_per_sm : occupancy;
+  int per_sm = cfg.blocks_per_sm > 0 ? cfg.blocks_per_sm : occupancy;
   return (int64_t)dev.sm_count * std::max(1, per_sm);
 }
 
 // Partial lists per query that stay under the temp budget (at least 1).
-int64_t lists_budget(int nq, int k) {
+int64_t lists_budget(const ScanConfig& cfg, int nq, int k) {
   int64_t per_list = (int64_t)nq * k * (int64_t)(sizeof(float) + sizeof(int64_t));
-  return std::max<int64_t>(1, tuning().scan_temp_budget / per_list);
+  return std::max<int64_t>(1, cfg.temp_budget / per_list);
 }
 
 // Geometry of a flat scan over n rows with `qa` queries per block.
-void plan_flat(ScanParams& p, int occupancy) {
+void plan_flat(const ScanConfig& cfg, ScanParams& p, int occupancy) {
   p.ivf = 0;
   p.num_qtiles = (int)ceil_div(p.nq, p.qa);
-  int64_t chunks = std::max<int64_t>(1, target_blocks(occupancy) / p.num_qtiles);
+  int64_t chunks = std::max<int64_t>(1, target_blocks(cfg, occupancy) / p.num_qtiles);
   chunks = std::min(chunks, std::max<int64_t>(1, ceil_div(p.num_vectors, kMinRowsPerChunk)));
-  chunks = std::min(chunks, lists_budget(p.nq, p.k));
+  chunks = std::min(chunks, lists_budget(cfg, p.nq, p.k));
   int64_t rows = ceil_div(ceil_div(p.num_vectors, chunks), kTileRows) * kTileRows;
   p.rows_per_chunk = rows;
   p.num_chunks = (int)ceil_div(p.num_vectors, rows);
@@ -75,13 +75,13 @@ void plan_flat(ScanParams& p, int occupancy) {
 }
 
 // Geometry of an IVF scan: one query per block, `groups` probe groups per query.
-void plan_ivf(ScanParams& p, int occupancy) {
+void plan_ivf(const ScanConfig& cfg, ScanParams& p, int occupancy) {
   p.ivf = 1;
   p.qa = 1;
   p.num_qtiles = p.nq;
   const int64_t min_groups = ceil_div(p.nprobe, kMaxSegments);
-  int64_t groups = std::min<int64_t>(p.nprobe, ceil_div(target_blocks(occupancy), p.nq));
-  groups = std::min(groups, lists_budget(p.nq, p.k));
+  int64_t groups = std::min<int64_t>(p.nprobe, ceil_div(target_blocks(cfg, occupancy), p.nq));
+  groups = std::min(groups, lists_budget(cfg, p.nq, p.k));
   groups = std::max(groups, min_groups);
   p.groups = (int)groups;
   p.lists_per_query = p.groups;
@@ -91,7 +91,7 @@ void plan_ivf(ScanParams& p, int occupancy) {
 // Allocates the partial lists (or points them at the output when there is one list per query), launches
 // `run`, then the merge.
 template <class Run>
-void scan_and_merge(ScanParams& p, float* d_out_scores, int64_t* d_out_ids, cudaStream_t stream, Run&& run) {
+void scan_and_merge(const ScanConfig& cfg, ScanParams& p, float* d_out_scores, int64_t* d_out_ids, cudaStream_t stream, Run&& run) {
   if (p.lists_per_query == 1) {
     p.tmp_score = d_out_scores;
     p.tmp_id = d_out_ids;
@@ -106,51 +106,73 @@ void scan_and_merge(ScanParams& p, float* d_out_scores, int64_t* d_out_ids, cuda
   p.tmp_id = ids.as<int64_t>();
   run();
   dp_run_topk_merge(p.tmp_score, p.tmp_id, p.nq, p.lists_per_query, p.k, d_out_scores, d_out_ids, stream,
-                    tuning().topk_select && p.k >= tuning().topk_select_min_k);
+                    cfg.topk_select && p.k >= cfg.topk_select_min_k);
+}
+
+// Sets the kernel's shared-memory limit to `smem` and returns its blocks per SM.
+int scan_occupancy(const void* kern, size_t smem) {
+  DP_CUDA(cudaFuncSetAttribute(kern, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+  int blocks = 0;
+  DP_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kern, kScanThreads, smem));
+  return blocks;
+}
+
+// One launch of a scan kernel (any of the tables' instantiations: they all take a ScanParams).
+void launch_scan(const void* kern, const ScanParams& p, int blocks, size_t smem, cudaStream_t stream,
+                 const char* name) {
+  DP_CUDA(cudaFuncSetAttribute(kern, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+  ScanParams arg = p;
+  void* args[] = {&arg};
+  DP_CUDA(cudaLaunchKernel(kern, dim3((unsigned)blocks), dim3(kScanThreads), args, smem, stream));
+  check_launch(name);
 }
 
 // Dense (FP32 / FP16 / INT8) flat or IVF scan.
-void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids, cudaStream_t stream) {
+void dense_scan(const ScanConfig& cfg, ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids,
+                cudaStream_t stream) {
   const DeviceProps& dev = device_props();
   const size_t limit = (size_t)dev.max_smem_optin;
   p.row_bytes = (int64_t)p.dim * (p.type == DP_FP32 ? 4 : p.type == DP_FP16 ? 2 : 1);
   p.cap = topk_cap(p.k, kScanRound);
-  const int max_qa = std::max(1, std::min(16, tuning().scan_max_queries_per_block));
+  const int max_qa = std::max(1, std::min(16, cfg.max_queries_per_block));
 
-  // Radix select between rounds from a k that depends on the kernel (tuning.h: measured per kernel).
-  bool select = tuning().topk_select && p.k >= tuning().topk_select_min_k;
+  // Radix select between rounds from a k that depends on the kernel (measured per kernel, NOTES.md).
+  bool select = cfg.topk_select && p.k >= cfg.topk_select_min_k;
   p.topk_select = select ? 1 : 0;
-  p.l2_prefetch = tuning().scan_l2_prefetch ? 1 : 0;
-  const int pieces = tuning().scan_s8_pieces;
-  if (!tuning().scan_force_generic && p.type == DP_INT8 && (pieces == 2 || pieces == 3) &&
-      (!ivf || tuning().scan_s8_ivf) && p.nq >= tuning().scan_s8_min_queries &&
-      scan_mma_supported(p.type, p.row_bytes, p.codes)) {
+  const S8Kernels& s8 = cfg.s8;
+  p.l2_prefetch = s8.l2_prefetch ? 1 : 0;
+  if (!cfg.force_generic && p.type == DP_INT8 && s8.kernel != nullptr && (!ivf || cfg.s8_ivf) &&
+      p.nq >= cfg.s8_min_queries && scan_mma_supported(p.type, p.row_bytes, p.codes)) {
     // int8 tensor cores: query tiles up to 32 columns (the weights take 1 byte per piece instead of 4).
+    const int pieces = s8.pieces;
     p.s8_pieces = pieces;
-    p.s8_pipelined = tuning().scan_s8_pipelined && pieces == 2 ? 1 : 0;
+    p.s8_pipelined = s8.pipelined ? 1 : 0;
     p.dpad = scan_s8_dpad(p.dim);
-    const int max_s8 = std::max(1, std::min(32, tuning().scan_s8_max_queries_per_block));
+    const int max_s8 = std::max(1, std::min(32, cfg.s8_max_queries_per_block));
     auto nt_of = [](int q) { return q > 16 ? 4 : q > 8 ? 2 : 1; };
     int qa = ivf ? 1 : std::min(p.nq, max_s8);
     while (qa > 1 && scan_s8_smem(nt_of(qa), pieces, p.dpad, ivf, qa, p.cap, select) > limit) --qa;
     const int nt = nt_of(qa);
     size_t smem = scan_s8_smem(nt, pieces, p.dpad, ivf, qa, p.cap, select);
-    if (!ivf && tuning().scan_flat_blocks_per_sm == 1)  // more shared memory than two blocks can share
+    if (!ivf && cfg.flat_blocks_per_sm == 1)  // more shared memory than two blocks can share
       smem = std::max(smem, std::min(limit, (size_t)dev.smem_per_sm / 2 + 1024));
-    if (smem <= limit) {
+    const void* kern = s8.kernel(nt);
+    if (smem <= limit && kern != nullptr) {
       p.qa = qa;
-      const int occ = scan_s8_occupancy(nt, pieces, p.s8_pipelined != 0, smem);
+      const int occ = scan_occupancy(kern, smem);
       DP_REQUIRE(occ >= 1, "scan kernel does not fit on this device");
-      if (ivf) plan_ivf(p, occ); else plan_flat(p, occ);
+      if (ivf) plan_ivf(cfg, p, occ); else plan_flat(cfg, p, occ);
       const int blocks = ivf ? p.groups * p.nq : p.num_chunks * p.num_qtiles;
-      scan_and_merge(p, d_out_scores, d_out_ids, stream, [&] { dp_run_scan_s8(p, nt, blocks, smem, stream); });
+      scan_and_merge(cfg, p, d_out_scores, d_out_ids, stream,
+                     [&] { launch_scan(kern, p, blocks, smem, stream, "scan_s8_kernel"); });
       return;
     }
   }
-  if (!tuning().scan_force_generic && scan_mma_supported(p.type, p.row_bytes, p.codes)) {
-    select = tuning().topk_select && p.k >= tuning().topk_select_min_k_mma;
+  if (!cfg.force_generic && cfg.mma.kernel != nullptr && scan_mma_supported(p.type, p.row_bytes, p.codes)) {
+    select = cfg.topk_select && p.k >= cfg.topk_select_min_k_mma;
     p.topk_select = select ? 1 : 0;
     p.s8_pieces = 0;
+    p.s8_pipelined = 0;
     p.dpad = scan_mma_dpad(p.type, p.dim);
     int qa = ivf ? 1 : std::min(p.nq, max_qa);
     int nt = qa > 8 ? 2 : 1;
@@ -159,48 +181,71 @@ void dense_scan(ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids
       nt = qa > 8 ? 2 : 1;
     }
     size_t smem = scan_mma_smem(nt, p.dpad, ivf, qa, p.cap, select);
-    if (!ivf && tuning().scan_flat_blocks_per_sm == 1)  // more shared memory than two blocks can share
+    if (!ivf && cfg.flat_blocks_per_sm == 1)  // more shared memory than two blocks can share
       smem = std::max(smem, std::min(limit, (size_t)dev.smem_per_sm / 2 + 1024));
-    if (smem <= limit) {
+    const void* kern = cfg.mma.kernel(p.type, nt, select);  // nullptr: not in this table (the CUDA-core kernel)
+    if (smem <= limit && kern != nullptr) {
       p.qa = qa;
-      const int occ = scan_mma_occupancy(p.type, nt, select, smem);
+      const int occ = scan_occupancy(kern, smem);
       DP_REQUIRE(occ >= 1, "scan kernel does not fit on this device");
-      if (ivf) plan_ivf(p, occ); else plan_flat(p, occ);
+      if (ivf) plan_ivf(cfg, p, occ); else plan_flat(cfg, p, occ);
       const int blocks = ivf ? p.groups * p.nq : p.num_chunks * p.num_qtiles;
-      scan_and_merge(p, d_out_scores, d_out_ids, stream, [&] { dp_run_scan_mma(p, nt, blocks, smem, stream); });
+      scan_and_merge(cfg, p, d_out_scores, d_out_ids, stream,
+                     [&] { launch_scan(kern, p, blocks, smem, stream, "scan_mma_kernel"); });
       return;
     }
   }
   p.s8_pieces = 0;
+  p.s8_pipelined = 0;
   p.topk_select = 0;  // the CUDA-core kernels keep the sort
-  p.f32_coalesced = tuning().scan_f32_coalesced && scan_f32c_supported(p) ? 1 : 0;
-  const bool f32c = p.f32_coalesced != 0;
+  const bool f32c = cfg.f32.kernel != nullptr && cfg.f32.supported(p);
+  p.f32_coalesced = f32c ? 1 : 0;
+  auto smem_of = [&](int qs, int qa) {
+    return f32c ? cfg.f32.smem(qs, p.dim, ivf, qa, p.cap) : scan_generic_smem(qs, p.dim, ivf, qa, p.cap);
+  };
   int qa = ivf ? 1 : std::min(p.nq, max_qa);
   auto qs_of = [](int q) { return q <= 1 ? 1 : q <= 4 ? 4 : 16; };
-  while (qa > 1 && scan_generic_smem(qs_of(qa), p.dim, ivf, qa, p.cap, f32c) > limit) --qa;
+  while (qa > 1 && smem_of(qs_of(qa), qa) > limit) --qa;
   const int qs = qs_of(qa);
-  const size_t smem = scan_generic_smem(qs, p.dim, ivf, qa, p.cap, f32c);
+  const size_t smem = smem_of(qs, qa);
   DP_REQUIRE(smem <= limit, "scan needs " + str((int64_t)smem) + " bytes of shared memory, the device allows " +
                                 str((int64_t)limit));
   p.qa = qa;
   p.qstride = qs;
-  const int occ = scan_generic_occupancy(p, qs, smem);
+  const void* kern = f32c ? cfg.f32.kernel(qs) : scan_generic_kernel(p, qs);
+  const int occ = scan_occupancy(kern, smem);
   DP_REQUIRE(occ >= 1, "scan kernel does not fit on this device");
-  if (ivf) plan_ivf(p, occ); else plan_flat(p, occ);
+  if (ivf) plan_ivf(cfg, p, occ); else plan_flat(cfg, p, occ);
   const int blocks = ivf ? p.groups * p.nq : p.num_chunks * p.num_qtiles;
-  scan_and_merge(p, d_out_scores, d_out_ids, stream, [&] { dp_run_scan_generic(p, qs, blocks, smem, stream); });
+  const char* name = f32c ? "scan_f32c_kernel" : "scan_generic_kernel";
+  scan_and_merge(cfg, p, d_out_scores, d_out_ids, stream, [&] { launch_scan(kern, p, blocks, smem, stream, name); });
 }
 
 }  // namespace
-}  // namespace dp
 
-using namespace dp;
+ScanConfig default_scan_config() {
+  ScanConfig c;
+  c.mma = mma_kernels();  // the burst loop (v1)
+  c.s8 = s8_kernels();    // 2 pieces, the burst loop, no L2 prefetch
+  c.f32 = F32Kernels{nullptr, nullptr, nullptr};  // FP32 on the one-row-per-lane CUDA-core kernel
+  c.force_generic = false;
+  c.max_queries_per_block = 16;
+  c.s8_max_queries_per_block = 32;
+  c.s8_min_queries = 1;
+  c.s8_ivf = false;  // IVF INT8 on the fp16 tensor-core kernel
+  c.blocks_per_sm = 0;       // the occupancy
+  c.flat_blocks_per_sm = 1;  // one block per SM
+  c.temp_budget = int64_t(1) << 30;
+  c.topk_select = true;
+  c.topk_select_min_k = 1000;
+  c.topk_select_min_k_mma = 2048;
+  c.pq_global_lut = false;  // PQ tables in shared memory where they fit
+  return c;
+}
 
-extern "C" {
-
-DP_API int dp_scan_flat(int type, const void* d_codes, const float* d_offset, const float* d_scale,
-                        int64_t num_vectors, int dim, const float* d_queries, int num_queries, int k,
-                        float* d_out_scores, int64_t* d_out_ids, void* stream) {
+int scan_flat(const ScanConfig& cfg, int type, const void* d_codes, const float* d_offset, const float* d_scale,
+              int64_t num_vectors, int dim, const float* d_queries, int num_queries, int k, float* d_out_scores,
+              int64_t* d_out_ids, void* stream) {
   return guarded("dp_scan_flat", [&] {
     validate_codes(type, d_codes, d_offset, d_scale, num_vectors);
     validate_queries(d_queries, num_queries, dim, k, d_out_scores, d_out_ids);
@@ -219,16 +264,15 @@ DP_API int dp_scan_flat(int type, const void* d_codes, const float* d_offset, co
     p.queries = d_queries;
     p.nq = num_queries;
     p.k = k;
-    dense_scan(p, false, d_out_scores, d_out_ids, s);
+    dense_scan(cfg, p, false, d_out_scores, d_out_ids, s);
     return DP_OK;
   });
 }
 
-DP_API int dp_scan_ivf(int type, const void* d_codes, const float* d_offset, const float* d_scale,
-                       int64_t num_vectors, int dim, const int64_t* d_list_offsets, int nlist,
-                       const int64_t* d_ids, const float* d_queries, int num_queries, const int32_t* d_probes,
-                       int nprobe, const float* d_probe_bias, int k, float* d_out_scores, int64_t* d_out_ids,
-                       void* stream) {
+int scan_ivf(const ScanConfig& cfg, int type, const void* d_codes, const float* d_offset, const float* d_scale,
+             int64_t num_vectors, int dim, const int64_t* d_list_offsets, int nlist, const int64_t* d_ids,
+             const float* d_queries, int num_queries, const int32_t* d_probes, int nprobe,
+             const float* d_probe_bias, int k, float* d_out_scores, int64_t* d_out_ids, void* stream) {
   return guarded("dp_scan_ivf", [&] {
     validate_codes(type, d_codes, d_offset, d_scale, num_vectors);
     validate_queries(d_queries, num_queries, dim, k, d_out_scores, d_out_ids);
@@ -248,16 +292,15 @@ DP_API int dp_scan_ivf(int type, const void* d_codes, const float* d_offset, con
     p.probes = d_probes;
     p.probe_bias = d_probe_bias;
     p.nprobe = nprobe;
-    dense_scan(p, true, d_out_scores, d_out_ids, to_stream(stream));
+    dense_scan(cfg, p, true, d_out_scores, d_out_ids, to_stream(stream));
     return DP_OK;
   });
 }
 
-DP_API int dp_scan_ivf_pq(const uint8_t* d_codes, int m, const float* d_codebooks, int64_t num_vectors, int dim,
-                          const int64_t* d_list_offsets, int nlist, const int64_t* d_ids,
-                          const float* d_queries, int num_queries, const int32_t* d_probes, int nprobe,
-                          const float* d_probe_bias, int k, float* d_out_scores, int64_t* d_out_ids,
-                          void* stream) {
+int scan_ivf_pq(const ScanConfig& cfg, const uint8_t* d_codes, int m, const float* d_codebooks,
+                int64_t num_vectors, int dim, const int64_t* d_list_offsets, int nlist, const int64_t* d_ids,
+                const float* d_queries, int num_queries, const int32_t* d_probes, int nprobe,
+                const float* d_probe_bias, int k, float* d_out_scores, int64_t* d_out_ids, void* stream) {
   return guarded("dp_scan_ivf_pq", [&] {
     DP_REQUIRE(m >= 1 && m <= DP_MAX_PQ_M, "m must be in [1, " + str(DP_MAX_PQ_M) + "], got " + str(m));
     validate_queries(d_queries, num_queries, dim, k, d_out_scores, d_out_ids);
@@ -292,15 +335,46 @@ DP_API int dp_scan_ivf_pq(const uint8_t* d_codes, int m, const float* d_codebook
     dp_run_pq_lut(d_queries, d_codebooks, num_queries, dim, m, lut.as<float>(), s);
 
     const bool vec = scan_pq_vec(m, d_codes);
-    bool smem_lut = !tuning().pq_force_global_lut && scan_pq_smem(true, m, p.cap) <= (size_t)dev.max_smem_optin;
+    bool smem_lut = !cfg.pq_global_lut && scan_pq_smem(true, m, p.cap) <= (size_t)dev.max_smem_optin;
     const size_t smem = scan_pq_smem(smem_lut, m, p.cap);
     const int occ = scan_pq_occupancy(smem_lut, vec, smem);
     DP_REQUIRE(occ >= 1, "PQ scan kernel does not fit on this device");
-    plan_ivf(p, occ);
+    plan_ivf(cfg, p, occ);
     const int blocks = p.groups * p.nq;
-    scan_and_merge(p, d_out_scores, d_out_ids, s, [&] { dp_run_scan_pq(p, smem_lut, vec, blocks, smem, s); });
+    scan_and_merge(cfg, p, d_out_scores, d_out_ids, s, [&] { dp_run_scan_pq(p, smem_lut, vec, blocks, smem, s); });
     return DP_OK;
   });
+}
+
+}  // namespace dp
+
+using namespace dp;
+
+extern "C" {
+
+DP_API int dp_scan_flat(int type, const void* d_codes, const float* d_offset, const float* d_scale,
+                        int64_t num_vectors, int dim, const float* d_queries, int num_queries, int k,
+                        float* d_out_scores, int64_t* d_out_ids, void* stream) {
+  return scan_flat(default_scan_config(), type, d_codes, d_offset, d_scale, num_vectors, dim, d_queries,
+                   num_queries, k, d_out_scores, d_out_ids, stream);
+}
+
+DP_API int dp_scan_ivf(int type, const void* d_codes, const float* d_offset, const float* d_scale,
+                       int64_t num_vectors, int dim, const int64_t* d_list_offsets, int nlist,
+                       const int64_t* d_ids, const float* d_queries, int num_queries, const int32_t* d_probes,
+                       int nprobe, const float* d_probe_bias, int k, float* d_out_scores, int64_t* d_out_ids,
+                       void* stream) {
+  return scan_ivf(default_scan_config(), type, d_codes, d_offset, d_scale, num_vectors, dim, d_list_offsets, nlist,
+                  d_ids, d_queries, num_queries, d_probes, nprobe, d_probe_bias, k, d_out_scores, d_out_ids, stream);
+}
+
+DP_API int dp_scan_ivf_pq(const uint8_t* d_codes, int m, const float* d_codebooks, int64_t num_vectors, int dim,
+                          const int64_t* d_list_offsets, int nlist, const int64_t* d_ids,
+                          const float* d_queries, int num_queries, const int32_t* d_probes, int nprobe,
+                          const float* d_probe_bias, int k, float* d_out_scores, int64_t* d_out_ids,
+                          void* stream) {
+  return scan_ivf_pq(default_scan_config(), d_codes, m, d_codebooks, num_vectors, dim, d_list_offsets, nlist, d_ids,
+                     d_queries, num_queries, d_probes, nprobe, d_probe_bias, k, d_out_scores, d_out_ids, stream);
 }
 
 }  // extern "C"

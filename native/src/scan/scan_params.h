@@ -47,10 +47,10 @@ struct ScanParams {
   int topk_select;  // 1: full top-k buffers shrink by radix select between rounds (BlockTopK::select_full)
   int dpad;    // MMA: halves per weight row in shared memory (dim plus a bank-conflict pad)
   int qstride; // generic: floats per dimension in the transposed weights (the kernel's query width)
-  int l2_prefetch;  // int8 tensor-core scan: each warp prefetches its next tile into L2 (prefetch_tile_l2)
-  int s8_pieces;  // INT8 on int8 tensor cores (scan_s8.cu): int8 pieces per query weight (2 or 3)
-  int f32_coalesced;  // FP32 on the coalesced CUDA-core kernel (scan_f32c_kernel, tuning().scan_f32_coalesced)
-  int s8_pipelined;  // scan_s8.cu, 2 pieces: code loads double-buffered in registers (tuning().scan_s8_pipelined)
+  int l2_prefetch;  // int8 tensor-core scan: each warp prefetches its next tile into L2 (prefetch_tile_l2; lab only)
+  int s8_pieces;  // INT8 on int8 tensor cores (scan_s8.cuh): int8 pieces per query weight (2; the lab's 3)
+  int f32_coalesced;  // FP32 on the lab's coalesced CUDA-core kernel (ScanConfig::f32; host side, a record of the plan)
+  int s8_pipelined;  // the lab's s8 kernel with double-buffered code loads (host side, a record of the plan)
 
   // PQ
   int m;

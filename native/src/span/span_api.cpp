@@ -3,21 +3,18 @@
 
 #include "../common/device.h"
 #include "../common/status.h"
-#include "../common/tuning.h"
 #include "span_kernels.h"
 
-using namespace dp;
-
+namespace dp {
 namespace {
 std::string str(int64_t v) { return std::to_string(v); }
 }  // namespace
 
-extern "C" DP_API int dp_span_score(int type, const void* d_tokens, const float* d_offset, const float* d_scale,
-                                    int64_t num_tokens, int dim, const int64_t* d_doc_starts, int64_t num_docs,
-                                    const float* d_q_start, const float* d_q_end, int num_queries,
-                                    const int64_t* d_candidates, int num_candidates, int max_len, int direction,
-                                    int k, int64_t* d_cand_other, float* d_cand_score, int64_t* d_top_start,
-                                    int64_t* d_top_end, float* d_top_score, void* stream) {
+int span_score(const SpanConfig& cfg, int type, const void* d_tokens, const float* d_offset, const float* d_scale,
+               int64_t num_tokens, int dim, const int64_t* d_doc_starts, int64_t num_docs, const float* d_q_start,
+               const float* d_q_end, int num_queries, const int64_t* d_candidates, int num_candidates, int max_len,
+               int direction, int k, int64_t* d_cand_other, float* d_cand_score, int64_t* d_top_start,
+               int64_t* d_top_end, float* d_top_score, void* stream) {
   return guarded("dp_span_score", [&] {
     DP_REQUIRE(type == DP_FP32 || type == DP_FP16 || type == DP_INT8,
                "type must be DP_FP32 (0), DP_FP16 (1) or DP_INT8 (2), got " + str(type));
@@ -67,10 +64,23 @@ extern "C" DP_API int dp_span_score(int type, const void* d_tokens, const float*
     // allocation: cudaMallocAsync from a pool that is trimmed at every synchronization cost ~70-80 us a call, NOTES.md).
     p.counters = reinterpret_cast<unsigned*>(d_top_start);
     p.counter_stride = 2 * (int64_t)k;
-    p.prefetch = tuning().span_prefetch ? 1 : 0;
-    p.skip_topk = span_tuning().skip_topk ? 1 : 0;
-    p.prefilter = span_tuning().prefilter ? 1 : 0;
-    dp_run_span_score(p, s);
+    p.prefetch = cfg.prefetch ? 1 : 0;
+    p.skip_topk = cfg.skip_topk ? 1 : 0;
+    p.prefilter = cfg.prefilter ? 1 : 0;
+    dp_run_span_score(p, cfg, s);
     return DP_OK;
   });
+}
+
+}  // namespace dp
+
+extern "C" DP_API int dp_span_score(int type, const void* d_tokens, const float* d_offset, const float* d_scale,
+                                    int64_t num_tokens, int dim, const int64_t* d_doc_starts, int64_t num_docs,
+                                    const float* d_q_start, const float* d_q_end, int num_queries,
+                                    const int64_t* d_candidates, int num_candidates, int max_len, int direction,
+                                    int k, int64_t* d_cand_other, float* d_cand_score, int64_t* d_top_start,
+                                    int64_t* d_top_end, float* d_top_score, void* stream) {
+  return dp::span_score(dp::default_span_config(), type, d_tokens, d_offset, d_scale, num_tokens, dim, d_doc_starts,
+                        num_docs, d_q_start, d_q_end, num_queries, d_candidates, num_candidates, max_len, direction, k,
+                        d_cand_other, d_cand_score, d_top_start, d_top_end, d_top_score, stream);
 }

@@ -102,7 +102,8 @@ __host__ __device__ inline StreamLayout stream_layout(int64_t row_bytes, int row
 
 // v4 (span_gather.cu): the instantiation for a type and 16-byte rows or not.
 const void* span_kernel(int type, bool vec);
-// v5 (span_stream.cu): chunks per lane for a row size, 0 where v5 does not apply; the instantiation for it.
+// v5 (span_stream.cu): chunks per lane for a row size, 0 where v5 does not apply; the library's instantiation for
+// it (FP32 and FP16; nullptr for INT8, which runs on v4).
 int stream_cpl(int type, int64_t row_bytes);
 const void* stream_kernel(int type, int cpl);
 

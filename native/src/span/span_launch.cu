@@ -58,27 +58,33 @@ LaunchFacts launch_facts(const void* kern, size_t smem) {
 
 }  // namespace
 
-SpanTuning& span_tuning() {
-  static SpanTuning t;
-  return t;
+SpanConfig default_span_config() {
+  SpanConfig c;
+  c.kernel = 0;
+  c.stages = 4;
+  c.prefilter = true;
+  c.skip_topk = false;
+  c.prefetch = false;
+  c.stream_kernel = &stream_kernel;  // FP32 / FP16
+  return c;
 }
 
-void dp_run_span_score(SpanParams& p, cudaStream_t stream) {
+void dp_run_span_score(SpanParams& p, const SpanConfig& cfg, cudaStream_t stream) {
   const int elem = p.type == DP_FP32 ? 4 : p.type == DP_FP16 ? 2 : 1;
   p.row_bytes = (int64_t)p.dim * elem;
   const bool vec = p.row_bytes % 16 == 0 && (reinterpret_cast<uintptr_t>(p.tokens) & 15) == 0;
   p.cap = topk_cap(min(p.k, p.num_candidates), kSpanThreads);
-  const SpanTuning& st = span_tuning();
-  p.stages = st.stages < 2 ? 2 : st.stages > 8 ? 8 : st.stages;
+  p.stages = cfg.stages < 2 ? 2 : cfg.stages > 8 ? 8 : cfg.stages;
   const int64_t total = (int64_t)p.num_queries * p.num_candidates;
 
   // v5 where it applies and fits
   // INT8 stays on v4 unless v5 is forced: measured slower there (run 2 of v5: L=30 0.319 vs 0.246 ms; its
   // 768-byte rows make v5's per-row bookkeeping and the int8 decode, on 8 warps per SM, the limit).
-  const bool want_v5 = st.kernel == 2 || (st.kernel == 0 && p.type != DP_INT8);
+  const bool want_v5 = cfg.kernel == 2 || (cfg.kernel == 0 && p.type != DP_INT8);
   const int cpl = vec && !p.prefetch && want_v5 ? stream_cpl(p.type, p.row_bytes) : 0;
-  if (cpl > 0) {
-    const void* kern = stream_kernel(p.type, cpl);
+  const void* v5 = cpl > 0 ? cfg.stream_kernel(p.type, cpl) : nullptr;
+  if (v5 != nullptr) {
+    const void* kern = v5;
     const size_t smem = stream_layout(p.row_bytes, stream_rows(cpl), p.stages, p.cap).total;
     const LaunchFacts lf = launch_facts(kern, smem);
     if (lf.occ >= 1) {

@@ -1,8 +1,13 @@
-// Internal knobs of the kernel planners. Not part of the C ABI: the benchmark and the tests (which link the
-// static library) set them to time or check one code path; the library itself never changes them.
+// The lab's knobs: which variant of each kernel family a lab run (dp_bench, test_lab) plans with. A Tuning{} /
+// SpanTuning{} is the library's choice (default_scan_config(), default_span_config(); test_lab checks that they
+// plan alike); a knob set otherwise selects a variant: a planning parameter of the library's planners, or a kernel
+// instantiated only here (variants/). The library itself has no knobs (native/NOTES.md, "Tuning knobs").
 #pragma once
 
 #include <stdint.h>
+
+#include "scan/scan_config.h"
+#include "span/span_kernels.h"
 
 namespace dp {
 
@@ -54,5 +59,44 @@ struct Tuning {
 
 // Process-wide; change it only while no call is in flight.
 Tuning& tuning();
+
+// Span scoring's knobs (the span_prefetch experiment is Tuning::span_prefetch).
+struct SpanTuning {
+  // 0: the streamed kernel (v5) for FP32 / FP16 where it applies (16-byte rows, dim <= 1024, no prefetch), else
+  // v4; 1: always the v4 kernel (one candidate per warp at a time, rows in groups of 4 loaded into registers);
+  // 2: v5 wherever it applies, INT8 included (slower than v4 there, native/NOTES.md).
+  int kernel = 0;
+  int stages = 4;          // v5: stages of rows in flight per warp, plus the one being consumed (2..8)
+  bool skip_topk = false;  // bench only: no top-k (outputs top_* not the answer): times the per-candidate part alone
+  bool prefilter = true;   // v5: start the top-k with a threshold that is a lower bound of the k-th best score
+};
+SpanTuning& span_tuning();
+
+// The plans these knobs make: the library's planners with these parameters and kernel tables.
+ScanConfig scan_config(const Tuning& t);
+SpanConfig span_config(const Tuning& t, const SpanTuning& s);
+
+// Host-only check that Tuning{} / SpanTuning{} plan exactly as the library does (same parameters, the same kernel
+// for every case the library runs); returns "" or what differs.
+const char* lab_default_mismatch();
+
+// dp_scan_flat, dp_scan_ivf, dp_scan_ivf_pq, dp_span_score (same arguments and status) under tuning() and
+// span_tuning().
+int lab_scan_flat(int type, const void* d_codes, const float* d_offset, const float* d_scale, int64_t num_vectors,
+                  int dim, const float* d_queries, int num_queries, int k, float* d_out_scores, int64_t* d_out_ids,
+                  void* stream);
+int lab_scan_ivf(int type, const void* d_codes, const float* d_offset, const float* d_scale, int64_t num_vectors,
+                 int dim, const int64_t* d_list_offsets, int nlist, const int64_t* d_ids, const float* d_queries,
+                 int num_queries, const int32_t* d_probes, int nprobe, const float* d_probe_bias, int k,
+                 float* d_out_scores, int64_t* d_out_ids, void* stream);
+int lab_scan_ivf_pq(const uint8_t* d_codes, int m, const float* d_codebooks, int64_t num_vectors, int dim,
+                    const int64_t* d_list_offsets, int nlist, const int64_t* d_ids, const float* d_queries,
+                    int num_queries, const int32_t* d_probes, int nprobe, const float* d_probe_bias, int k,
+                    float* d_out_scores, int64_t* d_out_ids, void* stream);
+int lab_span_score(int type, const void* d_tokens, const float* d_offset, const float* d_scale, int64_t num_tokens,
+                   int dim, const int64_t* d_doc_starts, int64_t num_docs, const float* d_q_start,
+                   const float* d_q_end, int num_queries, const int64_t* d_candidates, int num_candidates,
+                   int max_len, int direction, int k, int64_t* d_cand_other, float* d_cand_score,
+                   int64_t* d_top_start, int64_t* d_top_end, float* d_top_score, void* stream);
 
 }  // namespace dp

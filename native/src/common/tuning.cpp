@@ -1,8 +1,0 @@
-#include "tuning.h"
-
-namespace dp {
-Tuning& tuning() {
-  static Tuning t;
-  return t;
-}
-}  // namespace dp
