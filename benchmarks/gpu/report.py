@@ -47,7 +47,7 @@ def baseline_name(r):
 
 def legacy_chosen(r):
     """For logs written before dp_bench marked the chosen variant (labels relative to the old defaults: the fp16
-    tensor-core kernel for INT8, no radix select): whether r is what this commit's defaults run (native tuning.h:
+    tensor-core kernel for INT8, no radix select): whether r is what this commit's defaults run (native default_scan_config():
     INT8 flat scans on the s8 kernel with 2 pieces, select from k = 1000 there and from k = 2048 on the fp16
     kernel; everything else the unlabelled variant)."""
     m = re.match(r"flat (int8|fp16|fp32) .* k=(\d+)$", r["name"])
@@ -195,8 +195,8 @@ def main():
         lines.append(f"**Warning: {opts['--warn']}.**")
         lines.append("")
     if choose:
-        lines.append("Each row shows the kernel the library runs by default for that kernel and size (native/src/common/"
-                     "tuning.h; native/NOTES.md, 'The kernel the library runs' and 'Choosing the defaults'); 'fastest "
+        lines.append("Each row shows the kernel the library runs by default for that kernel and size (native/src/scan/"
+                     "scan_api.cpp default_scan_config(); native/NOTES.md, 'The kernel the library runs' and 'Choosing the defaults'); 'fastest "
                      "in the lab' names the lab's fastest variant of the row whose tests passed, when it is not the "
                      "chosen one, with its speed against it; every variant: gpu-kernels-lab.md. Variants that failed "
                      f"their tests in the run: {opts.get('--exclude') or 'none'}.")
