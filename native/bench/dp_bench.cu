@@ -203,12 +203,14 @@ void bandwidth() {
 // What a dense scan of this shape runs under the tuning `t` (scan_api.cpp's decisions), as labelled knobs.
 struct Plan {
   std::string kernel;  // "CUDA cores", "fp16 kernel", "s8 x2", "s8 x3"
-  bool pipe = false, select = false, l2pf = false, v2 = false, f32c = false;
+  bool pipe = false, select = false, l2pf = false, v2 = false, f32c = false, sample = false;
   int qtile = 0, blocks_per_sm = 1;
 };
 
 Plan plan_of(const dp::Tuning& t, int type, int nq, int k, bool ivf) {
   Plan p;
+  // the sampled-threshold path of large-k flat scans (the bench's sizes are far above its minimum sample)
+  p.sample = !ivf && t.scan_sample_min_k > 0 && k >= t.scan_sample_min_k;
   const int row_ok = type != DP_FP32;  // the bench's rows are 64-byte multiples
   if (t.scan_force_generic || !row_ok) {
     p.kernel = "CUDA cores";
@@ -244,6 +246,7 @@ std::string plan_label(const dp::Tuning& t, int type, int nq, int k, bool ivf) {
   if (a.l2pf != d.l2pf) parts.push_back(a.l2pf ? "L2 prefetch" : "no L2 prefetch");
   if (a.v2 != d.v2) parts.push_back(a.v2 ? "v2 pipelined loop" : "v1 loop");
   if (a.f32c != d.f32c) parts.push_back(a.f32c ? "coalesced" : "one row per lane");
+  if (a.sample != d.sample) parts.push_back(a.sample ? "sampled threshold" : "no sample");
   if (a.blocks_per_sm != d.blocks_per_sm) parts.push_back(a.blocks_per_sm == 0 ? "blocks/SM as fit" : "1 block/SM");
   std::string l;
   for (const auto& x : parts) l += (l.empty() ? "" : ", ") + x;
@@ -396,6 +399,9 @@ void lab() {
     for (int nq : {1, 16, 64})
       for (int k : {1000, 2048}) {
         flat_one(DP_INT8, n, dim, codes, off, sc, nq, k);  // the default
+        dp::Tuning plain = tune(x2_s);  // the default before the sampled threshold: s8 x2 with the radix select
+        plain.scan_sample_min_k = 0;
+        flat_one(DP_INT8, n, dim, codes, off, sc, nq, k, plain);
         for (const V& v : {fp16k, x3, x2, fp16k_s, x3_s, x2p_s}) {
           if (nq == 64 && v.pieces == 0) continue;  // the fp16 kernel at nq=64: slow at k=100 already
           flat_one(DP_INT8, n, dim, codes, off, sc, nq, k, tune(v));
@@ -413,7 +419,12 @@ void lab() {
     for (int nq : {1, 2, 4, 8, 16, 32, 64, 128, 256}) flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, 100);
     for (int nq : {1, 16})
       for (int k : {100, 1000, 2048}) {
-        if (k != 100) flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, k);
+        if (k != 100) {
+          flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, k);
+          dp::Tuning plain;  // without the sampled threshold
+          plain.scan_sample_min_k = 0;
+          flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, k, plain);
+        }
         flat_one(DP_FP16, n, dim, codes, nullptr, nullptr, nq, k, tune(plan_of(dp::Tuning{}, DP_FP16, nq, k, false).select
                                                                        ? fp16k : fp16k_s));
       }

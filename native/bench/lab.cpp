@@ -38,6 +38,7 @@ ScanConfig scan_config(const Tuning& t) {
   c.topk_select_min_k = t.topk_select_min_k;
   c.topk_select_min_k_mma = t.topk_select_min_k_mma;
   c.pq_global_lut = t.pq_force_global_lut;
+  c.sample_min_k = t.scan_sample_min_k;
   return c;
 }
 
@@ -78,6 +79,10 @@ const char* lab_default_mismatch() {
   if (a.topk_select_min_k != d.topk_select_min_k) return "topk_select_min_k";
   if (a.topk_select_min_k_mma != d.topk_select_min_k_mma) return "topk_select_min_k_mma";
   if (a.pq_global_lut != d.pq_global_lut) return "pq_force_global_lut";
+  if (a.sample_min_k != d.sample_min_k || a.sample_list_k != d.sample_list_k ||
+      a.sample_min_stride != d.sample_min_stride || a.sample_factor != d.sample_factor ||
+      a.sample_budget != d.sample_budget)
+    return "scan_sample_min_k";
   const SpanConfig sa = span_config(Tuning{}, SpanTuning{}), sd = default_span_config();
   if (sa.kernel != sd.kernel || sa.stages != sd.stages || sa.prefilter != sd.prefilter ||
       sa.skip_topk != sd.skip_topk || sa.prefetch != sd.prefetch || sa.stream_kernel != sd.stream_kernel)

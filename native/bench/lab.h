@@ -53,6 +53,8 @@ struct Tuning {
   // and 2048 for every nq measured (1.13-1.78x) and lost at k = 100, nq = 16 (0.89x); on the fp16 kernel it won at
   // k = 2048 (1.30-2.53x) and at nq = 1, k = 1000 (1.13x), but lost at nq = 16, k = 1000 (0.87x).
   bool topk_select = true;
+  // Flat scans with k >= this take the sampled-threshold path (scan_api.cpp; ScanConfig::sample_min_k); 0: never.
+  int scan_sample_min_k = 1000;
   int topk_select_min_k = 1000;
   int topk_select_min_k_mma = 2048;
 };

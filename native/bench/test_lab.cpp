@@ -19,11 +19,12 @@ const char* knobs(bool pq) {
   const dp::Tuning& t = dp::tuning();
   static char buf[96];
   if (pq) return t.pq_force_global_lut ? " global-lut" : "";
-  std::snprintf(buf, sizeof buf, "%s%s%s%s%s%s%s%s", t.scan_force_generic ? " generic" : "",
+  std::snprintf(buf, sizeof buf, "%s%s%s%s%s%s%s%s%s", t.scan_force_generic ? " generic" : "",
                 t.scan_f32_coalesced ? " f32c" : "",
                 t.scan_s8_pieces == 3 ? " s8x3" : t.scan_s8_pieces == 2 ? " s8x2" : "",
                 t.scan_s8_pieces == 2 && t.scan_s8_pipelined ? " s8pipe" : "", t.scan_s8_ivf ? " s8ivf" : "",
-                t.topk_select ? " select" : "", t.scan_pipelined ? " v2" : "", t.scan_l2_prefetch ? " l2pf" : "");
+                t.topk_select ? " select" : "", t.scan_pipelined ? " v2" : "", t.scan_l2_prefetch ? " l2pf" : "",
+                t.scan_sample_min_k == 0 ? " nosample" : "");
   return buf;
 }
 
@@ -142,6 +143,13 @@ int main() {
   dp::tuning().scan_s8_pieces = 3;
   flat_case(DP_INT8, 100000, 128, 40, 2048);
   flat_case(DP_INT8, 30000, 768, 16, 300);
+  dp::tuning() = dp::Tuning{};
+
+  // large-k flat scans without the sampled threshold (scan_sample_min_k = 0: the plain scan, the lab's variant)
+  std::printf(" large k without the sampled threshold\n");
+  dp::tuning().scan_sample_min_k = 0;
+  flat_case(DP_INT8, 400000, 64, 3, 1000);
+  flat_case(DP_FP16, 300000, 64, 2, 2048);
   dp::tuning() = dp::Tuning{};
 
   // FP32 on the coalesced CUDA-core kernel (tuning().scan_f32_coalesced; rows a multiple of 64 bytes, others keep

@@ -74,12 +74,35 @@ struct DevVectors {
   const float* sc(const Vectors& v) const { return v.type == DP_INT8 ? scale.p : nullptr; }
 };
 
-inline void flat_case(int type, int64_t n, int dim, int nq, int k, int dup = 1) {
+// Layouts that defeat the sampled-threshold path of large-k flat scans (scan_api.cpp), so that its check must
+// catch the miss and the plain scan answer: FP16 rows scaled by 4 (they dominate every top-k)
+//   kHotSampled: the 32-row tiles the sample copies (every 32nd tile from the first): the sample's threshold is
+//                passed by the sampled hot rows alone, far fewer than k rows -> the k-th slot stays empty;
+//   kHotRegion:  rows [n/3, n/3 + 3k): one block's list overflows with hot rows above the final k-th score.
+enum Layout { kRandom = 0, kHotSampled = 1, kHotRegion = 2 };
+
+inline void heat_rows(Vectors& v, int layout, int k) {
+  if (layout == kRandom) return;
+  for (int64_t r = 0; r < v.n; ++r) {
+    const bool hot = layout == kHotSampled ? (r / 32) % 32 == 0 : r >= v.n / 3 && r < v.n / 3 + 3 * (int64_t)k;
+    if (!hot) continue;
+    for (int d = 0; d < v.dim; ++d) {
+      const size_t i = (size_t)r * v.dim + d;
+      uint16_t h = f2h((float)(4.0 * v.decoded[i]));
+      std::memcpy(&v.raw[i * 2], &h, 2);
+      v.decoded[i] = h2f(h);
+    }
+  }
+}
+
+inline void flat_case(int type, int64_t n, int dim, int nq, int k, int dup = 1, int layout = kRandom) {
   char what[160];
-  std::snprintf(what, sizeof what, "flat %s n=%lld dim=%d nq=%d k=%d dup=%d%s", type_name(type), (long long)n, dim,
-                nq, k, dup, target().knobs(false));
+  std::snprintf(what, sizeof what, "flat %s n=%lld dim=%d nq=%d k=%d dup=%d%s%s", type_name(type), (long long)n, dim,
+                nq, k, dup, layout == kHotSampled ? " hot-sampled-tiles" : layout == kHotRegion ? " hot-region" : "",
+                target().knobs(false));
   std::printf("  %s\n", what);
   Vectors v = random_vectors(type, n, dim, dup);
+  if (type == DP_FP16) heat_rows(v, layout, k);
   std::vector<float> q = random_floats((size_t)nq * dim);
   DevVectors dv(v);
   Dev<float> dq(q);

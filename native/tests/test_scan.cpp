@@ -37,6 +37,12 @@ int main() {
   flat_case(DP_INT8, 7001, 80, 17, 50);    // the same for INT8, a 16-query tile and a 1-query tile
   flat_case(DP_FP32, 1, 5, 1, 1);
   flat_case(DP_FP16, 0, 64, 2, 5);  // no vectors: all slots empty
+  // large k on the sampled-threshold path (scan_api.cpp): random rows, and two layouts whose miss the check must
+  // catch (the plain scan then answers)
+  flat_case(DP_INT8, 400000, 64, 3, 1000);
+  flat_case(DP_FP16, 300000, 64, 2, 2048);
+  flat_case(DP_FP16, 300000, 64, 2, 1000, 1, kHotSampled);
+  flat_case(DP_FP16, 300000, 64, 2, 1000, 1, kHotRegion);
 
   // IVF
   ivf_case(DP_INT8, 20000, 128, 50, 7, 8, 30, true, true);

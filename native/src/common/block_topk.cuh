@@ -64,11 +64,12 @@ struct BlockTopK {
     hist = select ? reinterpret_cast<uint32_t*>(thresh + nq) : nullptr;
   }
 
-  // Every thread; followed by a __syncthreads() of the caller before the first push.
-  __device__ void init() {
+  // Every thread; followed by a __syncthreads() of the caller before the first push. `start`: the block's
+  // queries' starting thresholds at start[q * stride] (only scores above them are kept), or NULL for -inf.
+  __device__ void init(const float* start = nullptr, int stride = 0) {
     for (int q = threadIdx.x; q < nq; q += blockDim.x) {
       count[q] = 0;
-      thresh[q] = -INFINITY;
+      thresh[q] = start != nullptr ? start[(size_t)q * stride] : -INFINITY;
     }
   }
 

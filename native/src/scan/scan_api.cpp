@@ -4,6 +4,8 @@
 // probe group for IVF), then one block per query merges them (skipped when there is one list per query: the
 // blocks then write the output directly). No (query)(vector) score matrix exists at any size.
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <string>
 
 #include "../common/intmath.h"
@@ -127,9 +129,12 @@ void launch_scan(const void* kern, const ScanParams& p, int blocks, size_t smem,
   check_launch(name);
 }
 
-// Dense (FP32 / FP16 / INT8) flat or IVF scan.
-void dense_scan(const ScanConfig& cfg, ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids,
-                cudaStream_t stream) {
+// What a plan ends with: the kernel, its grid and shared memory for the planned params.
+using ScanLaunch = std::function<void(ScanParams& planned, const void* kern, int blocks, size_t smem,
+                                      const char* name)>;
+
+// Plans a dense (FP32 / FP16 / INT8) flat or IVF scan: the kernel, the query tile and the grid, then `launch`.
+void dense_plan(const ScanConfig& cfg, ScanParams& p, bool ivf, const ScanLaunch& launch) {
   const DeviceProps& dev = device_props();
   const size_t limit = (size_t)dev.max_smem_optin;
   p.row_bytes = (int64_t)p.dim * (p.type == DP_FP32 ? 4 : p.type == DP_FP16 ? 2 : 1);
@@ -163,8 +168,7 @@ void dense_scan(const ScanConfig& cfg, ScanParams& p, bool ivf, float* d_out_sco
       DP_REQUIRE(occ >= 1, "scan kernel does not fit on this device");
       if (ivf) plan_ivf(cfg, p, occ); else plan_flat(cfg, p, occ);
       const int blocks = ivf ? p.groups * p.nq : p.num_chunks * p.num_qtiles;
-      scan_and_merge(cfg, p, d_out_scores, d_out_ids, stream,
-                     [&] { launch_scan(kern, p, blocks, smem, stream, "scan_s8_kernel"); });
+      launch(p, kern, blocks, smem, "scan_s8_kernel");
       return;
     }
   }
@@ -190,8 +194,7 @@ void dense_scan(const ScanConfig& cfg, ScanParams& p, bool ivf, float* d_out_sco
       DP_REQUIRE(occ >= 1, "scan kernel does not fit on this device");
       if (ivf) plan_ivf(cfg, p, occ); else plan_flat(cfg, p, occ);
       const int blocks = ivf ? p.groups * p.nq : p.num_chunks * p.num_qtiles;
-      scan_and_merge(cfg, p, d_out_scores, d_out_ids, stream,
-                     [&] { launch_scan(kern, p, blocks, smem, stream, "scan_mma_kernel"); });
+      launch(p, kern, blocks, smem, "scan_mma_kernel");
       return;
     }
   }
@@ -218,7 +221,90 @@ void dense_scan(const ScanConfig& cfg, ScanParams& p, bool ivf, float* d_out_sco
   if (ivf) plan_ivf(cfg, p, occ); else plan_flat(cfg, p, occ);
   const int blocks = ivf ? p.groups * p.nq : p.num_chunks * p.num_qtiles;
   const char* name = f32c ? "scan_f32c_kernel" : "scan_generic_kernel";
-  scan_and_merge(cfg, p, d_out_scores, d_out_ids, stream, [&] { launch_scan(kern, p, blocks, smem, stream, name); });
+  launch(p, kern, blocks, smem, name);
+}
+
+// Dense (FP32 / FP16 / INT8) flat or IVF scan: plan, scan, merge.
+void dense_scan(const ScanConfig& cfg, ScanParams& p, bool ivf, float* d_out_scores, int64_t* d_out_ids,
+                cudaStream_t stream) {
+  dense_plan(cfg, p, ivf, [&](ScanParams& planned, const void* kern, int blocks, size_t smem, const char* name) {
+    scan_and_merge(cfg, planned, d_out_scores, d_out_ids, stream,
+                   [&] { launch_scan(kern, planned, blocks, smem, stream, name); });
+  });
+}
+
+// The sampled-threshold path of large-k flat scans (ScanConfig::sample_*). Returns false, having done nothing, when
+// it does not apply (k below sample_min_k, too few rows for a sample of useful size).
+//
+// 1. Every stride-th 32-row tile (stride >= sample_min_stride, the copy under sample_budget) is copied (one 2-D
+//    copy) into a temporary and scanned with k_s = ceil(factor * k / stride): the k_s-th best score of query q over
+//    the sample, T_q, is passed by about factor * k of all rows (when the rows' order is unrelated to the scores).
+// 2. The full scan runs with the block lists of sample_list_k (the small-k kernels: small top-k buffers, the widest
+//    query tiles) and every threshold starting at T_q, so a block pushes only its few rows above T_q.
+// 3. The lists are merged into the final top-k, and a check kernel (topk_merge.h) flags a query whose k-th slot is
+//    empty (fewer than k rows above T_q) or which has a full list whose last score is above the final k-th (that
+//    block may have dropped a row of the top-k). One 4-byte copy to the host and a stream synchronization read the
+//    flag; if set, the plain scan runs again from scratch. Either way the result is exact: when the k-th slot holds
+//    a score above T_q, every row of the true top-k scored above T_q and was pushed, and no list that dropped rows
+//    dropped one above the k-th score.
+bool sampled_flat(const ScanConfig& cfg, const ScanParams& p0, float* d_out_scores, int64_t* d_out_ids,
+                  cudaStream_t stream) {
+  const int k = p0.k;
+  const int kb = cfg.sample_list_k;
+  if (cfg.sample_min_k <= 0 || k < cfg.sample_min_k || kb < 1 || kb >= k) return false;
+  const int64_t row_bytes = (int64_t)p0.dim * (p0.type == DP_FP32 ? 4 : p0.type == DP_FP16 ? 2 : 1);
+  const int64_t tile_bytes = row_bytes * kTileRows;
+  const int64_t tiles = p0.num_vectors / kTileRows;
+  int64_t stride = std::max<int64_t>(cfg.sample_min_stride, 1);
+  stride = std::max(stride, ceil_div(tiles * tile_bytes, std::max<int64_t>(cfg.sample_budget, tile_bytes)));
+  const int64_t sample_tiles = tiles / stride;
+  const int64_t sample_rows = sample_tiles * kTileRows;
+  const int ks = (int)std::min<int64_t>(DP_MAX_K, (int64_t)std::ceil(cfg.sample_factor * k / (double)stride));
+  if (sample_rows < 16 * (int64_t)ks) return false;  // too small a sample for a stable threshold
+
+  // 1. the sample and its thresholds
+  TempBuffer sample(sample_rows * row_bytes, stream);
+  DP_CUDA(cudaMemcpy2DAsync(sample.as<void>(), tile_bytes, p0.codes, stride * tile_bytes, tile_bytes, sample_tiles,
+                            cudaMemcpyDeviceToDevice, stream));
+  ScanConfig plain = cfg;
+  plain.sample_min_k = 0;
+  TempBuffer s_score((size_t)p0.nq * ks * sizeof(float), stream);
+  TempBuffer s_id((size_t)p0.nq * ks * sizeof(int64_t), stream);
+  ScanParams ps = p0;
+  ps.codes = sample.as<void>();
+  ps.num_vectors = sample_rows;
+  ps.k = ks;
+  dense_scan(plain, ps, false, s_score.as<float>(), s_id.as<int64_t>(), stream);
+
+  // 2. the full scan into lists of kb, thresholds from the sample (the k_s-th score of each query's sorted list)
+  ScanParams p = p0;
+  p.k = kb;
+  p.init_thresh = s_score.as<float>() + (ks - 1);
+  p.init_stride = ks;
+  TempBuffer flag(sizeof(int), stream);
+  DP_CUDA(cudaMemsetAsync(flag.as<void>(), 0, sizeof(int), stream));
+  // the plan of dense_scan with k = kb; its lists are always a temporary (the check reads them), never the output
+  dense_plan(plain, p, false, [&](ScanParams& planned, const void* kern, int blocks, size_t smem, const char* name) {
+    const int64_t entries = (int64_t)planned.nq * planned.lists_per_query * kb;
+    TempBuffer ls(entries * sizeof(float), stream);
+    TempBuffer li(entries * sizeof(int64_t), stream);
+    planned.tmp_score = ls.as<float>();
+    planned.tmp_id = li.as<int64_t>();
+    launch_scan(kern, planned, blocks, smem, stream, name);
+    // 3. merge, check
+    dp_run_topk_merge(planned.tmp_score, planned.tmp_id, planned.nq, planned.lists_per_query, k, d_out_scores,
+                      d_out_ids, stream, cfg.topk_select && k >= cfg.topk_select_min_k, kb);
+    dp_run_topk_check(planned.tmp_score, planned.nq, planned.lists_per_query, kb, d_out_scores, k,
+                      flag.as<int>(), stream);
+  });
+  int host_flag = 0;
+  DP_CUDA(cudaMemcpyAsync(&host_flag, flag.as<void>(), sizeof(int), cudaMemcpyDeviceToHost, stream));
+  DP_CUDA(cudaStreamSynchronize(stream));
+  if (host_flag != 0) {
+    ScanParams pf = p0;
+    dense_scan(plain, pf, false, d_out_scores, d_out_ids, stream);
+  }
+  return true;
 }
 
 }  // namespace
@@ -240,6 +326,13 @@ ScanConfig default_scan_config() {
   c.topk_select_min_k = 1000;
   c.topk_select_min_k_mma = 2048;
   c.pq_global_lut = false;  // PQ tables in shared memory where they fit
+  c.sample_min_k = 1000;
+  c.sample_list_k = 128;
+  c.sample_min_stride = 32;
+  // ~2.5 k rows above the threshold: fewer than k (a rerun) is a >3-sigma event for a sample of the budget's size
+  // (k_s >= 34 at 38 GB), and per-block lists of 128 hold a block's share even at 66 lists per query (nq = 64)
+  c.sample_factor = 2.5f;
+  c.sample_budget = int64_t(512) << 20;
   return c;
 }
 
@@ -264,7 +357,7 @@ int scan_flat(const ScanConfig& cfg, int type, const void* d_codes, const float*
     p.queries = d_queries;
     p.nq = num_queries;
     p.k = k;
-    dense_scan(cfg, p, false, d_out_scores, d_out_ids, s);
+    if (!sampled_flat(cfg, p, d_out_scores, d_out_ids, s)) dense_scan(cfg, p, false, d_out_scores, d_out_ids, s);
     return DP_OK;
   });
 }

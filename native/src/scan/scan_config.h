@@ -26,6 +26,15 @@ struct ScanConfig {
   int topk_select_min_k;         //   the int8 kernel and the merge
   int topk_select_min_k_mma;     //   the fp16 tensor-core kernel
   bool pq_global_lut;            // PQ tables read through L1 even where they fit in shared memory
+  // Flat scans with k >= sample_min_k (0: never) take the sampled-threshold path (scan_api.cpp): a scan of every
+  // sample_stride-th 32-row tile (stride >= sample_min_stride, the sample under sample_budget bytes) gives each
+  // query the threshold that ~sample_factor * k rows should pass; the full scan keeps only rows above it in
+  // per-block lists of sample_list_k; a check kernel confirms the result exact, else the plain scan runs.
+  int sample_min_k;
+  int sample_list_k;
+  int sample_min_stride;
+  float sample_factor;
+  int64_t sample_budget;
 };
 
 // The library's choice (native/NOTES.md, "The kernel the library runs, per family and case").

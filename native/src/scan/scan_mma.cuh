@@ -332,7 +332,7 @@ __global__ void __launch_bounds__(kScanThreads, 2) scan_mma_kernel(const ScanPar
   st.carve(smem + L.seg, nseg);
   BlockTopK top;
   top.carve(smem + L.topk, bq.qa, p.cap, p.k, SEL);
-  top.init();
+  top.init(p.init_thresh != nullptr ? p.init_thresh + (size_t)bq.q0 * p.init_stride : nullptr, p.init_stride);
 
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, g = lane >> 2, t = lane & 3;
   const int dim = p.dim;

@@ -43,6 +43,11 @@ struct ScanParams {
   int groups;           // IVF: probe groups per query; group g scans probes g, g+groups, ...
   int lists_per_query;  // partial top-k lists per query: num_chunks (flat) or groups (IVF)
 
+  // Per query a starting threshold (only scores above it are kept), at init_thresh[q * init_stride], or NULL: -inf.
+  // The large-k flat path (scan_api.cpp, "sampled threshold") sets it from a scan of a sample of the rows.
+  const float* init_thresh;
+  int init_stride;
+
   int cap;     // top-k buffer capacity per query, topk_cap(k, kScanRound)
   int topk_select;  // 1: full top-k buffers shrink by radix select between rounds (BlockTopK::select_full)
   int dpad;    // MMA: halves per weight row in shared memory (dim plus a bank-conflict pad)

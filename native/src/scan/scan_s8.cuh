@@ -145,7 +145,7 @@ __global__ void __launch_bounds__(kScanThreads, 1) scan_s8_kernel(const ScanPara
   st.carve(smem + L.seg, nseg);
   BlockTopK top;
   top.carve(smem + L.topk, bq.qa, p.cap, p.k, p.topk_select != 0);
-  top.init();
+  top.init(p.init_thresh != nullptr ? p.init_thresh + (size_t)bq.q0 * p.init_stride : nullptr, p.init_stride);
 
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, g = lane >> 2, t = lane & 3;
   const int dim = p.dim;
