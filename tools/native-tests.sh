@@ -15,5 +15,5 @@ if [[ ! -f native/build/CMakeCache.txt ]] || ! command -v ctest >/dev/null; then
   exit 0
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake --build native/build --target test_errors test_scan test_span test_loss test_lab -j "$jobs"
+cmake --build native/build --target test_errors test_scan test_span test_loss test_lab test_encoder -j "$jobs"
 ctest --test-dir native/build --output-on-failure

@@ -173,6 +173,66 @@ DP_API int dp_inbatch_loss(const float* d_q_start, const float* d_q_end, const f
                            int cache, int dim, float* d_loss, float* d_gq_start, float* d_gq_end,
                            float* d_gp_start, float* d_gp_end, void* stream);
 
+/* ---------------------------------------------------------------- 4. BERT encoder (question encoding)
+ *
+ * A BERT encoder (HuggingFace BertModel without the pooler: post-LayerNorm layers, absolute positions, token
+ * types, exact erf GELU, softmax attention scaled by 1/sqrt(head_dim)), forward only, float32 weights and float32
+ * arithmetic on the device. Its Java twin is java/encoder's JavaBert (+ JavaPhraseModel's question heads).
+ *
+ * Life cycle: dp_bert_create (host only: validates the shape, no CUDA call) -> dp_bert_set_tensor for every
+ * weight (the first one allocates all device memory, each copies one tensor synchronously) -> dp_bert_encode any
+ * number of times, from any threads at once (weights are read-only; temporaries are per call) -> dp_bert_destroy.
+ * Weight names are HuggingFace's without a model prefix, dense weights (out)(in) like nn.Linear:
+ *   embeddings.{word_embeddings,position_embeddings,token_type_embeddings}.weight, embeddings.LayerNorm.{weight,bias}
+ *   encoder.layer.L.attention.self.{query,key,value}.{weight,bias}, encoder.layer.L.attention.output.dense.{weight,
+ *   bias}, encoder.layer.L.attention.output.LayerNorm.{weight,bias}, encoder.layer.L.intermediate.dense.{weight,bias},
+ *   encoder.layer.L.output.dense.{weight,bias}, encoder.layer.L.output.LayerNorm.{weight,bias}
+ *   heads.O.weight (hidden)(hidden), heads.O.bias (hidden) for O < num_outputs: linear heads on the first token
+ *   (DensePhrases' q_start / q_end of the shared layout).
+ */
+typedef struct dp_bert dp_bert; /* opaque */
+
+typedef struct dp_bert_config {
+  int vocab_size;
+  int hidden_size;       /* 4 <= hidden_size <= DP_MAX_DIM, a multiple of 4 and of num_heads */
+  int num_layers;        /* 1..DP_BERT_MAX_LAYERS */
+  int num_heads;         /* hidden_size / num_heads <= DP_BERT_MAX_HEAD_DIM */
+  int intermediate_size; /* a multiple of 4, <= 4 * DP_MAX_DIM */
+  int max_positions;     /* position embeddings: a row of dp_bert_encode has at most this many tokens */
+  int type_vocab_size;
+  float layer_norm_eps;  /* in (0, 1e-2) */
+  int num_outputs;       /* 0..DP_BERT_MAX_OUTPUTS linear heads on the first token */
+} dp_bert_config;
+
+#define DP_BERT_MAX_LAYERS 64
+#define DP_BERT_MAX_HEAD_DIM 128
+#define DP_BERT_MAX_OUTPUTS 2
+#define DP_BERT_MAX_SEQ 512    /* tokens per row of one dp_bert_encode call */
+#define DP_BERT_MAX_BATCH 4096 /* rows of one dp_bert_encode call */
+
+/* What dp_bert_encode writes to d_out. */
+typedef enum dp_bert_output {
+  DP_BERT_FIRST = 0, /* the first token ([CLS]) of each row: (batch)(hidden) with no heads, else
+                        (num_outputs)(batch)(hidden), head o of row b at d_out[(o * batch + b) * hidden] */
+  DP_BERT_ALL = 1    /* every token: (batch)(seq)(hidden) last hidden states, 0 after each row's length; heads
+                        are not applied */
+} dp_bert_output;
+
+/* A model of this shape with no weights yet (host memory only). */
+DP_API int dp_bert_create(const dp_bert_config* config, dp_bert** out);
+/* Copies one weight (count floats, row-major, host memory) to the device; finished on return. */
+DP_API int dp_bert_set_tensor(dp_bert* model, const char* name, const float* h_values, int64_t count);
+/* Encodes `batch` rows of token ids: h_ids and h_types (batch)(seq) int32 on the HOST (h_types NULL = all 0),
+ * h_lengths (batch) on the HOST, 1 <= length <= seq: row b is tokens [0, length[b]), positions 0.., fully attended
+ * (padding after length is neither read nor attended: the same as an attention mask of 1s then 0s). Ids, types
+ * and lengths are checked here (in range of the vocabulary, type vocabulary, positions). The host arrays are copied
+ * before return (they may be reused); d_out is written on `stream` (dp_stream_synchronize before reading).
+ * 1 <= batch <= DP_BERT_MAX_BATCH, 1 <= seq <= DP_BERT_MAX_SEQ. Every weight must have been set. */
+DP_API int dp_bert_encode(const dp_bert* model, const int32_t* h_ids, const int32_t* h_types,
+                          const int32_t* h_lengths, int batch, int seq, int output, float* d_out, void* stream);
+/* Frees the model's device memory (after waiting for the device) and the model; NULL is a no-op. */
+DP_API int dp_bert_destroy(dp_bert* model);
+
 #ifdef __cplusplus
 }
 #endif

@@ -68,6 +68,87 @@ void validation() {
   expect_invalid("loss dim", dp_inbatch_loss(f, f, f, f, f, f, 2, 0, 0, f, f, f, f, f, nullptr), "dim");
   expect_invalid("loss cache ptr", dp_inbatch_loss(f, f, f, f, nullptr, f, 2, 3, 8, f, f, f, f, f, nullptr), "cache");
   expect_invalid("loss d_loss", dp_inbatch_loss(f, f, f, f, f, f, 2, 0, 8, nullptr, f, f, f, f, nullptr), "d_loss");
+  // bert encoder: create, set_tensor and encode check everything before any CUDA call
+  {
+    const dp_bert_config good{100, 64, 2, 4, 128, 32, 2, 1e-12f, 2};
+    dp_bert* m = nullptr;
+    auto bad = [&](const char* what, dp_bert_config c, const char* needle) {
+      dp_bert* x = fake<dp_bert>();
+      expect_invalid(what, dp_bert_create(&c, &x), needle);
+      EXPECT(x == nullptr, "%s: a refused create must leave *out NULL", what);
+    };
+    dp_bert_config c = good;
+    c.hidden_size = 0;
+    bad("bert hidden 0", c, "hidden_size");
+    c.hidden_size = 66;
+    bad("bert hidden %4", c, "hidden_size");
+    c = good;
+    c.num_heads = 3;
+    bad("bert heads", c, "num_heads");
+    c = good;
+    c.hidden_size = 512;
+    c.num_heads = 2;
+    bad("bert head dim", c, "head dimension");
+    c = good;
+    c.num_layers = 0;
+    bad("bert layers", c, "num_layers");
+    c = good;
+    c.intermediate_size = 130;
+    bad("bert intermediate", c, "intermediate_size");
+    c = good;
+    c.layer_norm_eps = 0.f;
+    bad("bert eps", c, "layer_norm_eps");
+    c = good;
+    c.num_outputs = DP_BERT_MAX_OUTPUTS + 1;
+    bad("bert outputs", c, "num_outputs");
+    c = good;
+    c.vocab_size = 0;
+    bad("bert vocab", c, "vocab_size");
+    expect_invalid("bert config NULL", dp_bert_create(nullptr, &m), "config");
+    expect_invalid("bert out NULL", dp_bert_create(&good, nullptr), "out");
+    EXPECT(dp_bert_create(&good, &m) == DP_OK && m != nullptr, "create without a device: %s", dp_last_error());
+    float* f = fake<float>();
+    expect_invalid("bert tensor name", dp_bert_set_tensor(m, "encoder.layer.2.output.dense.bias", f, 64), "unknown");
+    expect_invalid("bert tensor head", dp_bert_set_tensor(m, "heads.2.weight", f, 64 * 64), "unknown");
+    expect_invalid("bert tensor count", dp_bert_set_tensor(m, "embeddings.LayerNorm.bias", f, 65), "values");
+    expect_invalid("bert tensor qkv count",
+                   dp_bert_set_tensor(m, "encoder.layer.1.attention.self.key.weight", f, 64 * 64 * 3), "values");
+    expect_invalid("bert tensor NULL", dp_bert_set_tensor(m, "embeddings.LayerNorm.bias", nullptr, 64), "h_values");
+    expect_invalid("bert tensor name NULL", dp_bert_set_tensor(m, nullptr, f, 64), "name");
+    expect_invalid("bert tensor model NULL", dp_bert_set_tensor(nullptr, "embeddings.LayerNorm.bias", f, 64), "model");
+    int32_t ids[6] = {1, 2, 3, 4, 5, 6}, lens[2] = {3, 2}, types[6] = {0, 1, 0, 0, 0, 0};
+    auto enc = [&](const int32_t* id, const int32_t* ty, const int32_t* ln, int batch, int seq, int out) {
+      return dp_bert_encode(m, id, ty, ln, batch, seq, out, f, nullptr);
+    };
+    expect_invalid("bert batch 0", enc(ids, nullptr, lens, 0, 3, DP_BERT_FIRST), "batch");
+    expect_invalid("bert batch max", enc(ids, nullptr, lens, DP_BERT_MAX_BATCH + 1, 3, DP_BERT_FIRST), "batch");
+    expect_invalid("bert seq", enc(ids, nullptr, lens, 2, DP_BERT_MAX_SEQ + 1, DP_BERT_FIRST), "seq");
+    expect_invalid("bert output", enc(ids, nullptr, lens, 2, 3, 2), "output");
+    expect_invalid("bert ids NULL", enc(nullptr, nullptr, lens, 2, 3, DP_BERT_FIRST), "h_ids");
+    expect_invalid("bert d_out NULL", dp_bert_encode(m, ids, nullptr, lens, 2, 3, 0, nullptr, nullptr), "d_out");
+    lens[1] = 0;
+    expect_invalid("bert length 0", enc(ids, nullptr, lens, 2, 3, DP_BERT_FIRST), "length 0 of row 1");
+    lens[1] = 4;
+    expect_invalid("bert length > seq", enc(ids, nullptr, lens, 2, 3, DP_BERT_FIRST), "length 4 of row 1");
+    lens[1] = 2;
+    ids[4] = 100;
+    expect_invalid("bert id", enc(ids, nullptr, lens, 2, 3, DP_BERT_FIRST), "token id 100 at row 1, position 1");
+    ids[4] = 5;
+    types[1] = 2;
+    expect_invalid("bert type", enc(ids, types, lens, 2, 3, DP_BERT_FIRST), "token type 2 at row 0, position 1");
+    ids[2] = -7;  // row 0 position 2 is real (length 3)
+    expect_invalid("bert negative id", enc(ids, nullptr, lens, 2, 3, DP_BERT_FIRST), "token id -7");
+    ids[2] = 3;
+    ids[5] = -1;  // row 1 position 2 is padding (length 2): never checked
+    expect_invalid("bert unset weights", enc(ids, nullptr, lens, 2, 3, DP_BERT_FIRST), "never set");
+    const dp_bert_config shortpos{100, 64, 1, 4, 128, 2, 2, 1e-12f, 0};
+    dp_bert* sp = nullptr;
+    OK(dp_bert_create(&shortpos, &sp));
+    expect_invalid("bert positions", dp_bert_encode(sp, ids, nullptr, lens, 2, 3, 0, f, nullptr), "2 positions");
+    OK(dp_bert_destroy(sp));
+    OK(dp_bert_destroy(m));  // never allocated: no CUDA call
+    OK(dp_bert_destroy(nullptr));
+  }
   // memory
   expect_invalid("malloc NULL", dp_malloc(nullptr, 16), "d_ptr");
   expect_invalid("memcpy NULL", dp_memcpy_h2d(nullptr, v, 16, nullptr), "NULL");
