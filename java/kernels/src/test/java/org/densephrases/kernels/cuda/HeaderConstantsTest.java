@@ -89,4 +89,18 @@ class HeaderConstantsTest {
     }
     assertTrue(n >= 5, "no limits parsed from " + HEADER);
   }
+
+  /** Every constant of the BERT encoder (DP_BERT_*) has a twin in {@link CudaBert}: the same name less the prefix. */
+  @Test
+  void everyBertConstantHasItsJavaTwin() throws IOException {
+    int n = 0;
+    for (Map.Entry<String, Long> e : constants().entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith("DP_BERT_")) {
+        assertEquals(e.getValue(), field(CudaBert.class, k.substring("DP_BERT_".length())), k);
+        n++;
+      }
+    }
+    assertEquals(7, n, "DP_BERT_* constants parsed from " + HEADER);
+  }
 }
