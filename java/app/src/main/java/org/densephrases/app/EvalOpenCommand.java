@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.encode.QuestionEncoderOptions;
 import org.densephrases.app.EvalQuestions.Q;
 import org.densephrases.app.encode.QuestionVectors;
 import org.densephrases.index.search.Answer;
@@ -72,6 +73,8 @@ final class EvalOpenCommand implements Callable<Integer> {
   String model;
 
   @Mixin EncoderOptions encoder = new EncoderOptions();
+
+  @Mixin QuestionEncoderOptions questionEncoder = new QuestionEncoderOptions();
 
   @Option(names = "--index", split = ",", description = "exact, sq8, pq (default: exact,sq8,pq)")
   List<String> indexes = List.of("exact", "sq8", "pq");
@@ -167,13 +170,14 @@ final class EvalOpenCommand implements Callable<Integer> {
     // question again on its own, so their latency is end to end.
     String modelSpec = model != null ? model : EncoderModel.defaultModel();
     encoder.check(modelSpec);
-    try (QuestionEncoder m = Sessions.load(modelSpec, encoder)) {
+    String engine = questionEncoder.resolve(modelSpec, encoder.engine);
+    try (QuestionEncoder m = Sessions.load(modelSpec, encoder, engine)) {
       long t0 = System.nanoTime();
       float[][] v = m.encode(qs.stream().map(Q::text).toList(), 64);
       double encodeSec = (System.nanoTime() - t0) / 1e9;
       QuestionVectors qv = new QuestionVectors(m.modelId(), m.dim(), qs.stream().map(Q::id).toList(),
           qs.stream().map(Q::text).toList(), v[0], v[1]);
-      encoderEngine = EncoderModel.resolveEngine(modelSpec, encoder.engine);
+      encoderEngine = engine;
       if (!m.questionModelId().equals(m.modelId())) {
         questionSide = m.questionModelId();
       }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.encode.QuestionEncoderOptions;
 import org.densephrases.index.search.Answer;
 import org.densephrases.index.search.SearchOptions;
 import org.densephrases.search.QuestionEncoder;
@@ -39,6 +40,8 @@ final class SearchCommand implements Callable<Integer> {
 
   @Mixin EncoderOptions encoder = new EncoderOptions();
 
+  @Mixin QuestionEncoderOptions questionEncoder = new QuestionEncoderOptions();
+
   @Option(names = "--index", description = "exact, sq8 or pq (default: ${DEFAULT-VALUE})")
   String index = "sq8";
 
@@ -62,7 +65,8 @@ final class SearchCommand implements Callable<Integer> {
       qs.add(SearchSession.checkQuestion(q));
     }
     long t0 = System.nanoTime();
-    try (SearchSession s = Sessions.open(dump, model, encoder, index, backend, opts, flags.nprobe)) {
+    try (SearchSession s = Sessions.open(dump, model, encoder, questionEncoder, index, backend, opts,
+        flags.nprobe)) {
       long tOpen = System.nanoTime();
       QuestionEncoder m = s.encoder();
       for (String q : qs) {

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.encode.QuestionEncoderOptions;
 import org.densephrases.app.serve.AdminServer;
 import org.densephrases.app.serve.Answerer;
 import org.densephrases.app.serve.Guards;
@@ -46,6 +47,8 @@ final class ServeCommand implements Callable<Integer> {
   String model;
 
   @Mixin EncoderOptions encoder = new EncoderOptions();
+
+  @Mixin QuestionEncoderOptions questionEncoder = new QuestionEncoderOptions();
 
   @Option(names = "--index", description = "exact, sq8 or pq (default: ${DEFAULT-VALUE})")
   String index = "sq8";
@@ -194,7 +197,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     long t0 = System.nanoTime();
     SessionAnswerer first =
-        new SessionAnswerer(Sessions.open(dump, model, encoder, index, backend, cfg.defaults(), flags.nprobe));
+        new SessionAnswerer(Sessions.open(dump, model, encoder, questionEncoder, index, backend, cfg.defaults(),
+            flags.nprobe));
     cfg = cfg.withDefaults(first.defaults()); // nprobe resolved against the index
     Answerer answerer = watchMs > 0 || adminPort != null ? reloading(first, cfg.defaults(), watchMs) : first;
     SearchServer server;

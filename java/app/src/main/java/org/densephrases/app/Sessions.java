@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.densephrases.model.encode.EncoderModel;
 import org.densephrases.app.encode.EncoderOptions;
+import org.densephrases.app.encode.QuestionEncoderOptions;
 import org.densephrases.model.encode.PhraseEncoder;
 import org.densephrases.index.search.SearchOptions;
+import org.densephrases.search.CudaQuestionEncoder;
 import org.densephrases.search.JavaQuestionEncoder;
 import org.densephrases.search.QuestionEncoder;
 import org.densephrases.search.SearchSession;
@@ -35,10 +37,30 @@ public final class Sessions {
    */
   public static SearchSession open(Path dump, String model, EncoderOptions encoder, String index, String backend,
       SearchOptions defaults, Integer nprobe) throws IOException {
+    return open(dump, model, encoder, new QuestionEncoderOptions(), index, backend, defaults, nprobe);
+  }
+
+  /**
+   * Opens a session as the verbs do, the questions encoded where {@code --question-encoder} says.
+   *
+   * @param dump --dump (null: the model's dump of the default corpus)
+   * @param model --model (null: the committed default)
+   * @param encoder --encoder and --encoder-threads
+   * @param questions --question-encoder (java, cuda, auto)
+   * @param index --index (exact, sq8, pq)
+   * @param backend --backend (auto, cuda, simd, scalar)
+   * @param defaults the search options of a request that names none
+   * @param nprobe --nprobe (null: 64 capped at the index's lists)
+   * @return the open session; the caller closes it
+   * @throws IOException when the model, dump or index cannot be read
+   */
+  public static SearchSession open(Path dump, String model, EncoderOptions encoder, QuestionEncoderOptions questions,
+      String index, String backend, SearchOptions defaults, Integer nprobe) throws IOException {
     String spec = model != null ? model : EncoderModel.defaultModel();
     encoder.check(spec);
+    String engine = questions.resolve(spec, encoder.engine);
     SearchSession.Builder b = SearchSession.builder().index(index).backend(Backend.of(backend)).defaults(defaults)
-        .encoder(() -> load(spec, encoder));
+        .encoder(() -> load(spec, encoder, engine));
     if (!EncoderModel.resolveEngine(spec, encoder.engine).equals("java") && !Path.of(spec).toFile().exists()) {
       b.expectModelId(EncoderModel.idOf(spec)); // a pretrained name: its id is known without loading anything
     }
@@ -99,10 +121,24 @@ public final class Sessions {
    * @throws IOException when the model files cannot be read
    */
   public static QuestionEncoder load(String spec, EncoderOptions encoder) throws IOException {
-    if (EncoderModel.resolveEngine(spec, encoder.engine).equals("java")) {
-      return JavaQuestionEncoder.load(Path.of(spec), encoder.threads);
-    }
-    return new Adapter(encoder.load(spec));
+    return load(spec, encoder, EncoderModel.resolveEngine(spec, encoder.engine));
+  }
+
+  /**
+   * The question encoder of {@code spec} on a resolved engine ({@link QuestionEncoderOptions#resolve}).
+   *
+   * @param spec a model directory, export file or pretrained encoder name
+   * @param encoder the {@code --encoder} options (threads of the Java engine, the DJL engine's loading)
+   * @param engine {@code java}, {@code cuda} (an export on the GPU) or {@code djl}
+   * @return the question encoder; the caller closes it
+   * @throws IOException when the model files cannot be read
+   */
+  public static QuestionEncoder load(String spec, EncoderOptions encoder, String engine) throws IOException {
+    return switch (engine) {
+      case "java" -> JavaQuestionEncoder.load(Path.of(spec), encoder.threads);
+      case "cuda" -> CudaQuestionEncoder.load(Path.of(spec));
+      default -> new Adapter(encoder.load(spec));
+    };
   }
 
   /** A phrase encoder (the DJL engine) seen as a question encoder. */
