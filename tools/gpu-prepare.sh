@@ -25,14 +25,14 @@ bash tools/make-jre.sh
 mvn -q -B -pl benchmarks -am -DskipTests package
 lib=java/kernels/target/classes/native/linux-x86_64/libdensephrases.so
 [[ -f $lib ]] || { echo "gpu-prepare: $lib was not built (is nvcc installed?)" >&2; exit 1; }
-for m in kernels index encoder app; do
+for m in kernels index encoder search app; do
   cp java/$m/target/densephrases-$m-0.1.0-SNAPSHOT.jar .gpu/$m.jar
 done
 cp benchmarks/target/densephrases-benchmarks-0.1.0-SNAPSHOT.jar .gpu/benchmarks.jar
 cp "$(find ~/.m2/repository/info/picocli/picocli -name 'picocli-*.jar' ! -name '*sources*' | sort | tail -n 1)" .gpu/picocli.jar
 cp "$(find ~/.m2/repository/com/google/code/gson/gson -name 'gson-2.13.1.jar' | head -n 1)" .gpu/gson.jar
 if (( tests )); then
-  for m in kernels index; do
+  for m in kernels index search; do
     "$JAVA_HOME/bin/jar" --create --file .gpu/$m-tests.jar -C java/$m/target/test-classes .
   done
   junit=org.junit.platform:junit-platform-console-standalone:1.11.4

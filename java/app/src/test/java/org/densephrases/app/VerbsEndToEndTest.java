@@ -288,6 +288,13 @@ class VerbsEndToEndTest {
     assertUserError(run("search", "--dump", d, "--encoder", "java", "q?"), "--encoder java runs exported models");
     assertUserError(run("dump", "--corpus", corpus.toString(), "--out", tmp.resolve("x").toString(), "--encoder",
         "java", "--model", "all-minilm-l6-v2"), "--encoder java runs exported models");
+    assertUserError(run("search", "--dump", d, "--question-encoder", "tpu", "q?"), "unknown value 'tpu'");
+    assertUserError(run("search", "--dump", d, "--model", "all-minilm-l6-v2", "--question-encoder", "cuda", "q?"),
+        "--question-encoder cuda runs exported models only");
+    if (org.densephrases.kernels.Backends.available().stream().noneMatch(b -> b.name().equals("cuda"))) {
+      assertUserError(run("search", "--dump", d, "--model", YourCorpusEndToEndTest.MODEL, "--question-encoder",
+          "cuda", "q?"), "--question-encoder cuda cannot run here");
+    }
   }
 
   @Test
