@@ -4,7 +4,8 @@
 # then THERE, from the repo root, with the device tool and carry [".gpu"]:
 #   bash tools/gpu-eval-open.sh [--model DIR] [--filter-threshold T] [--limit PARAGRAPHS] [--questions N]
 #                               [--codec sq8,pq] [--index exact,sq8,pq] [--backend cuda,simd]
-#                               [--question-encoder cuda|java|auto]
+#                               [--question-encoder cuda|java|auto] [--work DIR] [--reuse]
+# (--reuse: keep the dump and index files an earlier run left in --work, for a second eval-open over them)
 # It dumps the corpus with the committed model on the host's CPU cores (pure-Java encoder, SearchSideMain), builds the
 # IVF indexes, and runs eval-open for every index x backend, the questions encoded on the GPU (--question-encoder cuda,
 # the default here: latency end to end on the GPU); tables and logs go to $OUT (or benchmarks/results, logs to its logs/).
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 out=${OUT:-benchmarks/results}
 logs=${OUT:-benchmarks/results/logs}
 model=models/e5-small-tied; threshold=-Infinity; limit=0; questions=0; codec=sq8,pq; index=exact,sq8,pq
-backend=cuda,simd; work=/tmp/dp-open; qenc=cuda
+backend=cuda,simd; work=/tmp/dp-open; qenc=cuda; reuse=0
 while (( $# )); do
   case $1 in
     --model) model=$2; shift 2 ;;
@@ -25,11 +26,13 @@ while (( $# )); do
     --backend) backend=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --question-encoder) qenc=$2; shift 2 ;;
+    --reuse) reuse=1; shift ;;
     *) echo "gpu-eval-open: unknown option $1" >&2; exit 2 ;;
   esac
 done
 corpus=.gpu/data/squad-paragraphs.jsonl.gz
 dev=.gpu/data/dev-v1.1-even.json
+[[ -f $dev ]] || dev=$dev.gz  # gzipped to fit a call beside the runtime (tools/gpu-session.sh)
 for f in $corpus $dev $model/phrase-model.dpm; do
   [[ -f $f ]] || { echo "gpu-eval-open: $f is missing (run tools/gpu-prepare.sh --data here, carry .gpu)" >&2; exit 1; }
 done
@@ -44,10 +47,15 @@ dp() {
 }
 dump=$work/dump
 t0=$(date +%s)
-dp dump --corpus "$corpus" --model "$model" --out "$dump" --limit "$limit" --filter-threshold "$threshold" \
-  2>&1 | tee "$logs/open-domain-gpu-dump.log"
-t1=$(date +%s)
-dp index --dump "$dump" --codec "$codec" --backend "${backend%%,*}" 2>&1 | tee "$logs/open-domain-gpu-index.log"
+if (( reuse )) && [[ -d $dump ]]; then
+  echo "gpu-eval-open: reusing the dump and index files in $dump"
+  t1=$(date +%s)
+else
+  dp dump --corpus "$corpus" --model "$model" --out "$dump" --limit "$limit" --filter-threshold "$threshold" \
+    2>&1 | tee "$logs/open-domain-gpu-dump.log"
+  t1=$(date +%s)
+  dp index --dump "$dump" --codec "$codec" --backend "${backend%%,*}" 2>&1 | tee "$logs/open-domain-gpu-index.log"
+fi
 t2=$(date +%s)
 dp eval-open --dump "$dump" --model "$model" --dev "$dev" --corpus "$corpus" --index "$index" --backend "$backend" \
   --question-encoder "$qenc" --limit "$questions" --out "$out/open-domain-gpu.md" 2>&1 | tee "$logs/open-domain-gpu-eval.log"
