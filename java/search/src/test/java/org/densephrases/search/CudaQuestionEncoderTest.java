@@ -56,7 +56,8 @@ class CudaQuestionEncoderTest {
       "What year was the World's Fair for which the tower in the most populous city of France was completed?",
       "Mount Everest Tenzing Norgay Edmund Hillary 1953 summit sea level highest mountain Earth Nepal Tibet Himalaya"
           + " expedition climbers oxygen base camp Khumbu icefall south col north ridge Sherpa guides weather window"
-          + " altitude sickness death zone",
+          + " altitude sickness death zone first ascent records oxygen cylinders ladders crevasses seracs avalanche"
+          + " 1996 disaster storms jet stream permits fees rubbish ropes fixed lines camps",
       "Guido van Rossum?",
       "What did Neil Armstrong do in July 1969?");
 
