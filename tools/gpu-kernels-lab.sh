@@ -62,13 +62,13 @@ lab_rc=$?
 cat "$out/test_scan.txt" >>"$tests"
 say "test_lab exit $lab_rc"
 # Variants to leave out of the chosen rows: the knobs named by a failing case (or by the case a crash followed).
-exclude=$(awk '/^  (flat|ivf|span)/ {last=$0} /FAIL/ {l=($0 ~ /s8x|select|l2pf|nosample/) ? $0 : last;
+exclude=$(awk '/^  (flat|ivf|span)/ {last=$0} /FAIL/ {l=($0 ~ /s8x|select|l2pf|nosample|f32row/) ? $0 : last;
   if (l ~ /s8x3/) print "s8 x3"; if (l ~ /s8x2/) print "s8 x2"; if (l ~ /select/) print "select";
-  if (l ~ /l2pf/) print "L2 prefetch"; if (l ~ /s8pipe/) print "pipelined loads"; if (l ~ /f32c/) print "coalesced"; if (l ~ /nosample/) print "no sample"}' \
+  if (l ~ /l2pf/) print "L2 prefetch"; if (l ~ /s8pipe/) print "pipelined loads"; if (l ~ /f32row/) print "one row per lane"; if (l ~ /nosample/) print "no sample"}' \
   "$out/test_scan.txt" | sort -u | paste -sd'|')
 rm -f "$out/test_scan.txt"
 if [[ ($scan_rc -ne 0 && $scan_rc -ne 77 || $lab_rc -ne 0 && $lab_rc -ne 77) && -z "$exclude" ]]; then
-  exclude='s8 x|select|L2 prefetch|pipelined|coalesced|no sample'
+  exclude='s8 x|select|L2 prefetch|pipelined|one row per lane|no sample'
 fi
 # The chosen rows carry no label: a failure of a default case is said on the page itself.
 warn=""

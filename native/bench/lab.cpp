@@ -25,7 +25,7 @@ ScanConfig scan_config(const Tuning& t) {
   c.s8 = t.scan_s8_pieces == 2 || t.scan_s8_pieces == 3
              ? lab_s8_kernels(t.scan_s8_pieces, t.scan_s8_pipelined && t.scan_s8_pieces == 2, t.scan_l2_prefetch)
              : S8Kernels{0, false, false, nullptr};
-  c.f32 = t.scan_f32_coalesced ? lab_f32c_kernels() : F32Kernels{nullptr, nullptr, nullptr};
+  c.f32 = t.scan_f32_coalesced ? f32c_kernels() : F32Kernels{nullptr, nullptr, nullptr};  // false: one row per lane
   c.force_generic = t.scan_force_generic;
   c.max_queries_per_block = t.scan_max_queries_per_block;
   c.s8_max_queries_per_block = t.scan_s8_max_queries_per_block;

@@ -40,10 +40,10 @@ struct Tuning {
   // tile's last burst, push and round barrier); P = 2 only (x3 ignores it). Aimed at nq >= 16: with one block of 8
   // warps per SM and a load-then-multiply loop, a warp has no loads in flight while it multiplies.
   bool scan_s8_pipelined = false;
-  // FP32 dense scans (rows a multiple of 64 bytes) on the coalesced CUDA-core kernel (scan_generic.cu,
-  // scan_f32c_kernel: the tensor-core scans' tile loads, 4 lanes per row) instead of one row per lane; off until a
-  // lab run picks it (FP32 flat was 0.55-0.61x torch on the H200).
-  bool scan_f32_coalesced = false;
+  // FP32 dense scans (rows a multiple of 64 bytes) on the coalesced CUDA-core kernel (src/scan/scan_f32c.cu: the
+  // tensor-core scans' tile loads, 4 lanes per row), the library's choice since the 2026-12-03 H200 lab (1.22x at
+  // nq = 1, 1.62x at nq = 16 over one row per lane; 1.33-1.47x on the H100); false: one row per lane.
+  bool scan_f32_coalesced = true;
   // The int8 tensor-core scan: each warp prefetches its next 32-row tile into L2 with the copy engine while it
   // scores the current one. Slower on the H200 (0.93-0.97x at nq=1): off, and no longer in the lab.
   bool scan_l2_prefetch = false;

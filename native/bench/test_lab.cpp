@@ -20,7 +20,7 @@ const char* knobs(bool pq) {
   static char buf[96];
   if (pq) return t.pq_force_global_lut ? " global-lut" : "";
   std::snprintf(buf, sizeof buf, "%s%s%s%s%s%s%s%s%s", t.scan_force_generic ? " generic" : "",
-                t.scan_f32_coalesced ? " f32c" : "",
+                t.scan_f32_coalesced ? "" : " f32row",
                 t.scan_s8_pieces == 3 ? " s8x3" : t.scan_s8_pieces == 2 ? " s8x2" : "",
                 t.scan_s8_pieces == 2 && t.scan_s8_pipelined ? " s8pipe" : "", t.scan_s8_ivf ? " s8ivf" : "",
                 t.topk_select ? " select" : "", t.scan_pipelined ? " v2" : "", t.scan_l2_prefetch ? " l2pf" : "",
@@ -152,21 +152,11 @@ int main() {
   flat_case(DP_FP16, 300000, 64, 2, 2048);
   dp::tuning() = dp::Tuning{};
 
-  // FP32 on the coalesced CUDA-core kernel (tuning().scan_f32_coalesced; rows a multiple of 64 bytes, others keep
-  // the one-row-per-lane kernel): 1, 4 and 16 query columns, several tiles, partial tiles, ties, chunks, IVF
-  std::printf(" FP32 coalesced\n");
-  dp::tuning().scan_f32_coalesced = true;
-  flat_case(DP_FP32, 4099, 128, 5, 64);
-  flat_case(DP_FP32, 3001, 16, 1, 10);
-  flat_case(DP_FP32, 5000, 64, 3, 100);
-  flat_case(DP_FP32, 2000, 96, 40, 7);  // 3 query tiles
-  flat_case(DP_FP32, 3000, 48, 2, 25, 4);  // ties
-  flat_case(DP_FP32, 300000, 32, 4, 100);  // many chunks, merged
-  flat_case(DP_FP32, 20000, 768, 16, 100);
-  flat_case(DP_FP32, 1000, 37, 3, 10);  // 148-byte rows: the other kernel
-  flat_case(DP_FP32, 20, 64, 2, 2048);
-  ivf_case(DP_FP32, 9000, 32, 40, 4, 6, 25, true, true);
-  ivf_case(DP_FP32, 2000, 16, 10, 2, 10, 2048, false, true);
+  // FP32 on the one-row-per-lane CUDA-core kernel (tuning().scan_f32_coalesced = false; the library runs the
+  // coalesced one for rows a multiple of 64 bytes): the FP32 cases of test_scan
+  std::printf(" FP32 one row per lane\n");
+  dp::tuning().scan_f32_coalesced = false;
+  fp32_cases();
   dp::tuning() = dp::Tuning{};
 
   // L2 prefetch of the next tile in the int8 tensor-core kernel (a hint: results must not change), flat and IVF

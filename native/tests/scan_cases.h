@@ -212,6 +212,23 @@ inline void ivf_case(int type, int64_t n, int dim, int nlist, int nq, int nprobe
   }
 }
 
+// FP32 on the CUDA-core kernels (the coalesced one for rows a multiple of 64 bytes, one row per lane otherwise):
+// 1, 4 and 16 query columns, several tiles, partial tiles, ties, chunks, IVF.
+inline void fp32_cases() {
+  flat_case(DP_FP32, 4099, 128, 5, 64);
+  flat_case(DP_FP32, 3001, 16, 1, 10);
+  flat_case(DP_FP32, 5000, 64, 3, 100);
+  flat_case(DP_FP32, 2000, 96, 40, 7);  // 3 query tiles
+  flat_case(DP_FP32, 3000, 48, 2, 25, 4);  // ties
+  flat_case(DP_FP32, 300000, 32, 4, 100);  // many chunks, merged
+  flat_case(DP_FP32, 20000, 768, 16, 100);
+  flat_case(DP_FP32, 1000, 37, 3, 10);  // 148-byte rows: one row per lane either way
+  flat_case(DP_FP32, 20, 64, 2, 2048);
+  flat_case(DP_FP32, 300000, 64, 2, 1000);  // the sampled threshold of large k
+  ivf_case(DP_FP32, 9000, 32, 40, 4, 6, 25, true, true);
+  ivf_case(DP_FP32, 2000, 16, 10, 2, 10, 2048, false, true);
+}
+
 inline void pq_case(int64_t n, int dim, int m, int nlist, int nq, int nprobe, int k) {
   char what[200];
   std::snprintf(what, sizeof what, "ivf-pq n=%lld dim=%d m=%d nlist=%d nq=%d nprobe=%d k=%d%s", (long long)n, dim,

@@ -43,6 +43,7 @@ int main() {
   flat_case(DP_FP16, 300000, 64, 2, 2048);
   flat_case(DP_FP16, 300000, 64, 2, 1000, 1, kHotSampled);
   flat_case(DP_FP16, 300000, 64, 2, 1000, 1, kHotRegion);
+  fp32_cases();
 
   // IVF
   ivf_case(DP_INT8, 20000, 128, 50, 7, 8, 30, true, true);

@@ -14,8 +14,6 @@ MmaKernels lab_mma_kernels(bool v2);
 // The int8 tensor-core scan with 2 or 3 pieces; `pipelined` (2 pieces only) = the double-buffered loads;
 // l2_prefetch = each warp prefetches its next tile into L2. 2 pieces without pipelining: the library's kernels.
 S8Kernels lab_s8_kernels(int pieces, bool pipelined, bool l2_prefetch);
-// FP32 rows of 64-byte multiples on the coalesced CUDA-core kernel (scan_f32c.cu).
-F32Kernels lab_f32c_kernels();
 // v5 span kernels for INT8 too (the library's for FP32 / FP16).
 const void* lab_stream_kernel(int type, int cpl);
 

@@ -313,7 +313,7 @@ ScanConfig default_scan_config() {
   ScanConfig c;
   c.mma = mma_kernels();  // the burst loop (v1)
   c.s8 = s8_kernels();    // 2 pieces, the burst loop, no L2 prefetch
-  c.f32 = F32Kernels{nullptr, nullptr, nullptr};  // FP32 on the one-row-per-lane CUDA-core kernel
+  c.f32 = f32c_kernels();  // FP32 rows of 64-byte multiples on the coalesced CUDA-core kernel
   c.force_generic = false;
   c.max_queries_per_block = 16;
   c.s8_max_queries_per_block = 32;

@@ -42,12 +42,13 @@ S8Kernels s8_kernels();
 // they allow it).
 size_t scan_generic_smem(int qs, int dim, int ivf, int qa, int cap);
 const void* scan_generic_kernel(const ScanParams& p, int qs);
-// Another CUDA-core kernel for some FP32 rows (the lab's coalesced one); none in the library.
+// Another CUDA-core kernel for some FP32 rows: the coalesced one (scan_f32c.cu) for rows a multiple of 64 bytes.
 struct F32Kernels {
   bool (*supported)(const ScanParams& p);  // rows it takes
   size_t (*smem)(int qs, int dim, int ivf, int qa, int cap);
   const void* (*kernel)(int qs);  // nullptr: none
 };
+F32Kernels f32c_kernels();
 
 // PQ: lookup tables (query)(m)(256), then the IVF scan.
 void dp_run_pq_lut(const float* d_queries, const float* d_codebooks, int nq, int dim, int m, float* d_lut,

@@ -1,12 +1,13 @@
-// The lab's coalesced FP32 CUDA-core scan (scan_f32c_kernel; ScanConfig::f32, the lab's scan_f32_coalesced), built
-// from the CUDA-core scan's helpers (src/scan/scan_generic.cuh). Not in the library.
-#include "lab_variants.h"
-#include "scan/scan_generic.cuh"
+// The coalesced FP32 CUDA-core scan (scan_f32c_kernel; ScanConfig::f32): FP32 rows a multiple of 64 bytes, built
+// from the CUDA-core scan's helpers (scan_generic.cuh). The library's FP32 kernel where it applies (1.22-1.62x the
+// one-row-per-lane kernel on the H200, 1.33-1.47x on the H100: native/NOTES.md); other rows keep scan_generic_kernel.
+#include "scan_generic.cuh"
+#include "scan_kernels.h"
 
 namespace dp {
 namespace {
 
-// FP32 rows a multiple of 64 bytes, coalesced (the lab's scan_f32_coalesced): the tile and loads of the tensor-core
+// FP32 rows a multiple of 64 bytes, coalesced: the tile and loads of the tensor-core
 // scans (a warp scores 32 rows; lanes 4g..4g+3 read 64 contiguous bytes of rows g, g+8, g+16, g+24 as 16-byte
 // streaming loads), so a warp's load touches 8 cache lines instead of the 32 of scan_generic_kernel's one row per lane,
 // whose L1 wavefronts (32 per load, ~16 bytes per SM cycle) sit at about the H200's read bandwidth. Lane (g, t)
@@ -43,7 +44,7 @@ __global__ void __launch_bounds__(kScanThreads) scan_f32c_kernel(const ScanParam
   st.carve(smem + L.seg, nseg);
   BlockTopK top;
   top.carve(smem + L.topk, bq.qa, p.cap, p.k);
-  top.init();
+  top.init(p.init_thresh != nullptr ? p.init_thresh + (size_t)bq.q0 * p.init_stride : nullptr, p.init_stride);
 
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, g = lane >> 2, t = lane & 3;
   const int dim = p.dim;
@@ -135,6 +136,6 @@ size_t f32c_smem(int qs, int dim, int ivf, int qa, int cap) {
 
 }  // namespace
 
-F32Kernels lab_f32c_kernels() { return F32Kernels{&f32c_supported, &f32c_smem, &f32c_kernel}; }
+F32Kernels f32c_kernels() { return F32Kernels{&f32c_supported, &f32c_smem, &f32c_kernel}; }
 
 }  // namespace dp
