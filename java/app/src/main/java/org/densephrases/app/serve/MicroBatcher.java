@@ -106,15 +106,17 @@ final class MicroBatcher implements AutoCloseable {
     final long enqueuedNanos = System.nanoTime();
     final long deadlineNanos;
     final long timeoutMillis;
+    final long statedMillis; // the request's own deadline, for messages (timeoutMillis is what was left of it)
     final CompletableFuture<Result> future = new CompletableFuture<>();
     State state = State.QUEUED; // guarded by lock
 
-    Job(List<String> questions, Query query, String client, long timeoutMillis) {
+    Job(List<String> questions, Query query, String client, long timeoutMillis, long statedMillis) {
       this.questions = questions;
       this.query = query;
       this.lane = questions.size() == 1 ? Lane.LIGHT : Lane.HEAVY;
       this.client = client;
       this.timeoutMillis = timeoutMillis;
+      this.statedMillis = statedMillis;
       this.deadlineNanos = enqueuedNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
   }
@@ -261,13 +263,26 @@ final class MicroBatcher implements AutoCloseable {
    * @throws ClosedException after {@link #shutdown()}
    */
   public CompletableFuture<Result> submit(List<String> questions, Query query, String client, long timeoutMillis) {
+    return submit(questions, query, client, timeoutMillis, timeoutMillis);
+  }
+
+  /**
+   * {@link #submit(List, Query, String, long)} for a request whose own deadline, {@code statedMillis}, started before
+   * it was queued: the job has the {@code timeoutMillis} left of it, and its messages name the request's deadline.
+   *
+   * @param client who asks (its address): the unit of round-robin fairness
+   * @throws OverloadedException when the queued work would exceed the time or question bounds
+   * @throws ClosedException after {@link #shutdown()}
+   */
+  public CompletableFuture<Result> submit(List<String> questions, Query query, String client, long timeoutMillis,
+      long statedMillis) {
     if (questions.isEmpty() || questions.size() > maxQuestions) {
       throw new IllegalArgumentException("a job holds 1.." + maxQuestions + " questions, got " + questions.size());
     }
     if (timeoutMillis < 1) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeoutMillis);
     }
-    Job job = new Job(List.copyOf(questions), query, client == null ? "" : client, timeoutMillis);
+    Job job = new Job(List.copyOf(questions), query, client == null ? "" : client, timeoutMillis, statedMillis);
     lock.lock();
     try {
       if (closed) {
@@ -296,7 +311,7 @@ final class MicroBatcher implements AutoCloseable {
         if (aheadMs > 0 && aheadMs + ownMs > timeoutMillis) {
           throw new OverloadedException(String.format(java.util.Locale.ROOT, "the server is busy: about %.0f ms of "
               + "%s work is queued ahead of this request, which needs about %.0f ms itself: more than its deadline "
-              + "of %d ms; retry later", aheadMs, laneName(job), ownMs, timeoutMillis),
+              + "of %d ms; retry later", aheadMs, laneName(job), ownMs, statedMillis),
               Math.max(1, (long) Math.ceil(aheadMs / 1e3)));
         }
       }
@@ -337,7 +352,7 @@ final class MicroBatcher implements AutoCloseable {
     }
     if (!job.future.isDone()) { // counted first: whoever waits on the future may read the metrics at once
       metrics.deadlineExceeded(queued ? "queued" : "running");
-      job.future.completeExceptionally(new DeadlineException("the request's deadline of " + job.timeoutMillis
+      job.future.completeExceptionally(new DeadlineException("the request's deadline of " + job.statedMillis
           + " ms passed while it was " + (queued ? "waiting for a search worker" : "being searched")));
     }
   }

@@ -412,7 +412,7 @@ public final class SearchServer implements AutoCloseable {
     }
     CompletableFuture<MicroBatcher.Result> f;
     try {
-      f = batcher.submit(questions, query, x.client, left);
+      f = batcher.submit(questions, query, x.client, left, timeoutMillis);
     } catch (MicroBatcher.OverloadedException e) {
       x.response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
       throw new ApiException(503, e.getMessage());
