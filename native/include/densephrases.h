@@ -126,7 +126,9 @@ DP_API int dp_span_score(int type, const void* d_tokens, const float* d_offset, 
  * d_codes may be NULL.
  *
  * Flat scan: d_codes (vector)(dim) of `type` (FP32, FP16 or INT8 with d_offset/d_scale (dim)); ids are row
- * numbers 0..num_vectors-1.
+ * numbers 0..num_vectors-1. From k >= 1000 on large inputs the call also allocates a temporary sample of the rows
+ * (at most 512 MB) and synchronizes `stream` once before it returns (a 4-byte read that confirms the result, see
+ * native/NOTES.md "Large k"); every other call is asynchronous with respect to the host.
  */
 DP_API int dp_scan_flat(int type, const void* d_codes, const float* d_offset, const float* d_scale,
                         int64_t num_vectors, int dim, const float* d_queries, int num_queries, int k,
