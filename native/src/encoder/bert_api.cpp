@@ -84,16 +84,17 @@ void check_config(const dp_bert_config* c) {
 void lay_out(dp_bert& m) {
   const dp_bert_config& c = m.cfg;
   const size_t h = c.hidden_size, in = c.intermediate_size;
-  m.word = m.place((size_t)c.vocab_size * h);
-  m.slot("embeddings.word_embeddings.weight", m.word, (size_t)c.vocab_size * h);
-  m.position = m.place((size_t)c.max_positions * h);
-  m.slot("embeddings.position_embeddings.weight", m.position, (size_t)c.max_positions * h);
-  m.type = m.place((size_t)c.type_vocab_size * h);
-  m.slot("embeddings.token_type_embeddings.weight", m.type, (size_t)c.type_vocab_size * h);
-  m.emb_g = m.place(h);
-  m.slot("embeddings.LayerNorm.weight", m.emb_g, h);
-  m.emb_b = m.place(h);
-  m.slot("embeddings.LayerNorm.bias", m.emb_b, h);
+  // One weight of its own: placed in the block and named.
+  auto own = [&m](const std::string& name, size_t count) {
+    const size_t offset = m.place(count);
+    m.slot(name, offset, count);
+    return offset;
+  };
+  m.word = own("embeddings.word_embeddings.weight", (size_t)c.vocab_size * h);
+  m.position = own("embeddings.position_embeddings.weight", (size_t)c.max_positions * h);
+  m.type = own("embeddings.token_type_embeddings.weight", (size_t)c.type_vocab_size * h);
+  m.emb_g = own("embeddings.LayerNorm.weight", h);
+  m.emb_b = own("embeddings.LayerNorm.bias", h);
   const char* qkv[3] = {"query", "key", "value"};
   for (int l = 0; l < c.num_layers; ++l) {
     const std::string p = "encoder.layer." + std::to_string(l) + ".";
@@ -104,26 +105,16 @@ void lay_out(dp_bert& m) {
       m.slot(p + "attention.self." + qkv[k] + ".weight", lw.qkv_w + k * h * h, h * h);
       m.slot(p + "attention.self." + qkv[k] + ".bias", lw.qkv_b + k * h, h);
     }
-    lw.out_w = m.place(h * h);
-    m.slot(p + "attention.output.dense.weight", lw.out_w, h * h);
-    lw.out_b = m.place(h);
-    m.slot(p + "attention.output.dense.bias", lw.out_b, h);
-    lw.ln1_g = m.place(h);
-    m.slot(p + "attention.output.LayerNorm.weight", lw.ln1_g, h);
-    lw.ln1_b = m.place(h);
-    m.slot(p + "attention.output.LayerNorm.bias", lw.ln1_b, h);
-    lw.up_w = m.place(in * h);
-    m.slot(p + "intermediate.dense.weight", lw.up_w, in * h);
-    lw.up_b = m.place(in);
-    m.slot(p + "intermediate.dense.bias", lw.up_b, in);
-    lw.down_w = m.place(h * in);
-    m.slot(p + "output.dense.weight", lw.down_w, h * in);
-    lw.down_b = m.place(h);
-    m.slot(p + "output.dense.bias", lw.down_b, h);
-    lw.ln2_g = m.place(h);
-    m.slot(p + "output.LayerNorm.weight", lw.ln2_g, h);
-    lw.ln2_b = m.place(h);
-    m.slot(p + "output.LayerNorm.bias", lw.ln2_b, h);
+    lw.out_w = own(p + "attention.output.dense.weight", h * h);
+    lw.out_b = own(p + "attention.output.dense.bias", h);
+    lw.ln1_g = own(p + "attention.output.LayerNorm.weight", h);
+    lw.ln1_b = own(p + "attention.output.LayerNorm.bias", h);
+    lw.up_w = own(p + "intermediate.dense.weight", in * h);
+    lw.up_b = own(p + "intermediate.dense.bias", in);
+    lw.down_w = own(p + "output.dense.weight", h * in);
+    lw.down_b = own(p + "output.dense.bias", h);
+    lw.ln2_g = own(p + "output.LayerNorm.weight", h);
+    lw.ln2_b = own(p + "output.LayerNorm.bias", h);
     m.layers.push_back(lw);
   }
   if (c.num_outputs > 0) {
