@@ -7,20 +7,24 @@
 #             DJL-free verbs of org.densephrases.app.SearchSideMain and org.densephrases.bench.scale.BenchScaleMain)
 #   --tests   the kernels and index test jars + the JUnit console launcher (tools/gpu-java-tests.sh)
 #   --data    the corpus and the SQuAD dev file under .gpu/data/ (tools/gpu-eval-open.sh)
-# Usage: tools/gpu-prepare.sh [--tests] [--data]
+#   --session the split of tools/gpu-session.sh, so that each of its two calls fits beside the tracked files:
+#             .gpu = runtime + jars (kernels.jar without libdensephrases.so: built there) + data (dev gzipped),
+#             .gpu-tests = the test jars + the JUnit launcher (implies --tests --data)
+# Usage: tools/gpu-prepare.sh [--tests] [--data] [--session]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-tests=0; data=0
+tests=0; data=0; session=0
 for a in "$@"; do
   case $a in
     --tests) tests=1 ;;
     --data) data=1 ;;
-    *) echo "gpu-prepare: unknown option $a (use --tests, --data)" >&2; exit 2 ;;
+    --session) session=1; tests=1; data=1 ;;
+    *) echo "gpu-prepare: unknown option $a (use --tests, --data, --session)" >&2; exit 2 ;;
   esac
 done
 mkdir -p .gpu
-rm -rf .gpu/scale .gpu/data .gpu/*-tests.jar .gpu/junit-console.jar
+rm -rf .gpu/scale .gpu/data .gpu/*-tests.jar .gpu/junit-console.jar .gpu-tests
 bash tools/make-jre.sh
 mvn -q -B -pl benchmarks -am -DskipTests package
 lib=java/kernels/target/classes/native/linux-x86_64/libdensephrases.so
@@ -42,6 +46,12 @@ fi
 if (( data )); then
   mkdir -p .gpu/data
   cp ../shared/data/corpus/squad-paragraphs.jsonl.gz ../shared/data/squad/dev-v1.1-even.json .gpu/data/
+fi
+if (( session )); then
+  zip -q -d .gpu/kernels.jar 'native/*'
+  gzip -9f .gpu/data/dev-v1.1-even.json
+  mkdir -p .gpu-tests && mv .gpu/*-tests.jar .gpu/junit-console.jar .gpu-tests/
+  echo "gpu-prepare: .gpu-tests holds $(du -sh .gpu-tests | cut -f1) (the second call of tools/gpu-session.sh)"
 fi
 du -ch .gpu/* | tail -n 1 | sed 's/^/gpu-prepare: .gpu holds /'
 tracked=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -n 1 | cut -f1)

@@ -3,10 +3,9 @@
 # started within the machine's 30 s warm window): every native test, the kernel lab, the Java CUDA suites and the
 # open-domain latency end to end (question encoding included) over the whole corpus.
 #
-# HERE first: tools/gpu-prepare.sh --tests --data, then fit a call's 64 MiB (tracked files are ~40 MiB):
-#   zip -d .gpu/kernels.jar 'native/*'             # the library is built there (DENSEPHRASES_NATIVE)
-#   gzip -9 .gpu/data/dev-v1.1-even.json           # gpu-eval-open reads the .gz
-#   mkdir -p .gpu-tests && mv .gpu/*-tests.jar .gpu/junit-console.jar .gpu-tests/
+# HERE first: tools/gpu-prepare.sh --session (each call must fit 64 MiB beside the ~40 MiB of tracked files: the
+# library is built there and found through DENSEPHRASES_NATIVE, the dev file travels gzipped, the test jars go in
+# the second call's .gpu-tests)
 # THERE:
 #   call 1, carry [".gpu"]:        bash tools/gpu-session.sh start [lab-seconds]
 #       keeps .gpu in /root/dpgpu, builds libdensephrases into /root/dp-native, starts the end-to-end run in the
