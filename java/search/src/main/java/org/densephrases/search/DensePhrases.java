@@ -40,6 +40,11 @@ public final class DensePhrases implements AutoCloseable {
   private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
   private boolean closed;
 
+  /** The session's question encoder (tests: where it runs). */
+  QuestionEncoder questionEncoder() {
+    return session.encoder();
+  }
+
   private DensePhrases(SearchSession session) {
     this.session = session;
   }
@@ -72,6 +77,7 @@ public final class DensePhrases implements AutoCloseable {
     private Path dump;
     private String index = "sq8";
     private String backend = "auto";
+    private String questionEncoder = "auto";
     private int threads;
     private Integer nprobe;
     private SearchOptions defaults = SearchOptions.defaults();
@@ -124,7 +130,20 @@ public final class DensePhrases implements AutoCloseable {
     }
 
     /**
-     * Threads of the question encoder.
+     * Where questions are encoded.
+     *
+     * @param where auto (default: on the GPU where the CUDA backend can run, else on the CPU), cuda
+     *     ({@link CudaQuestionEncoder}: libdensephrases' BERT encoder) or java ({@link JavaQuestionEncoder}: the
+     *     pure-Java engine)
+     * @return this builder
+     */
+    public Builder questionEncoder(String where) {
+      this.questionEncoder = where;
+      return this;
+    }
+
+    /**
+     * Threads of the question encoder on the CPU.
      *
      * @param n threads, 0 (default) = all processors
      * @return this builder
@@ -225,6 +244,10 @@ public final class DensePhrases implements AutoCloseable {
       try {
         SearchSession.Builder b = SearchSession.builder().model(model, threads).dump(dump).index(index)
             .backend(DensePhrases.backend(backend)).defaults(defaults);
+        if (onGpu(questionEncoder)) {
+          Path m = model;
+          b.encoder(() -> CudaQuestionEncoder.load(m));
+        }
         if (nprobe != null) {
           b.nprobe(nprobe);
         }
@@ -234,6 +257,26 @@ public final class DensePhrases implements AutoCloseable {
       } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
         throw new DensePhrasesException(e.getMessage(), e);
       }
+    }
+  }
+
+  /** Whether {@code where} (auto, cuda or java) puts the question encoder on the GPU here. */
+  static boolean onGpu(String where) {
+    String w = where == null ? "auto" : where.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!w.equals("auto") && !w.equals("cuda") && !w.equals("java")) {
+      throw new IllegalArgumentException("question encoder '" + where + "': use auto, cuda or java");
+    }
+    if (w.equals("java")) {
+      return false;
+    }
+    try {
+      Backends.byName("cuda");
+      return true;
+    } catch (UnsupportedBackendException e) {
+      if (w.equals("cuda")) {
+        throw new IllegalArgumentException("question encoder cuda cannot run here: " + e.getMessage(), e);
+      }
+      return false;
     }
   }
 

@@ -139,6 +139,21 @@ class CudaQuestionEncoderTest {
     }
   }
 
+  /** The library facade encodes on the GPU by default where CUDA runs, and on the CPU when asked. */
+  @Test
+  void theFacadeEncodesOnTheGpuByDefault(@TempDir Path tmp) throws Exception {
+    requireCuda();
+    Path dump = TinyCorpus.build(tmp.resolve("dump"));
+    try (DensePhrases gpu = DensePhrases.builder().model(TinyCorpus.MODEL).dump(dump).index("exact").open();
+        DensePhrases cpu = DensePhrases.builder().model(TinyCorpus.MODEL).dump(dump).index("exact")
+            .questionEncoder("java").open()) {
+      assertTrue(gpu.questionEncoder() instanceof CudaQuestionEncoder, gpu.questionEncoder().getClass().getName());
+      assertTrue(cpu.questionEncoder() instanceof JavaQuestionEncoder, cpu.questionEncoder().getClass().getName());
+      assertEquals(cpu.search(QUESTIONS.get(0)).answers().get(0).text(),
+          gpu.search(QUESTIONS.get(0)).answers().get(0).text());
+    }
+  }
+
   /** The paper layout (two question encoders, [CLS] outputs), made from the committed weights. */
   @Test
   void paperLayoutMatchesTheJavaEngine() throws Exception {

@@ -142,6 +142,13 @@ class DensePhrasesTest {
         "nprobe 5 exceeds the index's 4 lists");
     assertMessage(() -> DensePhrases.builder().dump(dump).open(), "no model directory given");
     assertMessage(() -> DensePhrases.builder().model(TinyCorpus.MODEL).dump(dump).backend("tpu").open(), "tpu");
+    assertMessage(() -> DensePhrases.builder().model(TinyCorpus.MODEL).dump(dump).questionEncoder("tpu").open(),
+        "question encoder 'tpu': use auto, cuda or java");
+    if (!cudaHere()) {
+      assertMessage(() -> DensePhrases.builder().model(TinyCorpus.MODEL).dump(dump).questionEncoder("cuda").open(),
+          "question encoder cuda cannot run here");
+      assertTrue(dp.questionEncoder() instanceof JavaQuestionEncoder, "auto without CUDA: the Java engine");
+    }
     Path notAModel = Files.createDirectories(tmp.resolve("not-a-model"));
     DensePhrasesException e = assertThrows(DensePhrasesException.class,
         () -> DensePhrases.open(notAModel, dump, "sq8"));
@@ -158,6 +165,15 @@ class DensePhrasesTest {
     assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.djl.ndarray.NDArray"));
     assertThrows(ClassNotFoundException.class, () -> Class.forName("ai.djl.engine.Engine"));
     assertFalse(dp.search("What is the capital of France?").answers().isEmpty());
+  }
+
+  static boolean cudaHere() {
+    try {
+      org.densephrases.kernels.Backends.byName("cuda");
+      return true;
+    } catch (org.densephrases.kernels.UnsupportedBackendException e) {
+      return false;
+    }
   }
 
   interface Call {
