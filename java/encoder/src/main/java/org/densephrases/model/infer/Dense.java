@@ -1,7 +1,9 @@
 package org.densephrases.model.infer;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
  * row blocks. The bias starts the accumulators; GELU (exact erf form), when asked, runs over the task's block after
  * its products are stored.
  *
+ * <p>Small inputs (at most {@link #Q8_MAX_ROWS} rows: a question) are bound by streaming the weights from memory, so
+ * when the weights are exactly int8 rows times a per-row scale (what an export stores, dequantized on load) the layer
+ * keeps an int8 copy in the same panels, and whole panels of small inputs read it: a quarter of the bytes, each int8
+ * vector widened to float for the same FMAs from zero, then times the row scale plus the bias (one FMA). Within float
+ * rounding of the float form; the scalar form does the same arithmetic, so both forms stay equal bit for bit.
+ *
  * <p>Without SIMD ({@link Exec#simd()} false) {@link #scalarPanel} computes the same sums from the same packed
  * panels, one {@link Math#fma} chain per output in k order starting from the bias: the very operations of the
  * vector lanes, so both forms agree bit for bit before GELU.
@@ -23,6 +31,12 @@ import jdk.incubator.vector.VectorSpecies;
 final class Dense {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int V = S.length();
+  /**
+   * Bytes with as many lanes as S, for the int8 copy's loads; null for other lane counts (no int8 copy then). A
+   * species constant: the same species built by {@code VectorSpecies.of} at class initialisation left C2 unable to
+   * intrinsify the widening loads, and the int8 kernels ran 1.3-2.8x slower than the float ones.
+   */
+  static final VectorSpecies<Byte> B = V == 16 ? ByteVector.SPECIES_128 : V == 8 ? ByteVector.SPECIES_64 : null;
   /** Output columns per panel. */
   static final int PW = 3 * V;
   /** Rows per task. */
@@ -35,6 +49,15 @@ final class Dense {
   private final int[] base;
   private final int[] width; // padded width of each panel (a multiple of V)
   private final float[] bias; // padded to panels * PW
+  /**
+   * The weights as int8 in the same panel layout, when every row is exactly q * scale with integer q in [-127, 127]
+   * (what an export stores: java/encoder's Int8Rows, dequantized on load), else null; {@link #scaleQ} the row scales,
+   * padded like bias.
+   */
+  private final byte[] packedQ;
+  private final float[] scaleQ;
+  /** Inputs of at most this many rows read the int8 copy (a question: the weights stream from memory once per call). */
+  static final int Q8_MAX_ROWS = 64;
 
   /**
    * @param w (out)(in) row-major
@@ -73,6 +96,68 @@ final class Dense {
     if (b != null) {
       System.arraycopy(b, 0, bias, 0, out);
     }
+    float[] scales = B == null ? null : int8Scales(w, out, in);
+    if (scales == null) {
+      packedQ = null;
+      scaleQ = null;
+    } else {
+      scaleQ = new float[panels * PW];
+      System.arraycopy(scales, 0, scaleQ, 0, out);
+      packedQ = new byte[packed.length];
+      for (int j = 0; j < out; j++) {
+        int p = j / PW;
+        int o = base[p] + j - p * PW;
+        for (int k = 0; k < in; k++, o += width[p]) {
+          packedQ[o] = (byte) (scales[j] == 0f ? 0 : Math.round(w[j * in + k] / scales[j]));
+        }
+      }
+    }
+  }
+
+  /**
+   * The per-row scales s with every weight exactly q * s, q an integer in [-127, 127] (an int8 export, dequantized),
+   * or null when some row is not. The export's scale was max|row| / 127; recovered from the dequantized row it may be
+   * an ulp off, so the neighbours are tried too.
+   */
+  static float[] int8Scales(float[] w, int out, int in) {
+    float[] scales = new float[out];
+    for (int j = 0; j < out; j++) {
+      float max = 0f;
+      for (int k = 0; k < in; k++) {
+        max = Math.max(max, Math.abs(w[j * in + k]));
+      }
+      if (max == 0f) {
+        continue;
+      }
+      float s0 = max / 127f;
+      float found = Float.NaN;
+      for (float s : new float[] {s0, Math.nextDown(s0), Math.nextUp(s0)}) {
+        if (exactRow(w, j * in, in, s)) {
+          found = s;
+          break;
+        }
+      }
+      if (Float.isNaN(found)) {
+        return null;
+      }
+      scales[j] = found;
+    }
+    return scales;
+  }
+
+  private static boolean exactRow(float[] w, int from, int n, float s) {
+    for (int k = from; k < from + n; k++) {
+      float q = Math.round(w[k] / s);
+      if (Math.abs(q) > 127f || q * s != w[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether panel p of an input of n rows reads the int8 copy (whole panels of small inputs only). */
+  private boolean int8(int p, int n) {
+    return packedQ != null && n <= Q8_MAX_ROWS && width[p] == PW && p * PW + PW <= out;
   }
 
   /** y[0..n) = x[0..n) W^T + b (optionally GELU), rows of {@code in} and {@code out} floats. */
@@ -84,22 +169,37 @@ final class Dense {
     if (!ex.simd()) { // chosen once per call, so that the SIMD tasks stay the small lambda the JIT inlines
       ex.parallelFor(panels * blocks, t -> {
         int r0 = (t % blocks) * ROW_BLOCK;
-        scalarPanel(x, r0, Math.min(n, r0 + ROW_BLOCK), t / blocks, y, gelu);
+        scalarPanel(x, r0, Math.min(n, r0 + ROW_BLOCK), t / blocks, y, gelu, n);
       });
       return;
     }
     ex.parallelFor(panels * blocks, t -> {
       int p = t / blocks;
       int r0 = (t % blocks) * ROW_BLOCK;
-      panel(x, r0, Math.min(n, r0 + ROW_BLOCK), p, y, gelu);
+      panel(x, r0, Math.min(n, r0 + ROW_BLOCK), p, y, gelu, n);
     });
   }
 
   /** The scalar form of {@link #panel}: rows [r0, r1) x the columns of panel p. */
-  private void scalarPanel(float[] x, int r0, int r1, int p, float[] y, boolean gelu) {
+  private void scalarPanel(float[] x, int r0, int r1, int p, float[] y, boolean gelu, int n) {
     int col0 = p * PW;
     int cols = Math.min(PW, out - col0);
     int wp = width[p];
+    if (int8(p, n)) { // the int8 kernels' arithmetic: q * x summed in k order from 0, then * scale + bias (one fma)
+      for (int r = r0; r < r1; r++) {
+        int x0 = r * in;
+        int y0 = r * out + col0;
+        for (int j = 0; j < cols; j++) {
+          float a = 0f;
+          for (int k = 0, o = base[p] + j; k < in; k++, o += wp) {
+            a = Math.fma(packedQ[o], x[x0 + k], a);
+          }
+          a = Math.fma(a, scaleQ[col0 + j], bias[col0 + j]);
+          y[y0 + j] = gelu ? Activations.gelu(a) : a;
+        }
+      }
+      return;
+    }
     for (int r = r0; r < r1; r++) {
       int x0 = r * in;
       int y0 = r * out + col0;
@@ -113,8 +213,19 @@ final class Dense {
     }
   }
 
-  private void panel(float[] x, int r0, int r1, int p, float[] y, boolean gelu) {
-    products(x, r0, r1, p, y);
+  private void panel(float[] x, int r0, int r1, int p, float[] y, boolean gelu, int n) {
+    if (int8(p, n)) {
+      int col0 = p * PW;
+      int r = r0;
+      for (; r + 4 <= r1; r += 4) {
+        k4x3q(x, r, y, base[p], col0);
+      }
+      for (; r < r1; r++) {
+        k4x3q1(x, r, y, base[p], col0);
+      }
+    } else {
+      products(x, r0, r1, p, y);
+    }
     if (gelu) {
       int col0 = p * PW;
       geluBlock(y, r0, r1, col0, Math.min(PW, out - col0));
@@ -259,6 +370,92 @@ final class Dense {
       a0 = FloatVector.fromArray(S, w, o).fma(FloatVector.broadcast(S, x[x0 + k]), a0);
     }
     store(a0, y, r * out + col, m);
+  }
+
+  /** {@link #k4x3} from the int8 copy: sums of q * x from zero, then * scale + bias, stored unactivated. */
+  private void k4x3q(float[] x, int r, float[] y, int pb, int col0) {
+    final int in = this.in;
+    final byte[] w = packedQ;
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = a00;
+    FloatVector a02 = a00;
+    FloatVector a10 = a00;
+    FloatVector a11 = a00;
+    FloatVector a12 = a00;
+    FloatVector a20 = a00;
+    FloatVector a21 = a00;
+    FloatVector a22 = a00;
+    FloatVector a30 = a00;
+    FloatVector a31 = a00;
+    FloatVector a32 = a00;
+    int x0 = r * in;
+    int x1 = x0 + in;
+    int x2 = x1 + in;
+    int x3 = x2 + in;
+    for (int k = 0, o = pb; k < in; k++, o += PW) {
+      FloatVector w0 = (FloatVector) ByteVector.fromArray(B, w, o).convertShape(VectorOperators.B2F, S, 0);
+      FloatVector w1 = (FloatVector) ByteVector.fromArray(B, w, o + V).convertShape(VectorOperators.B2F, S, 0);
+      FloatVector w2 = (FloatVector) ByteVector.fromArray(B, w, o + 2 * V).convertShape(VectorOperators.B2F, S, 0);
+      FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
+      a00 = w0.fma(b, a00);
+      a01 = w1.fma(b, a01);
+      a02 = w2.fma(b, a02);
+      b = FloatVector.broadcast(S, x[x1 + k]);
+      a10 = w0.fma(b, a10);
+      a11 = w1.fma(b, a11);
+      a12 = w2.fma(b, a12);
+      b = FloatVector.broadcast(S, x[x2 + k]);
+      a20 = w0.fma(b, a20);
+      a21 = w1.fma(b, a21);
+      a22 = w2.fma(b, a22);
+      b = FloatVector.broadcast(S, x[x3 + k]);
+      a30 = w0.fma(b, a30);
+      a31 = w1.fma(b, a31);
+      a32 = w2.fma(b, a32);
+    }
+    FloatVector s0 = FloatVector.fromArray(S, scaleQ, col0);
+    FloatVector s1 = FloatVector.fromArray(S, scaleQ, col0 + V);
+    FloatVector s2 = FloatVector.fromArray(S, scaleQ, col0 + 2 * V);
+    FloatVector c0 = FloatVector.fromArray(S, bias, col0);
+    FloatVector c1 = FloatVector.fromArray(S, bias, col0 + V);
+    FloatVector c2 = FloatVector.fromArray(S, bias, col0 + 2 * V);
+    int y0 = r * out + col0;
+    a00.fma(s0, c0).intoArray(y, y0);
+    a01.fma(s1, c1).intoArray(y, y0 + V);
+    a02.fma(s2, c2).intoArray(y, y0 + 2 * V);
+    y0 += out;
+    a10.fma(s0, c0).intoArray(y, y0);
+    a11.fma(s1, c1).intoArray(y, y0 + V);
+    a12.fma(s2, c2).intoArray(y, y0 + 2 * V);
+    y0 += out;
+    a20.fma(s0, c0).intoArray(y, y0);
+    a21.fma(s1, c1).intoArray(y, y0 + V);
+    a22.fma(s2, c2).intoArray(y, y0 + 2 * V);
+    y0 += out;
+    a30.fma(s0, c0).intoArray(y, y0);
+    a31.fma(s1, c1).intoArray(y, y0 + V);
+    a32.fma(s2, c2).intoArray(y, y0 + 2 * V);
+  }
+
+  /** One row of {@link #k4x3q}. */
+  private void k4x3q1(float[] x, int r, float[] y, int pb, int col0) {
+    final int in = this.in;
+    final byte[] w = packedQ;
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    int x0 = r * in;
+    for (int k = 0, o = pb; k < in; k++, o += PW) {
+      FloatVector b = FloatVector.broadcast(S, x[x0 + k]);
+      a0 = ((FloatVector) ByteVector.fromArray(B, w, o).convertShape(VectorOperators.B2F, S, 0)).fma(b, a0);
+      a1 = ((FloatVector) ByteVector.fromArray(B, w, o + V).convertShape(VectorOperators.B2F, S, 0)).fma(b, a1);
+      a2 = ((FloatVector) ByteVector.fromArray(B, w, o + 2 * V).convertShape(VectorOperators.B2F, S, 0)).fma(b, a2);
+    }
+    int y0 = r * out + col0;
+    a0.fma(FloatVector.fromArray(S, scaleQ, col0), FloatVector.fromArray(S, bias, col0)).intoArray(y, y0);
+    a1.fma(FloatVector.fromArray(S, scaleQ, col0 + V), FloatVector.fromArray(S, bias, col0 + V)).intoArray(y, y0 + V);
+    a2.fma(FloatVector.fromArray(S, scaleQ, col0 + 2 * V), FloatVector.fromArray(S, bias, col0 + 2 * V))
+        .intoArray(y, y0 + 2 * V);
   }
 
   private static void store(FloatVector v, float[] y, int at) {

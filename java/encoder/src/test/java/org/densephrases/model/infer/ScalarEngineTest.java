@@ -52,6 +52,44 @@ class ScalarEngineTest {
     }
   }
 
+  /**
+   * Weights that are exactly int8 rows (an export's, dequantized): small inputs read the int8 copy, in both forms bit
+   * for bit, within float rounding of the exact products; weights off the int8 grid are not taken for int8.
+   */
+  @Test
+  void int8RowsTakeTheInt8CopyForSmallInputs() {
+    Random r = new Random(5);
+    for (int[] shape : new int[][] {{2 * Dense.PW, 64}, {3 * Dense.PW + 5, 37}}) {
+      int out = shape[0];
+      int in = shape[1];
+      float[] w = org.densephrases.model.export.Int8Rows.quantize(gaussian(r, out * in), out, in).dequantize();
+      float[] b = gaussian(r, out);
+      assertTrue(Dense.int8Scales(w, out, in) != null, "dequantized int8 rows are recognised");
+      float[] off = w.clone();
+      off[3] += 1e-3f;
+      assertEquals(null, Dense.int8Scales(off, out, in), "a weight off the int8 grid");
+      Dense d = new Dense(w, b, out, in);
+      for (int n : new int[] {1, 4, 5, Dense.Q8_MAX_ROWS, Dense.Q8_MAX_ROWS + 1}) {
+        float[] x = gaussian(r, n * in);
+        float[] simd = new float[n * out];
+        float[] scalar = new float[n * out];
+        d.apply(x, n, simd, false, new Exec(2, true));
+        d.apply(x, n, scalar, false, new Exec(2, false));
+        for (int i = 0; i < simd.length; i++) {
+          assertEquals(Float.floatToIntBits(simd[i]), Float.floatToIntBits(scalar[i]),
+              out + "x" + in + ", n " + n + " at " + i + ": " + simd[i] + " vs " + scalar[i]);
+          int row = i / out;
+          int col = i % out;
+          double want = b[col];
+          for (int k = 0; k < in; k++) {
+            want += (double) w[col * in + k] * x[row * in + k];
+          }
+          assertEquals(want, simd[i], 1e-5 * Math.max(1, Math.abs(want)), "n " + n + " at " + i);
+        }
+      }
+    }
+  }
+
   @Test
   void committedModelGivesTheSameVectorsInBothForms() throws IOException {
     Path dir = Path.of(System.getProperty("user.dir")).resolve("../../models/e5-small-tied").normalize();
