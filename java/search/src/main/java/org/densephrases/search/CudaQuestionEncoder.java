@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.densephrases.kernels.Backends;
+import org.densephrases.kernels.UnsupportedBackendException;
 import org.densephrases.kernels.cuda.CudaBert;
 import org.densephrases.model.bert.BertConfig;
 import org.densephrases.model.bert.BertWeights;
@@ -39,6 +41,21 @@ public final class CudaQuestionEncoder implements QuestionEncoder {
     this.questions = new org.densephrases.model.text.QuestionEncoder(tokenizer, maxQuestionTokens);
     this.start = start;
     this.end = end;
+  }
+
+  /**
+   * Why this encoder cannot run here, or null when it can (the CUDA backend can run): what {@code --question-encoder
+   * auto} and the facade's {@code questionEncoder("auto")} decide by.
+   *
+   * @return null, or the reason the CUDA backend is unavailable
+   */
+  public static String unavailableReason() {
+    try {
+      Backends.byName("cuda");
+      return null;
+    } catch (UnsupportedBackendException e) {
+      return e.getMessage();
+    }
   }
 
   /**

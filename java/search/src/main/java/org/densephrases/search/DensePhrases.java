@@ -269,15 +269,11 @@ public final class DensePhrases implements AutoCloseable {
     if (w.equals("java")) {
       return false;
     }
-    try {
-      Backends.byName("cuda");
-      return true;
-    } catch (UnsupportedBackendException e) {
-      if (w.equals("cuda")) {
-        throw new IllegalArgumentException("question encoder cuda cannot run here: " + e.getMessage(), e);
-      }
-      return false;
+    String why = CudaQuestionEncoder.unavailableReason();
+    if (why != null && w.equals("cuda")) {
+      throw new IllegalArgumentException("question encoder cuda cannot run here: " + why);
     }
+    return why == null;
   }
 
   static KernelBackend backend(String name) {

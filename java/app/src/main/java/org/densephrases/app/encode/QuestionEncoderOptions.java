@@ -2,9 +2,8 @@ package org.densephrases.app.encode;
 
 import java.util.List;
 import java.util.Locale;
-import org.densephrases.kernels.Backends;
-import org.densephrases.kernels.UnsupportedBackendException;
 import org.densephrases.model.encode.EncoderModel;
+import org.densephrases.search.CudaQuestionEncoder;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,14 +53,10 @@ public final class QuestionEncoderOptions {
       }
       return e; // auto: the DJL engine as it is
     }
-    try {
-      Backends.byName("cuda");
-      return "cuda";
-    } catch (UnsupportedBackendException ex) {
-      if (d.equals("cuda")) {
-        throw new IllegalArgumentException("--question-encoder cuda cannot run here: " + ex.getMessage(), ex);
-      }
-      return "java";
+    String why = CudaQuestionEncoder.unavailableReason();
+    if (why != null && d.equals("cuda")) {
+      throw new IllegalArgumentException("--question-encoder cuda cannot run here: " + why);
     }
+    return why == null ? "cuda" : "java";
   }
 }
